@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Makes a fresh machine ready for `npm test`: Debian's Chromium for the e2e suite (Playwright cannot
+# download its own browser here) and a running PostgreSQL at 127.0.0.1:5432 for the dual-database tests.
+set -euo pipefail
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "prepare-test-machine: installing Debian's chromium…"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
+pg_url="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}"
+if ! pg_isready -q -d "$pg_url" 2>/dev/null; then
+  if command -v pg_ctlcluster >/dev/null 2>&1 && [ -d /etc/postgresql ]; then
+    echo "prepare-test-machine: starting PostgreSQL…"
+    as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n 1)" main start || true
+  fi
+  for _ in $(seq 1 30); do pg_isready -q -d "$pg_url" 2>/dev/null && break; sleep 1; done
+  if ! pg_isready -q -d "$pg_url" 2>/dev/null; then
+    echo "prepare-test-machine: PostgreSQL is not reachable at $pg_url; the tests run on SQLite and PostgreSQL." >&2
+    echo "  Start it, or set TEST_DATABASE_URL to a PostgreSQL database the tests may create schemas in." >&2
+    exit 1
+  fi
+fi
+echo "prepare-test-machine: chromium $(chromium --version 2>/dev/null | awk '{print $2}'), PostgreSQL ready at $pg_url"

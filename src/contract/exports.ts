@@ -1,0 +1,210 @@
+import { z } from 'zod';
+
+/** What an export reads from: a directory, a job's tasks, or one task. */
+export const exportSources = ['directory', 'job', 'task'] as const;
+/** What an export reads from. */
+export type ExportSource = (typeof exportSources)[number];
+
+/** An export's lifecycle; `complete` and `failed` are final. */
+export const exportStatuses = ['queued', 'running', 'complete', 'failed'] as const;
+/** Where an export stands. */
+export type ExportStatus = (typeof exportStatuses)[number];
+
+/** True when an export will not change any more. */
+export function isFinalStatus(status: ExportStatus): boolean {
+  return status === 'complete' || status === 'failed';
+}
+
+/** The source an export read from, by id and the name people know it by. */
+export const exportSourceRefSchema = z.object({
+  /** The directory's, job's or task's id. */
+  id: z.number().int(),
+  /** Directory nickname, job name, or for a task its job name and file name. */
+  name: z.string(),
+});
+/** The source an export read from. */
+export type ExportSourceRef = z.infer<typeof exportSourceRefSchema>;
+
+/** The export resource: what the API returns, the panel lists and the SDK wraps. */
+export const exportSchema = z.object({
+  /** Numeric id; the file name starts with it. */
+  id: z.number().int(),
+  /** The project's `project_string_id`. */
+  project_string_id: z.string(),
+  /** Always `Annotations`. */
+  kind: z.literal('Annotations'),
+  /** What it reads from. */
+  source: z.enum(exportSources),
+  /** The directory it reads, when `source` is `directory`. */
+  directory: exportSourceRefSchema.nullable(),
+  /** The job it reads, when `source` is `job` (and the task's job, when `task`). */
+  job: exportSourceRefSchema.nullable(),
+  /** The task it reads, when `source` is `task`. */
+  task: exportSourceRefSchema.nullable(),
+  /** True: completed files only (the default). False: all files. */
+  ann_is_complete: z.boolean(),
+  /** Soft-deleted instances are written too, each with `"removed": true`. */
+  include_removed: z.boolean(),
+  /** Where it stands. */
+  status: z.enum(exportStatuses),
+  /** Why it failed, in words a user can act on; null unless failed. */
+  status_text: z.string().nullable(),
+  /** 0–100, moving as file packets are written. */
+  percent_complete: z.number().min(0).max(100),
+  /** The check value: file packets selected (while running) and written (when complete). */
+  file_list_length: z.number().int().nullable(),
+  /** Instances written. */
+  instance_count: z.number().int().nullable(),
+  /** The file count the requester saw before asking (preflight), when it said; lets a panel flag a difference. */
+  expected_file_count: z.number().int().nullable(),
+  /** Size of the file in bytes, when complete. */
+  size_bytes: z.number().int().nullable(),
+  /** SHA-256 of the file, hex, when complete. */
+  sha256: z.string().nullable(),
+  /** The download's file name, when complete. */
+  file_name: z.string().nullable(),
+  /** When it was asked for (ISO-8601 UTC). */
+  created_time: z.string(),
+  /** When a worker started it. */
+  started_time: z.string().nullable(),
+  /** When it completed or failed. */
+  finished_time: z.string().nullable(),
+  /** Who asked for it (an email). */
+  created_by: z.string(),
+});
+/** The export resource. */
+export type Export = z.infer<typeof exportSchema>;
+
+/** How a blocking export request wants its result. */
+export const returnTypes = ['data', 'url'] as const;
+/** How a blocking export request wants its result. */
+export type ReturnType = (typeof returnTypes)[number];
+
+const positiveId = z.number().int().positive();
+
+/** `POST /api/v1/projects/:project/exports`. */
+export const createExportRequestSchema = z
+  .object({
+    /** What to read from. */
+    source: z.enum(exportSources),
+    /** Required when `source` is `directory`. */
+    directory_id: positiveId.optional(),
+    /** Required when `source` is `job`. */
+    job_id: positiveId.optional(),
+    /** Required when `source` is `task`. */
+    task_id: positiveId.optional(),
+    /** Completed files only (default true) or all (false). */
+    ann_is_complete: z.boolean().default(true),
+    /** Write soft-deleted instances too (default false). */
+    include_removed: z.boolean().default(false),
+    /** Wait for the file before answering (up to the server's WAIT_TIMEOUT_SECONDS). */
+    wait_for_export_generation: z.boolean().default(false),
+    /** With waiting: answer with the file's data (default) or a download URL. */
+    return_type: z.enum(returnTypes).default('data'),
+    /** The file count the requester was shown before asking, kept to flag a difference later. */
+    expected_file_count: z.number().int().min(0).optional(),
+  })
+  .strict()
+  .superRefine((value, ctx) => {
+    const idField = `${value.source}_id` as const;
+    if (value[idField] === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [idField],
+        message: `${idField} is required when source is "${value.source}"`,
+      });
+    }
+    for (const other of exportSources) {
+      if (other !== value.source && value[`${other}_id`] !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [`${other}_id`],
+          message: `${other}_id does not go with source "${value.source}"`,
+        });
+      }
+    }
+  });
+/** `POST /api/v1/projects/:project/exports` body, as sent (defaults optional). */
+export type CreateExportRequest = z.input<typeof createExportRequestSchema>;
+
+/** A download link to a complete export's file. */
+export const exportLinkSchema = z.object({
+  /** Signed URL serving the file; opened in a tab it shows the JSON, `&download=1` saves it. */
+  url: z.string(),
+  /** When the link stops working (ISO-8601 UTC). */
+  expires_at: z.string(),
+  /** The export it serves. */
+  export: exportSchema,
+});
+/** A download link to a complete export's file. */
+export type ExportLink = z.infer<typeof exportLinkSchema>;
+
+/** `GET /api/v1/projects/:project/exports` query. */
+export const listExportsQuerySchema = z
+  .object({
+    /** The `next_cursor` of the previous page. */
+    cursor: z.string().regex(/^\d+$/, 'must be the next_cursor of a previous page').optional(),
+    /** Page size, 1–100 (default 25). */
+    limit: z.coerce.number().int().min(1).max(100).default(25),
+    /** Only exports of this source kind. */
+    source: z.enum(exportSources).optional(),
+  })
+  .strict();
+/** `GET /api/v1/projects/:project/exports` query. */
+export type ListExportsQuery = z.input<typeof listExportsQuerySchema>;
+
+/** One page of a project's exports, newest first. */
+export const exportListResponseSchema = z.object({
+  /** This page's exports, newest first. */
+  exports: z.array(exportSchema),
+  /** Pass as `cursor` for the next page; null on the last page. */
+  next_cursor: z.string().nullable(),
+  /** How many exports match, over all pages. */
+  total: z.number().int(),
+});
+/** One page of a project's exports. */
+export type ExportListResponse = z.infer<typeof exportListResponseSchema>;
+
+const queryBoolean = z.enum(['true', 'false']).transform((value) => value === 'true');
+
+/** `GET /api/v1/projects/:project/exports/preflight` query: the settings of an export not yet asked for. */
+export const preflightQuerySchema = z
+  .object({
+    /** What it would read from. */
+    source: z.enum(exportSources),
+    /** Required when `source` is `directory`. */
+    directory_id: z.coerce.number().int().positive().optional(),
+    /** Required when `source` is `job`. */
+    job_id: z.coerce.number().int().positive().optional(),
+    /** Required when `source` is `task`. */
+    task_id: z.coerce.number().int().positive().optional(),
+    /** `true` (default): completed files only. */
+    ann_is_complete: queryBoolean.default(true),
+    /** `true`: count soft-deleted instances too. */
+    include_removed: queryBoolean.default(false),
+  })
+  .strict();
+/** Preflight query, as sent. */
+export type PreflightQuery = z.input<typeof preflightQuerySchema>;
+
+/** What an export with the given settings would hold right now: the check value before Generate. */
+export const preflightResponseSchema = z.object({
+  /** File packets it would write. */
+  file_count: z.number().int(),
+  /** Instances it would write. */
+  instance_count: z.number().int(),
+  /** Files in the source before the completion filter, to explain a zero. */
+  source_file_count: z.number().int(),
+  /** Why it would fail and what to change, when it would select no file; else null. */
+  empty_reason: z.string().nullable(),
+});
+/** What an export with the given settings would hold right now. */
+export type PreflightResponse = z.infer<typeof preflightResponseSchema>;
+
+/** The `:id` path parameter of one export. */
+export const exportParamsSchema = z.object({
+  /** The project's `project_string_id`. */
+  project: z.string().min(1),
+  /** The export's id. */
+  id: z.coerce.number().int().positive(),
+});

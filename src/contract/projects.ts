@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { jobStatuses, taskStatuses } from './annotations.ts';
+
+/** A project as the API lists it. */
+export const projectSummarySchema = z.object({
+  /** Numeric id. */
+  id: z.number().int(),
+  /** The URL-safe name used in every project path (`/api/v1/projects/:project_string_id`). */
+  project_string_id: z.string(),
+  /** The name people see. */
+  name: z.string(),
+  /** The directory the panel opens on, or null when the project has none. */
+  default_directory_id: z.number().int().nullable(),
+});
+/** A project as the API lists it. */
+export type ProjectSummary = z.infer<typeof projectSummarySchema>;
+
+/** `GET /api/v1/projects`. */
+export const projectListResponseSchema = z.object({
+  /** Every project, by name. */
+  projects: z.array(projectSummarySchema),
+});
+/** `GET /api/v1/projects`. */
+export type ProjectListResponse = z.infer<typeof projectListResponseSchema>;
+
+/** A directory with the counts a source picker shows. */
+export const directorySummarySchema = z.object({
+  /** Numeric id. */
+  id: z.number().int(),
+  /** The directory's name (Diffgram's nickname). */
+  nickname: z.string(),
+  /** Top-level files that are not removed. */
+  file_count: z.number().int(),
+  /** Of those, files marked complete. */
+  completed_file_count: z.number().int(),
+});
+/** A directory with the counts a source picker shows. */
+export type DirectorySummary = z.infer<typeof directorySummarySchema>;
+
+/** `GET /api/v1/projects/:project`: the project, its directories and its default directory. */
+export const projectDetailResponseSchema = z.object({
+  /** The project. */
+  project: projectSummarySchema,
+  /** Its directories, by nickname. */
+  directories: z.array(directorySummarySchema),
+  /** The default directory (also in `directories`), or null. */
+  default_directory: directorySummarySchema.nullable(),
+});
+/** `GET /api/v1/projects/:project`. */
+export type ProjectDetailResponse = z.infer<typeof projectDetailResponseSchema>;
+
+/** How many of a job's tasks are in each status. */
+export const taskCountsSchema = z.object(
+  Object.fromEntries(taskStatuses.map((status) => [status, z.number().int()])) as Record<
+    (typeof taskStatuses)[number],
+    z.ZodNumber
+  >,
+);
+/** How many of a job's tasks are in each status. */
+export type TaskCounts = z.infer<typeof taskCountsSchema>;
+
+/** A job with the counts a source picker shows. */
+export const jobSummarySchema = z.object({
+  /** Numeric id (the `job/:id` of the seed's SDK section). */
+  id: z.number().int(),
+  /** The job's name. */
+  name: z.string(),
+  /** Where the job stands. */
+  status: z.enum(jobStatuses),
+  /** Tasks by status. */
+  task_counts: taskCountsSchema,
+  /** All tasks, archived included. */
+  task_count: z.number().int(),
+});
+/** A job with the counts a source picker shows. */
+export type JobSummary = z.infer<typeof jobSummarySchema>;
+
+/** `GET /api/v1/projects/:project/jobs`. */
+export const jobListResponseSchema = z.object({
+  /** The project's jobs, by name. */
+  jobs: z.array(jobSummarySchema),
+});
+/** `GET /api/v1/projects/:project/jobs`. */
+export type JobListResponse = z.infer<typeof jobListResponseSchema>;
+
+/** The path parameter naming a project. */
+export const projectParamsSchema = z.object({
+  /** The project's `project_string_id`. */
+  project: z.string().min(1).max(200),
+});

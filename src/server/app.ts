@@ -1,0 +1,68 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Fastify from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { AppConfig } from './config/env.ts';
+import type { AnnexDatabase } from './db/database.ts';
+import { LinkSigner, loadLinkSecret } from './exports/download-links.ts';
+import { ExportEvents } from './exports/export-events.ts';
+import { exportsRoutes } from './exports/exports.routes.ts';
+import { filesRoutes } from './exports/files.routes.ts';
+import { installErrorHandler } from './http/error-handler.ts';
+import { projectsRoutes } from './projects/projects.routes.ts';
+import { ExportStorage } from './storage/export-storage.ts';
+
+/** What the app is built from; tests pass their own database and config. */
+export interface AppDependencies {
+  config: AppConfig;
+  database: AnnexDatabase;
+  /** The built SPA to serve at `/`; omitted in API-only tests. */
+  webRoot?: string;
+  /** Where export files are kept; defaults to DATA_DIR/exports. */
+  storage?: ExportStorage;
+  /** Signs download links; defaults to LINK_SECRET (else DATA_DIR/link-secret) and LINK_TTL_MINUTES. */
+  linkSigner?: LinkSigner;
+  /** The channel to a worker in this process (wake-ups, settled exports); defaults to a private one. */
+  exportEvents?: ExportEvents;
+}
+
+/** Builds the HTTP app (API and SPA); `main.ts` starts it, tests call `app.inject`. */
+export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.config.LOG_LEVEL === 'silent' ? false : { level: deps.config.LOG_LEVEL },
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandler(app, { notFound: deps.webRoot === undefined });
+
+  await app.register(projectsRoutes, { prefix: '/api/v1', database: deps.database });
+  const storage = deps.storage ?? ExportStorage.forDataDir(deps.config.DATA_DIR);
+  const linkSigner =
+    deps.linkSigner ?? new LinkSigner(loadLinkSecret(deps.config.LINK_SECRET, deps.config.DATA_DIR), deps.config.LINK_TTL_MINUTES);
+  const events = deps.exportEvents ?? new ExportEvents();
+  await app.register(exportsRoutes, { prefix: '/api/v1', database: deps.database, config: deps.config, storage, events, linkSigner });
+  await app.register(filesRoutes, { database: deps.database, storage, linkSigner });
+
+  if (deps.webRoot !== undefined) await registerSpa(app, deps.webRoot);
+  return app;
+}
+
+// The SPA owns every non-API path (React Router), so unknown GETs outside /api get index.html.
+async function registerSpa(app: FastifyInstance, webRoot: string): Promise<void> {
+  const root = path.resolve(webRoot);
+  if (!fs.existsSync(path.join(root, 'index.html'))) {
+    throw new Error(`The panel is not built: ${root}/index.html is missing. Run "npm run build:web" first.`);
+  }
+  await app.register(fastifyStatic, { root, wildcard: false });
+  app.setNotFoundHandler((request, reply) => {
+    if (request.method === 'GET' && !request.url.startsWith('/api/')) {
+      return reply.type('text/html').sendFile('index.html');
+    }
+    return reply.status(404).send({
+      error: { code: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0] ?? ''}. The API lives under /api/v1.` },
+    });
+  });
+}

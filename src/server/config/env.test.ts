@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './env.ts';
+
+describe('loadConfig', () => {
+  it('defaults to an embedded SQLite database under the data folder on 127.0.0.1:8080', () => {
+    const config = loadConfig({});
+    expect(config.HOST).toBe('127.0.0.1');
+    expect(config.PORT).toBe(8080);
+    expect(config.DATABASE_URL).toBe('sqlite:data/annex.db');
+    expect(config.SEED_DEMO).toBe(true);
+  });
+
+  it('names every bad variable in one error', () => {
+    const load = () => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LINK_TTL_MINUTES: '0' });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(/PORT[\s\S]*DATABASE_URL[\s\S]*LINK_TTL_MINUTES|PORT[\s\S]*LINK_TTL_MINUTES[\s\S]*DATABASE_URL/);
+  });
+
+  it('accepts a PostgreSQL URL', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test' }).DATABASE_URL).toBe(
+      'postgres://postgres@127.0.0.1:5432/test',
+    );
+  });
+});

@@ -1,0 +1,71 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Where the database lives: a SQLite file (`sqlite:` prefix or a bare path) or a PostgreSQL URL. */
+const databaseUrl = z
+  .string()
+  .min(1)
+  .refine(
+    (value) =>
+      value.startsWith('sqlite:') ||
+      value.startsWith('postgres://') ||
+      value.startsWith('postgresql://') ||
+      !value.includes('://'),
+    'must be sqlite:<path>, a file path, or postgres://user@host:port/database',
+  );
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((value) => value === 'true' || value === '1');
+
+/** Every setting annex reads from the environment; `.env.example` documents each one. */
+export const envSchema = z.object({
+  /** Interface the HTTP server binds to. */
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** Port the HTTP server listens on. */
+  PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
+  /** Folder for the embedded database, export files and the link secret. */
+  DATA_DIR: z.string().min(1).default('./data'),
+  /** Database connection; defaults to `sqlite:<DATA_DIR>/annex.db`. */
+  DATABASE_URL: databaseUrl.optional(),
+  /** Secret for signing download links; generated and kept in DATA_DIR when unset. */
+  LINK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** How long a download link stays valid, in minutes. */
+  LINK_TTL_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(15),
+  /** How many exports one worker process builds at once. */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
+  /** How often an idle worker looks for queued exports, in milliseconds. */
+  WORKER_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  /** Longest a `wait_for_export_generation` request waits before answering with the export as it is. */
+  WAIT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(120),
+  /** Seed the demo project when the database holds no project. */
+  SEED_DEMO: booleanFlag.default(true),
+  /** Who is recorded as `created_by` when a request names nobody (annex has no accounts yet). */
+  DEFAULT_USER_EMAIL: z.email().default('admin@annex.local'),
+  /** Fastify log level. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/** The parsed, defaulted configuration every part of the server receives. */
+export type AppConfig = Omit<z.output<typeof envSchema>, 'DATABASE_URL'> & { DATABASE_URL: string };
+
+/** Raised when the environment holds bad values; its message names every bad variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment once at start; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map(
+      (issue) => `  ${issue.path.join('.')}: ${issue.message} (got ${JSON.stringify(env[String(issue.path[0])])})`,
+    );
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const config = parsed.data;
+  return {
+    ...config,
+    DATABASE_URL: config.DATABASE_URL ?? `sqlite:${path.join(config.DATA_DIR, 'annex.db')}`,
+  };
+}

@@ -1,0 +1,46 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrateToLatest } from './migrator.ts';
+import { createTestDatabase, testDialects } from './test-database.ts';
+import type { TestDatabase } from './test-database.ts';
+
+describe.each(testDialects)('migrations on %s', (dialect) => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase(dialect);
+  });
+  afterAll(async () => {
+    await database.drop();
+  });
+
+  it('creates every table once and is a no-op the second time', async () => {
+    const tables = await database.db.introspection.getTables();
+    const names = tables.map((table) => table.name).filter((name) => !name.startsWith('kysely_'));
+    expect(names.sort()).toEqual(
+      [
+        'attribute_group',
+        'attribute_group_label',
+        'attribute_template',
+        'directory',
+        'directory_file',
+        'export',
+        'file',
+        'instance',
+        'job',
+        'label',
+        'project',
+        'sequence',
+        'task',
+      ].sort(),
+    );
+    expect(await migrateToLatest(database)).toEqual([]);
+  });
+
+  it('gives rows generated ids', async () => {
+    const row = await database.db
+      .insertInto('project')
+      .values({ project_string_id: 'p1', name: 'P1', default_directory_id: null, created_time: new Date().toISOString() })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    expect(row.id).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,243 @@
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type {
+  AttributeGroupKind,
+  FileState,
+  FileType,
+  InstanceType,
+  JobStatus,
+  TaskStatus,
+} from '../../contract/annotations.ts';
+
+// Conventions that keep one schema and one set of queries on SQLite and PostgreSQL alike:
+// booleans are integers 0/1 (`Flag`), times are ISO-8601 UTC strings (they sort as text),
+// and structured values are JSON text (`Json`), parsed with the contract's zod schemas on read.
+
+/** A boolean stored as 0 or 1. */
+export type Flag = 0 | 1;
+/** JSON stored as text. */
+export type Json = string;
+/** An ISO-8601 UTC timestamp stored as text. */
+export type IsoTime = string;
+
+/** A project: the unit an export belongs to. */
+export interface ProjectTable {
+  id: Generated<number>;
+  /** The URL-safe name scripts use (Diffgram's `project_string_id`). */
+  project_string_id: string;
+  name: string;
+  /** The directory the panel opens on. */
+  default_directory_id: number | null;
+  created_time: IsoTime;
+}
+
+/** A directory (Diffgram's dataset); a file can be in several. */
+export interface DirectoryTable {
+  id: Generated<number>;
+  project_id: number;
+  nickname: string;
+  created_time: IsoTime;
+}
+
+/** Which files a directory holds at its top level. */
+export interface DirectoryFileTable {
+  directory_id: number;
+  file_id: number;
+}
+
+/** A label (Diffgram's label file): its id is the `label_file_id` instances carry. */
+export interface LabelTable {
+  id: Generated<number>;
+  project_id: number;
+  name: string;
+  /** `#rrggbb`. */
+  colour_hex: string;
+}
+
+/** An attribute group: a question asked of instances with certain labels, or of a whole file when global. */
+export interface AttributeGroupTable {
+  id: Generated<number>;
+  project_id: number;
+  kind: AttributeGroupKind;
+  name: string;
+  prompt: string;
+  /** Asked of the whole file (a `global` instance) rather than of labelled instances. */
+  is_global: Flag;
+  min_value: number | null;
+  max_value: number | null;
+  default_value: string | null;
+  created_time: IsoTime;
+}
+
+/** The labels an attribute group applies to. */
+export interface AttributeGroupLabelTable {
+  group_id: number;
+  label_id: number;
+}
+
+/** One answer an attribute group offers. */
+export interface AttributeTemplateTable {
+  id: Generated<number>;
+  group_id: number;
+  name: string;
+  display_order: number;
+  archived: Flag;
+}
+
+/** A media file of a project. */
+export interface FileTable {
+  id: Generated<number>;
+  project_id: number;
+  type: FileType;
+  original_filename: string;
+  width: number | null;
+  height: number | null;
+  rotation_degrees: number | null;
+  /** Video: frames per second as stored (after any conversion at import). */
+  frame_rate: number | null;
+  frame_count: number | null;
+  /** Video: frames per second of the upload before conversion. */
+  original_fps: number | null;
+  fps_conversion_ratio: number | null;
+  offset_in_seconds: number | null;
+  /** Video clip: the frame of the original video this clip starts at (0 for an unsplit video). */
+  global_frame_start: number | null;
+  /** Video clip: the original video this clip was split from. */
+  parent_file_id: number | null;
+  /** Text: the tokens, as a JSON list of `{ id, text, start_char, end_char }`. */
+  text_tokens: Json | null;
+  /** Where the media is stored; the export signs it. */
+  media_url: string;
+  /** The file's own completion flag (not a task's status). */
+  ann_is_complete: Flag;
+  state: FileState;
+  created_time: IsoTime;
+  last_modified_time: IsoTime;
+}
+
+/** A job: a batch of tasks with a label schema. */
+export interface JobTable {
+  id: Generated<number>;
+  project_id: number;
+  name: string;
+  status: JobStatus;
+  /** The label ids the job's annotators may use, as a JSON list. */
+  label_schema: Json;
+  created_time: IsoTime;
+}
+
+/** A task: one file to annotate within a job. */
+export interface TaskTable {
+  id: Generated<number>;
+  job_id: number;
+  file_id: number;
+  status: TaskStatus;
+  created_time: IsoTime;
+}
+
+/** A video sequence: one tracked object across frames. */
+export interface SequenceTable {
+  id: Generated<number>;
+  file_id: number;
+  label_id: number;
+  /** The sequence's number within its label on this video. */
+  number: number;
+  /** The frames the annotator set by hand, as a JSON list of frame numbers. */
+  keyframe_list: Json;
+  single_frame: Flag;
+}
+
+/** An annotation on a file (or on one frame of a video, then within a sequence). */
+export interface InstanceTable {
+  id: Generated<number>;
+  project_id: number;
+  file_id: number;
+  type: InstanceType;
+  /** Null only for `global` instances, which carry file-level attributes. */
+  label_id: number | null;
+  /** The type-specific fields (contract `geometrySchemas`), as JSON. */
+  geometry: Json;
+  /** Attribute answers keyed by attribute-group id, as JSON, or null. */
+  attribute_values: Json | null;
+  /** Video: the frame within the clip. */
+  frame_number: number | null;
+  sequence_id: number | null;
+  /** Video: the instance's position within its sequence. */
+  local_sequence_number: number | null;
+  /** Video: filled in between keyframes rather than drawn. */
+  interpolated: Flag;
+  /** Removed by an annotator; left out of exports unless asked for. */
+  soft_deleted: Flag;
+  created_time: IsoTime;
+  last_modified_time: IsoTime;
+}
+
+/** Export lifecycle states; `complete` and `failed` are final. */
+export type ExportStatus = 'queued' | 'running' | 'complete' | 'failed';
+
+/** An export: a durable request, its progress, and the file it produced. */
+export interface ExportTable {
+  id: Generated<number>;
+  project_id: number;
+  kind: 'Annotations';
+  source: 'directory' | 'job' | 'task';
+  directory_id: number | null;
+  job_id: number | null;
+  task_id: number | null;
+  /** Completed files only (1, the default) or all files (0). */
+  ann_is_complete: Flag;
+  include_removed: Flag;
+  status: ExportStatus;
+  /** Why it failed, in words a user can act on. */
+  status_text: string | null;
+  percent_complete: number;
+  /** The check value: file packets selected at start, and written at the end. */
+  file_list_length: number | null;
+  instance_count: number | null;
+  /** The file count the requester saw before asking (the panel's preflight), to flag a difference. */
+  expected_file_count: number | null;
+  size_bytes: number | null;
+  sha256: string | null;
+  file_name: string | null;
+  /** Where the file is kept in annex's storage, relative to its exports folder. */
+  storage_key: string | null;
+  created_by: string;
+  created_time: IsoTime;
+  started_time: IsoTime | null;
+  finished_time: IsoTime | null;
+  /** The worker process holding it while running. */
+  claimed_by: string | null;
+  /** When the claiming worker last said it is alive; a stale one marks a crashed worker (migration 0002). */
+  heartbeat_time: IsoTime | null;
+  /** How many times a worker claimed it; a crash-looping export fails after a few (migration 0002). */
+  attempt_count: Generated<number>;
+  archived: Flag;
+}
+
+/** Every table annex keeps, as Kysely sees them. */
+export interface Database {
+  project: ProjectTable;
+  directory: DirectoryTable;
+  directory_file: DirectoryFileTable;
+  label: LabelTable;
+  attribute_group: AttributeGroupTable;
+  attribute_group_label: AttributeGroupLabelTable;
+  attribute_template: AttributeTemplateTable;
+  file: FileTable;
+  job: JobTable;
+  task: TaskTable;
+  sequence: SequenceTable;
+  instance: InstanceTable;
+  export: ExportTable;
+}
+
+export type ProjectRow = Selectable<ProjectTable>;
+export type DirectoryRow = Selectable<DirectoryTable>;
+export type FileRow = Selectable<FileTable>;
+export type NewFile = Insertable<FileTable>;
+export type InstanceRow = Selectable<InstanceTable>;
+export type NewInstance = Insertable<InstanceTable>;
+export type JobRow = Selectable<JobTable>;
+export type TaskRow = Selectable<TaskTable>;
+export type ExportRow = Selectable<ExportTable>;
+export type NewExport = Insertable<ExportTable>;
+export type ExportUpdate = Updateable<ExportTable>;

@@ -1,0 +1,201 @@
+import type { TaskStatus } from '../../contract/annotations.ts';
+import type { DialectName } from '../db/database.ts';
+import { createTestDatabase } from '../db/test-database.ts';
+import type { TestDatabase } from '../db/test-database.ts';
+import { seedDemoProject } from '../seed/demo-project.ts';
+import type { DemoProjectSummary } from '../seed/demo-project.ts';
+import type { ExportSettings } from './export-selection.ts';
+
+// What the export-file and selection tests share: a fresh database with the demo project, settings
+// named the way a person picks a source, expectations computed from the demo's own summary, and
+// small additions (directories, jobs, tasks, files) for the cases the demo does not cover.
+
+/** A fresh database holding the demo project. */
+export interface DemoDatabase {
+  /** The database; `drop()` it after the tests. */
+  database: TestDatabase;
+  /** What the demo seed made. */
+  demo: DemoProjectSummary;
+}
+
+/** Creates a fresh, migrated database on `dialect` and seeds the demo project in it. */
+export async function createDemoDatabase(dialect: DialectName): Promise<DemoDatabase> {
+  const database = await createTestDatabase(dialect);
+  try {
+    return { database, demo: await seedDemoProject(database) };
+  } catch (error) {
+    await database.drop();
+    throw error;
+  }
+}
+
+/** The source of an export, named as a person picks it. */
+export type DemoSource = { directory: string } | { job: string } | { taskId: number };
+
+/** Export settings for the demo project; completed-only and without removed instances unless told. */
+export function demoSettings(
+  demo: DemoProjectSummary,
+  source: DemoSource,
+  options: { annIsComplete?: boolean; includeRemoved?: boolean } = {},
+): ExportSettings {
+  const base = {
+    projectId: demo.projectId,
+    directoryId: null,
+    jobId: null,
+    taskId: null,
+    annIsComplete: options.annIsComplete ?? true,
+    includeRemoved: options.includeRemoved ?? false,
+  };
+  if ('directory' in source) {
+    const directory = demo.directories[source.directory];
+    if (directory === undefined) throw new Error(`The demo has no directory "${source.directory}"`);
+    return { ...base, source: 'directory', directoryId: directory.id };
+  }
+  if ('job' in source) {
+    const job = demo.jobs[source.job];
+    if (job === undefined) throw new Error(`The demo has no job "${source.job}"`);
+    return { ...base, source: 'job', jobId: job.id };
+  }
+  return { ...base, source: 'task', taskId: source.taskId };
+}
+
+/** The demo file id of an original filename. */
+export function demoFileId(demo: DemoProjectSummary, name: string): number {
+  const id = demo.files[name];
+  if (id === undefined) throw new Error(`The demo has no file "${name}"`);
+  return id;
+}
+
+/** The files a job export should hold, from the demo summary: each file once, never archived tasks or removed files. */
+export function expectedJobFileIds(
+  demo: DemoProjectSummary,
+  jobName: string,
+  completedOnly: boolean,
+): number[] {
+  const job = demo.jobs[jobName];
+  if (job === undefined) throw new Error(`The demo has no job "${jobName}"`);
+  const removed = new Set(demo.removedFileIds);
+  const ids = job.tasks
+    .filter((task) => task.status !== 'archived' && (!completedOnly || task.status === 'complete'))
+    .map((task) => task.fileId)
+    .filter((id) => !removed.has(id));
+  return [...new Set(ids)].sort((a, b) => a - b);
+}
+
+/** The files a directory export should hold, from the demo summary. */
+export function expectedDirectoryFileIds(
+  demo: DemoProjectSummary,
+  nickname: string,
+  completedOnly: boolean,
+): number[] {
+  const directory = demo.directories[nickname];
+  if (directory === undefined) throw new Error(`The demo has no directory "${nickname}"`);
+  const removed = new Set(directory.removedFileIds);
+  const ids = completedOnly
+    ? directory.completedFileIds
+    : directory.fileIds.filter((id) => !removed.has(id));
+  return [...ids].sort((a, b) => a - b);
+}
+
+/** How many instances those files hold, from the demo summary, soft-deleted ones only when asked. */
+export function expectedInstanceCount(
+  demo: DemoProjectSummary,
+  fileIds: number[],
+  includeRemoved: boolean,
+): number {
+  const { instancesByFile, softDeletedByFile } = demo.counts;
+  return fileIds.reduce(
+    (sum, id) =>
+      sum + (instancesByFile[id] ?? 0) - (includeRemoved ? 0 : (softDeletedByFile[id] ?? 0)),
+    0,
+  );
+}
+
+/** Adds a directory holding the given files. */
+export async function addDirectory(
+  database: TestDatabase,
+  projectId: number,
+  nickname: string,
+  fileIds: number[],
+): Promise<number> {
+  const { id } = await database.db
+    .insertInto('directory')
+    .values({ project_id: projectId, nickname, created_time: '2024-03-05T00:00:00.000Z' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  if (fileIds.length > 0) {
+    await database.db
+      .insertInto('directory_file')
+      .values(fileIds.map((fileId) => ({ directory_id: id, file_id: fileId })))
+      .execute();
+  }
+  return id;
+}
+
+/** Adds a job with one task per `[fileId, status]`; returns the job id and the task ids in order. */
+export async function addJob(
+  database: TestDatabase,
+  projectId: number,
+  name: string,
+  tasks: [fileId: number, status: TaskStatus][],
+): Promise<{ jobId: number; taskIds: number[] }> {
+  const { id: jobId } = await database.db
+    .insertInto('job')
+    .values({
+      project_id: projectId,
+      name,
+      status: 'active',
+      label_schema: '[]',
+      created_time: '2024-03-05T00:00:00.000Z',
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const taskIds: number[] = [];
+  for (const [fileId, status] of tasks)
+    taskIds.push(await addTask(database, jobId, fileId, status));
+  return { jobId, taskIds };
+}
+
+/** Adds one task to a job. */
+export async function addTask(
+  database: TestDatabase,
+  jobId: number,
+  fileId: number,
+  status: TaskStatus,
+): Promise<number> {
+  const { id } = await database.db
+    .insertInto('task')
+    .values({ job_id: jobId, file_id: fileId, status, created_time: '2024-03-05T00:00:00.000Z' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return id;
+}
+
+/** Adds `count` image files without instances, complete or not; returns their ids. */
+export async function addImages(
+  database: TestDatabase,
+  projectId: number,
+  count: number,
+  complete: boolean,
+): Promise<number[]> {
+  const rows = await database.db
+    .insertInto('file')
+    .values(
+      Array.from({ length: count }, (_, index) => ({
+        project_id: projectId,
+        type: 'image' as const,
+        original_filename: `added-${index}.jpg`,
+        width: 640,
+        height: 480,
+        rotation_degrees: 0,
+        media_url: `https://media.example.com/added-${index}.jpg`,
+        ann_is_complete: complete ? (1 as const) : (0 as const),
+        state: 'added' as const,
+        created_time: '2024-03-05T00:00:00.000Z',
+        last_modified_time: '2024-03-05T00:00:00.000Z',
+      })),
+    )
+    .returning('id')
+    .execute();
+  return rows.map((row) => row.id).sort((a, b) => a - b);
+}

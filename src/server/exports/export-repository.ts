@@ -1,0 +1,216 @@
+import type { Export, ExportSource } from '../../contract/exports.ts';
+import type { AnnexDatabase } from '../db/database.ts';
+import type { ExportRow, NewExport } from '../db/schema.ts';
+import type { ExportSettings } from './export-selection.ts';
+
+// The export rows and their contract shape. Rows keep ids; the contract carries the source's id and
+// name, read here in a few batched queries per page rather than one join per row.
+
+/** A project as the export routes need it. */
+export interface ProjectRef {
+  /** Numeric id. */
+  id: number;
+  /** The URL-safe name. */
+  project_string_id: string;
+  /** The name people see. */
+  name: string;
+}
+
+/** One page of rows, newest first. */
+export interface ExportRowPage {
+  /** The page's rows, newest first. */
+  rows: ExportRow[];
+  /** The id to pass as the next cursor, or null on the last page. */
+  nextCursor: number | null;
+  /** Rows that match over all pages. */
+  total: number;
+}
+
+/** Paging and filtering of a project's export list. */
+export interface ListExportsOptions {
+  /** Only ids below this one (the previous page's last id). */
+  cursor?: number;
+  /** Page size. */
+  limit: number;
+  /** Only this source kind. */
+  source?: ExportSource;
+}
+
+/** The name a task goes by in the contract and the panel: its job's name and its file's name (as export_info has it). */
+export function taskRefName(jobName: string, originalFilename: string): string {
+  return `${jobName} / ${originalFilename}`;
+}
+
+/** The selection settings an export row was asked with (a task export keeps only its task id). */
+export function exportSettingsOf(row: ExportRow): ExportSettings {
+  return {
+    projectId: row.project_id,
+    source: row.source,
+    directoryId: row.directory_id,
+    jobId: row.job_id,
+    taskId: row.task_id,
+    annIsComplete: row.ann_is_complete === 1,
+    includeRemoved: row.include_removed === 1,
+  };
+}
+
+/** Reads and writes export rows and turns them into the contract's `Export`. */
+export class ExportRepository {
+  constructor(private readonly database: AnnexDatabase) {}
+
+  /** A project by its `project_string_id`, or undefined. */
+  async findProject(projectStringId: string): Promise<ProjectRef | undefined> {
+    return this.database.db
+      .selectFrom('project')
+      .select(['id', 'project_string_id', 'name'])
+      .where('project_string_id', '=', projectStringId)
+      .executeTakeFirst();
+  }
+
+  /** Inserts a queued export and returns its row. */
+  async create(values: NewExport): Promise<ExportRow> {
+    return this.database.db.insertInto('export').values(values).returningAll().executeTakeFirstOrThrow();
+  }
+
+  /** One export of the project that is not archived, or undefined. */
+  async get(projectId: number, id: number): Promise<ExportRow | undefined> {
+    return this.database.db
+      .selectFrom('export')
+      .selectAll()
+      .where('id', '=', id)
+      .where('project_id', '=', projectId)
+      .where('archived', '=', 0)
+      .executeTakeFirst();
+  }
+
+  /** One export by id alone, archived or not (the download route and the worker know no project). */
+  async getById(id: number): Promise<ExportRow | undefined> {
+    return this.database.db.selectFrom('export').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** A page of the project's exports that are not archived, newest first. */
+  async list(projectId: number, options: ListExportsOptions): Promise<ExportRowPage> {
+    let base = this.database.db.selectFrom('export').where('project_id', '=', projectId).where('archived', '=', 0);
+    if (options.source !== undefined) base = base.where('source', '=', options.source);
+    const [rows, count] = await Promise.all([
+      (options.cursor === undefined ? base : base.where('id', '<', options.cursor))
+        .selectAll()
+        .orderBy('id', 'desc')
+        .limit(options.limit + 1)
+        .execute(),
+      base.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
+    ]);
+    const page = rows.slice(0, options.limit);
+    const last = page.at(-1);
+    return { rows: page, nextCursor: rows.length > options.limit && last !== undefined ? last.id : null, total: count.total };
+  }
+
+  /**
+   * Archives an export in one statement: hidden from the list, and when it had not finished it fails
+   * so that no worker completes it afterwards. Returns the archived row (its storage_key names the file
+   * to delete), or undefined when there is no such export in the project or it was already archived.
+   */
+  async archive(projectId: number, id: number, now: Date = new Date()): Promise<ExportRow | undefined> {
+    const before = await this.get(projectId, id);
+    if (before === undefined) return undefined;
+    const unfinished = ['queued', 'running'] as const;
+    return this.database.db
+      .updateTable('export')
+      .set((eb) => ({
+        archived: 1,
+        status: eb.case().when('status', 'in', unfinished).then('failed' as const).else(eb.ref('status')).end(),
+        status_text: eb
+          .case()
+          .when('status', 'in', unfinished)
+          .then('Archived before it finished.')
+          .else(eb.ref('status_text'))
+          .end(),
+        finished_time: eb
+          .case()
+          .when('status', 'in', unfinished)
+          .then(now.toISOString())
+          .else(eb.ref('finished_time'))
+          .end(),
+      }))
+      .where('id', '=', id)
+      .where('project_id', '=', projectId)
+      .where('archived', '=', 0)
+      .returningAll()
+      .executeTakeFirst();
+  }
+
+  /** The contract shape of rows, with project name and source refs loaded in a few queries. */
+  async toContract(rows: ExportRow[]): Promise<Export[]> {
+    if (rows.length === 0) return [];
+    const db = this.database.db;
+    const unique = (values: (number | null)[]) => [...new Set(values.filter((value): value is number => value !== null))];
+    const projectIds = unique(rows.map((row) => row.project_id));
+    const directoryIds = unique(rows.map((row) => row.directory_id));
+    const taskIds = unique(rows.map((row) => row.task_id));
+
+    const [projects, directories, tasks] = await Promise.all([
+      db.selectFrom('project').select(['id', 'project_string_id']).where('id', 'in', projectIds).execute(),
+      directoryIds.length === 0
+        ? []
+        : db.selectFrom('directory').select(['id', 'nickname']).where('id', 'in', directoryIds).execute(),
+      taskIds.length === 0
+        ? []
+        : db
+            .selectFrom('task')
+            .innerJoin('job', 'job.id', 'task.job_id')
+            .innerJoin('file', 'file.id', 'task.file_id')
+            .select(['task.id as task_id', 'job.id as job_id', 'job.name as job_name', 'file.original_filename'])
+            .where('task.id', 'in', taskIds)
+            .execute(),
+    ]);
+    const jobIds = unique(rows.map((row) => row.job_id));
+    const jobs =
+      jobIds.length === 0 ? [] : await db.selectFrom('job').select(['id', 'name']).where('id', 'in', jobIds).execute();
+
+    const projectById = new Map(projects.map((row) => [row.id, row.project_string_id]));
+    const directoryById = new Map(directories.map((row) => [row.id, { id: row.id, name: row.nickname }]));
+    const jobById = new Map(jobs.map((row) => [row.id, { id: row.id, name: row.name }]));
+    const taskById = new Map(
+      tasks.map((row) => [
+        row.task_id,
+        { task: { id: row.task_id, name: taskRefName(row.job_name, row.original_filename) }, job: { id: row.job_id, name: row.job_name } },
+      ]),
+    );
+
+    return rows.map((row) => {
+      const task = row.task_id === null ? undefined : taskById.get(row.task_id);
+      const job = row.job_id === null ? (task?.job ?? null) : (jobById.get(row.job_id) ?? null);
+      return {
+        id: row.id,
+        project_string_id: projectById.get(row.project_id) ?? '',
+        kind: 'Annotations',
+        source: row.source,
+        directory: row.directory_id === null ? null : (directoryById.get(row.directory_id) ?? null),
+        job,
+        task: task?.task ?? null,
+        ann_is_complete: row.ann_is_complete === 1,
+        include_removed: row.include_removed === 1,
+        status: row.status,
+        status_text: row.status_text,
+        percent_complete: row.percent_complete,
+        file_list_length: row.file_list_length,
+        instance_count: row.instance_count,
+        expected_file_count: row.expected_file_count,
+        size_bytes: row.size_bytes,
+        sha256: row.sha256,
+        file_name: row.file_name,
+        created_time: row.created_time,
+        started_time: row.started_time,
+        finished_time: row.finished_time,
+        created_by: row.created_by,
+      } satisfies Export;
+    });
+  }
+
+  /** The contract shape of one row. */
+  async toContractOne(row: ExportRow): Promise<Export> {
+    const [one] = await this.toContract([row]);
+    if (one === undefined) throw new Error(`Export ${row.id} could not be read back`);
+    return one;
+  }
+}

@@ -1,0 +1,400 @@
+import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
+import { exportSources } from '../../contract/exports.ts';
+import type { ExportSource, ExportSourceRef, PreflightResponse } from '../../contract/exports.ts';
+import type { AnnexDatabase } from '../db/database.ts';
+import type { Database, FileRow } from '../db/schema.ts';
+
+// Which files and instances an export holds, as the format page's "Which files and instances go
+// in" says. One predicate (`selectedFileFilter`) serves the preflight counts and the writer's pages,
+// so the count shown before Generate and the packets written can only differ if the data changed.
+//
+// - directory: its top-level files (directory_file), never `removed` ones. Video frames are not
+//   files in annex's model (a frame is an instance's `frame_number`), so none can be selected.
+// - job: the files of its tasks that are not archived, each once (EXISTS, not a join).
+//   Completed-only keeps files with a task whose *status* is complete: a file's own
+//   `ann_is_complete` is reset by a new task elsewhere and says nothing about this job.
+// - task: that task's file. Completed-only keeps it when the *file* is marked complete.
+// - Removed files are never exported, whatever the source.
+
+/** The settings an export (or a preflight) selects files with. */
+export interface ExportSettings {
+  /** The project the source must belong to. */
+  projectId: number;
+  /** What to read from. */
+  source: ExportSource;
+  /** The directory, when `source` is `directory`. */
+  directoryId: number | null;
+  /** The job, when `source` is `job`. */
+  jobId: number | null;
+  /** The task, when `source` is `task`. */
+  taskId: number | null;
+  /** True: completed files only. False: all files. */
+  annIsComplete: boolean;
+  /** Write (and count) soft-deleted instances too. */
+  includeRemoved: boolean;
+}
+
+/** Settings that cannot select anything as given: a missing or bad id, an unknown source. */
+export class ExportSettingsError extends Error {
+  override name = 'ExportSettingsError';
+}
+
+/** The directory, job or task an export names does not exist in its project. */
+export class ExportSourceNotFoundError extends Error {
+  override name = 'ExportSourceNotFoundError';
+}
+
+/** The project and source of an export, as `export_info` and the file name show them. */
+export interface ExportSourceInfo {
+  /** The project. */
+  project: { id: number; name: string; project_string_id: string };
+  /** The directory read, for a directory export. */
+  directory: ExportSourceRef | null;
+  /** The job read, for a job export, and the task's job for a task export. */
+  job: ExportSourceRef | null;
+  /** The task read, for a task export; its name is "<job name> / <file name>". */
+  task: ExportSourceRef | null;
+  /** What the file name carries for the source: the directory nickname, the job name or the task id. */
+  fileNameSourceName: string;
+}
+
+/** Settings checked against the database: what the writer and the counts work from. */
+export interface ResolvedExportSelection {
+  /** The settings as given. */
+  settings: ExportSettings;
+  /** The project and source, named. */
+  source: ExportSourceInfo;
+  /** The source's own id (the directory, job or task id). */
+  sourceId: number;
+  /** For a task export, the task's file. */
+  taskFileId: number | null;
+}
+
+/**
+ * Checks the settings, finds the project and the source in it, and returns them named.
+ * Throws `ExportSettingsError` for settings that name no source, `ExportSourceNotFoundError`
+ * when the project or the source is not there (or belongs to another project).
+ */
+export async function resolveExportSelection(
+  database: AnnexDatabase,
+  settings: ExportSettings,
+): Promise<ResolvedExportSelection> {
+  const sourceId = checkSettings(settings);
+  const { db } = database;
+  const project = await db
+    .selectFrom('project')
+    .select(['id', 'name', 'project_string_id'])
+    .where('id', '=', settings.projectId)
+    .executeTakeFirst();
+  if (project === undefined)
+    throw new ExportSourceNotFoundError(`Project ${settings.projectId} does not exist.`);
+  const inProject = `in project "${project.project_string_id}"`;
+
+  switch (settings.source) {
+    case 'directory': {
+      const directory = await db
+        .selectFrom('directory')
+        .select(['id', 'nickname'])
+        .where('id', '=', sourceId)
+        .where('project_id', '=', project.id)
+        .executeTakeFirst();
+      if (directory === undefined)
+        throw new ExportSourceNotFoundError(`Directory ${sourceId} is not ${inProject}.`);
+      return {
+        settings,
+        sourceId,
+        taskFileId: null,
+        source: {
+          project,
+          directory: { id: directory.id, name: directory.nickname },
+          job: null,
+          task: null,
+          fileNameSourceName: directory.nickname,
+        },
+      };
+    }
+    case 'job': {
+      const job = await db
+        .selectFrom('job')
+        .select(['id', 'name'])
+        .where('id', '=', sourceId)
+        .where('project_id', '=', project.id)
+        .executeTakeFirst();
+      if (job === undefined)
+        throw new ExportSourceNotFoundError(`Job ${sourceId} is not ${inProject}.`);
+      return {
+        settings,
+        sourceId,
+        taskFileId: null,
+        source: {
+          project,
+          directory: null,
+          job: { id: job.id, name: job.name },
+          task: null,
+          fileNameSourceName: job.name,
+        },
+      };
+    }
+    case 'task': {
+      const task = await db
+        .selectFrom('task')
+        .innerJoin('job', 'job.id', 'task.job_id')
+        .innerJoin('file', 'file.id', 'task.file_id')
+        .select([
+          'task.id as taskId',
+          'task.file_id as fileId',
+          'job.id as jobId',
+          'job.name as jobName',
+          'file.original_filename as fileName',
+        ])
+        .where('task.id', '=', sourceId)
+        .where('job.project_id', '=', project.id)
+        .executeTakeFirst();
+      if (task === undefined)
+        throw new ExportSourceNotFoundError(`Task ${sourceId} is not ${inProject}.`);
+      return {
+        settings,
+        sourceId,
+        taskFileId: task.fileId,
+        source: {
+          project,
+          directory: null,
+          job: { id: task.jobId, name: task.jobName },
+          task: { id: task.taskId, name: `${task.jobName} / ${task.fileName}` },
+          fileNameSourceName: String(task.taskId),
+        },
+      };
+    }
+  }
+}
+
+function checkSettings(settings: ExportSettings): number {
+  if (!Number.isSafeInteger(settings.projectId) || settings.projectId <= 0) {
+    throw new ExportSettingsError(
+      `projectId must be a positive integer, got ${String(settings.projectId)}.`,
+    );
+  }
+  if (!(exportSources as readonly string[]).includes(settings.source)) {
+    throw new ExportSettingsError(
+      `source must be one of ${exportSources.join(', ')}, got "${settings.source}".`,
+    );
+  }
+  const ids = { directory: settings.directoryId, job: settings.jobId, task: settings.taskId };
+  const id = ids[settings.source];
+  if (id === null || !Number.isSafeInteger(id) || id <= 0) {
+    throw new ExportSettingsError(
+      `A ${settings.source} export needs a positive ${settings.source} id, got ${String(id)}.`,
+    );
+  }
+  for (const other of exportSources) {
+    if (other !== settings.source && ids[other] !== null) {
+      throw new ExportSettingsError(
+        `A ${settings.source} export takes no ${other} id (got ${String(ids[other])}).`,
+      );
+    }
+  }
+  return id;
+}
+
+/**
+ * The WHERE clause choosing an export's files from `file`: the source, never removed files, and
+ * with `completedOnly` the completion rule of the source.
+ */
+function selectedFileFilter(selection: ResolvedExportSelection, completedOnly: boolean) {
+  const { settings, sourceId } = selection;
+  return (eb: ExpressionBuilder<Database, 'file'>): Expression<SqlBool> => {
+    const conditions: Expression<SqlBool>[] = [
+      eb('file.project_id', '=', settings.projectId),
+      eb('file.state', '!=', 'removed'),
+    ];
+    switch (settings.source) {
+      case 'directory':
+        conditions.push(
+          eb.exists(
+            eb
+              .selectFrom('directory_file')
+              .select('directory_file.file_id')
+              .whereRef('directory_file.file_id', '=', 'file.id')
+              .where('directory_file.directory_id', '=', sourceId),
+          ),
+        );
+        if (completedOnly) conditions.push(eb('file.ann_is_complete', '=', 1));
+        break;
+      case 'job': {
+        let tasks = eb
+          .selectFrom('task')
+          .select('task.id')
+          .whereRef('task.file_id', '=', 'file.id')
+          .where('task.job_id', '=', sourceId)
+          .where('task.status', '!=', 'archived');
+        if (completedOnly) tasks = tasks.where('task.status', '=', 'complete');
+        conditions.push(eb.exists(tasks));
+        break;
+      }
+      case 'task':
+        conditions.push(eb('file.id', '=', selection.taskFileId ?? 0));
+        if (completedOnly) conditions.push(eb('file.ann_is_complete', '=', 1));
+        break;
+    }
+    return eb.and(conditions);
+  };
+}
+
+/** How many files the selection holds, with its completion filter. */
+export async function countSelectedFiles(
+  database: AnnexDatabase,
+  selection: ResolvedExportSelection,
+): Promise<number> {
+  return countFiles(database, selection, selection.settings.annIsComplete);
+}
+
+async function countFiles(
+  database: AnnexDatabase,
+  selection: ResolvedExportSelection,
+  completedOnly: boolean,
+): Promise<number> {
+  const row = await database.db
+    .selectFrom('file')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where(selectedFileFilter(selection, completedOnly))
+    .executeTakeFirstOrThrow();
+  return row.count;
+}
+
+/** How many instances the selection's files hold (soft-deleted ones only when the settings include them). */
+export async function countSelectedInstances(
+  database: AnnexDatabase,
+  selection: ResolvedExportSelection,
+): Promise<number> {
+  const { db } = database;
+  let query = db
+    .selectFrom('instance')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where(
+      'instance.file_id',
+      'in',
+      db
+        .selectFrom('file')
+        .select('file.id')
+        .where(selectedFileFilter(selection, selection.settings.annIsComplete)),
+    );
+  if (!selection.settings.includeRemoved) query = query.where('instance.soft_deleted', '=', 0);
+  const row = await query.executeTakeFirstOrThrow();
+  return row.count;
+}
+
+/**
+ * One page of the selection's files in id order, after `afterFileId` (keyset pagination: each page
+ * costs the same however deep into the export it is).
+ */
+export async function listSelectedFilesPage(
+  database: AnnexDatabase,
+  selection: ResolvedExportSelection,
+  afterFileId: number,
+  limit: number,
+): Promise<FileRow[]> {
+  if (!Number.isSafeInteger(limit) || limit <= 0)
+    throw new Error(`Page size must be a positive integer, got ${limit}.`);
+  return database.db
+    .selectFrom('file')
+    .selectAll('file')
+    .where(selectedFileFilter(selection, selection.settings.annIsComplete))
+    .where('file.id', '>', afterFileId)
+    .orderBy('file.id')
+    .limit(limit)
+    .execute();
+}
+
+/**
+ * What an export with these settings would hold right now, with a few COUNT queries: the files,
+ * their instances, the source's files before the completion filter, and, when nothing would be
+ * selected, why and what to change. Throws like `resolveExportSelection` for bad settings.
+ */
+export async function previewSelection(
+  database: AnnexDatabase,
+  settings: ExportSettings,
+): Promise<PreflightResponse> {
+  const selection = await resolveExportSelection(database, settings);
+  return previewResolvedSelection(database, selection);
+}
+
+/** `previewSelection` for settings already resolved (the writer resolves once and reuses it). */
+export async function previewResolvedSelection(
+  database: AnnexDatabase,
+  selection: ResolvedExportSelection,
+): Promise<PreflightResponse> {
+  const fileCount = await countSelectedFiles(database, selection);
+  const sourceFileCount = selection.settings.annIsComplete
+    ? await countFiles(database, selection, false)
+    : fileCount;
+  const instanceCount = fileCount === 0 ? 0 : await countSelectedInstances(database, selection);
+  const emptyReason =
+    fileCount === 0 ? await explainEmpty(database, selection, sourceFileCount) : null;
+  return {
+    file_count: fileCount,
+    instance_count: instanceCount,
+    source_file_count: sourceFileCount,
+    empty_reason: emptyReason,
+  };
+}
+
+function files(count: number): string {
+  return count === 1 ? '1 file' : `${count} files`;
+}
+
+/** Why a selection holds no file, and what to change; called only when it holds none. */
+async function explainEmpty(
+  database: AnnexDatabase,
+  selection: ResolvedExportSelection,
+  sourceFileCount: number,
+): Promise<string> {
+  const { db } = database;
+  const { settings, source, sourceId } = selection;
+  if (sourceFileCount > 0) {
+    // Only the completion filter can have emptied it.
+    const one = sourceFileCount === 1;
+    const what =
+      settings.source === 'job'
+        ? ` in job "${source.job?.name ?? sourceId}", ${one ? 'not' : 'none'} in a task marked complete`
+        : `, ${one ? 'not' : 'none'} marked complete`;
+    return `No file matches: ${files(sourceFileCount)}${what}. Choose All to export ${one ? 'it' : 'them'}.`;
+  }
+  switch (settings.source) {
+    case 'directory': {
+      const removed = await db
+        .selectFrom('directory_file')
+        .innerJoin('file', 'file.id', 'directory_file.file_id')
+        .select((eb) => eb.fn.countAll<number>().as('count'))
+        .where('directory_file.directory_id', '=', sourceId)
+        .where('file.state', '=', 'removed')
+        .executeTakeFirstOrThrow();
+      const name = source.directory?.name ?? String(sourceId);
+      return removed.count > 0
+        ? `No file matches: directory "${name}" holds only removed files (${files(removed.count)}), and removed files are never exported. Choose another directory.`
+        : `No file matches: directory "${name}" holds no files. Add files to it or choose another directory.`;
+    }
+    case 'job': {
+      const tasks = await db
+        .selectFrom('task')
+        .select((eb) => [
+          eb.fn.countAll<number>().as('total'),
+          eb.fn
+            .count<number>(eb.case().when('task.status', '=', 'archived').then(1).end())
+            .as('archived'),
+        ])
+        .where('task.job_id', '=', sourceId)
+        .executeTakeFirstOrThrow();
+      const name = source.job?.name ?? String(sourceId);
+      const total = tasks.total;
+      const archived = tasks.archived;
+      if (total === 0)
+        return `No file matches: job "${name}" has no tasks. Add tasks to it or choose another job.`;
+      if (archived === total) {
+        return `No file matches: every task of job "${name}" is archived (${total}), and archived tasks are never exported. Choose another job.`;
+      }
+      return `No file matches: the files of job "${name}"'s tasks are all removed from the project. Choose another job.`;
+    }
+    case 'task':
+      return `No file matches: the file of task ${sourceId} was removed from the project. Choose another task.`;
+  }
+}

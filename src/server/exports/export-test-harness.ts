@@ -1,0 +1,151 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Export } from '../../contract/exports.ts';
+import { buildApp } from '../app.ts';
+import { loadConfig } from '../config/env.ts';
+import type { AppConfig } from '../config/env.ts';
+import type { DialectName } from '../db/database.ts';
+import { createTestDatabase } from '../db/test-database.ts';
+import type { TestDatabase } from '../db/test-database.ts';
+import { seedDemoProject } from '../seed/demo-project.ts';
+import type { DemoProjectSummary } from '../seed/demo-project.ts';
+import { ExportStorage } from '../storage/export-storage.ts';
+import { LinkSigner } from './download-links.ts';
+import { ExportEvents } from './export-events.ts';
+import { ExportWorker } from './export-worker.ts';
+import type { ExportWorkerOptions, WorkerLogger } from './export-worker.ts';
+
+// What the export tests share: a fresh database with the demo project, a temporary DATA_DIR, the
+// app on it, and workers started on demand. Everything is real; only sizes and intervals are small.
+
+/** A worker logger that keeps what it was told, for tests to read. */
+export class RecordingLogger implements WorkerLogger {
+  /** Every line, prefixed by its level. */
+  readonly lines: string[] = [];
+  info(message: string): void {
+    this.lines.push(`info: ${message}`);
+  }
+  warn(message: string): void {
+    this.lines.push(`warn: ${message}`);
+  }
+  error(message: string, error?: unknown): void {
+    this.lines.push(`error: ${message}${error instanceof Error ? `: ${error.message}` : ''}`);
+  }
+}
+
+/** One test file's world. */
+export interface ExportTestEnv {
+  /** The engine under test. */
+  dialect: DialectName;
+  /** The fresh database. */
+  database: TestDatabase;
+  /** The temporary DATA_DIR. */
+  dataDir: string;
+  /** The configuration app and workers run with. */
+  config: AppConfig;
+  /** What the demo seed made. */
+  demo: DemoProjectSummary;
+  /** DATA_DIR/exports. */
+  storage: ExportStorage;
+  /** The channel between the app and in-process workers. */
+  events: ExportEvents;
+  /** The app's link signer (tests sign old links with it). */
+  linkSigner: LinkSigner;
+  /** The app, for `inject`. */
+  app: FastifyInstance;
+  /** Starts a worker on this database and DATA_DIR; closed with the env. */
+  startWorker(options?: Partial<ExportWorkerOptions>): Promise<ExportWorker>;
+  /** Stops workers, closes the app and drops database and DATA_DIR. */
+  close(): Promise<void>;
+}
+
+/** The test link secret. */
+export const testLinkSecret = 'annex-test-link-secret-0123456789abcdef';
+
+let workerCounter = 0;
+
+/** Builds an env: demo project seeded, app built, no worker running yet. */
+export async function createExportTestEnv(
+  dialect: DialectName,
+  env: Record<string, string> = {},
+): Promise<ExportTestEnv> {
+  const database = await createTestDatabase(dialect);
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'annex-exports-'));
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    DATABASE_URL: database.url,
+    LOG_LEVEL: 'silent',
+    WORKER_POLL_MS: '50',
+    WAIT_TIMEOUT_SECONDS: '30',
+    LINK_SECRET: testLinkSecret,
+    ...env,
+  });
+  const demo = await seedDemoProject(database);
+  const storage = ExportStorage.forDataDir(dataDir);
+  const events = new ExportEvents();
+  const linkSigner = new LinkSigner(testLinkSecret, config.LINK_TTL_MINUTES);
+  const app = await buildApp({ config, database, storage, linkSigner, exportEvents: events });
+  const workers: ExportWorker[] = [];
+
+  return {
+    dialect,
+    database,
+    dataDir,
+    config,
+    demo,
+    storage,
+    events,
+    linkSigner,
+    app,
+    async startWorker(options = {}) {
+      workerCounter += 1;
+      const worker = new ExportWorker({
+        database,
+        config,
+        storage,
+        events,
+        workerId: `test-worker-${process.pid}-${workerCounter}`,
+        heartbeatMs: 200,
+        staleAfterMs: 1000,
+        progressIntervalMs: 0,
+        logger: new RecordingLogger(),
+        ...options,
+      });
+      workers.push(worker);
+      await worker.start();
+      return worker;
+    },
+    async close() {
+      await Promise.all(workers.map((worker) => worker.stop()));
+      await app.close();
+      await database.drop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls `GET /:id` until the export is final; returns every state seen on the way, the last one final. */
+export async function watchExport(app: FastifyInstance, project: string, id: number): Promise<Export[]> {
+  const seen: Export[] = [];
+  for (;;) {
+    const response = await app.inject({ method: 'GET', url: `/api/v1/projects/${project}/exports/${id}` });
+    if (response.statusCode !== 200) throw new Error(`GET export ${id} answered ${response.statusCode}: ${response.body}`);
+    const record = response.json<Export>();
+    seen.push(record);
+    if (record.status === 'complete' || record.status === 'failed') return seen;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** Asks for an export through the API and returns it (expects 202). */
+export async function requestExport(
+  app: FastifyInstance,
+  project: string,
+  body: Record<string, unknown>,
+): Promise<Export> {
+  const response = await app.inject({ method: 'POST', url: `/api/v1/projects/${project}/exports`, payload: body });
+  if (response.statusCode !== 202) throw new Error(`POST export answered ${response.statusCode}: ${response.body}`);
+  return response.json<Export>();
+}

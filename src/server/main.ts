@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildApp } from './app.ts';
+import { ConfigError, loadConfig } from './config/env.ts';
+import { openDatabase } from './db/database.ts';
+import { migrateToLatest } from './db/migrator.ts';
+import { ExportEvents } from './exports/export-events.ts';
+import { ExportWorker } from './exports/export-worker.ts';
+import { seedDemoIfEmpty } from './seed/demo-project.ts';
+
+// One build, several roles: `--services=api,worker` (the default) serves the API and the panel and
+// builds exports in one process; `--services=api` and `--services=worker` run them apart, against
+// one PostgreSQL database.
+const serviceNames = ['api', 'worker'] as const;
+type ServiceName = (typeof serviceNames)[number];
+
+function parseServices(argv: string[]): Set<ServiceName> {
+  const { values } = parseArgs({ args: argv, options: { services: { type: 'string', default: 'api,worker' } } });
+  const requested = values.services.split(',').map((name) => name.trim());
+  const unknown = requested.filter((name) => !serviceNames.includes(name as ServiceName));
+  if (unknown.length > 0 || requested.length === 0) {
+    throw new ConfigError(`--services takes a list of ${serviceNames.join(', ')}; got "${values.services}"`);
+  }
+  return new Set(requested as ServiceName[]);
+}
+
+async function main(): Promise<void> {
+  // A local .env (see .env.example) is read when present; the real environment wins over it.
+  if (fs.existsSync('.env')) process.loadEnvFile('.env');
+  const config = loadConfig();
+  const services = parseServices(process.argv.slice(2));
+  const database = await openDatabase(config.DATABASE_URL);
+  await migrateToLatest(database);
+  if (config.SEED_DEMO && services.has('api')) await seedDemoIfEmpty(database);
+
+  // Shared by API and worker in one process, so a new export starts at once and waiting requests answer at once.
+  const exportEvents = new ExportEvents();
+  const worker = services.has('worker')
+    ? new ExportWorker({ database, config, events: exportEvents, workerId: `worker-${process.pid}-${randomUUID().slice(0, 8)}` })
+    : undefined;
+  const app = services.has('api')
+    ? await buildApp({ config, database, exportEvents, webRoot: path.resolve('dist/web') })
+    : undefined;
+
+  await worker?.start();
+  if (app !== undefined) {
+    const address = await app.listen({ host: config.HOST, port: config.PORT });
+    app.log.info(`annex is serving the export panel on ${address}`);
+  } else {
+    console.log(`annex worker ${worker?.workerId ?? ''} is building exports from ${config.DATABASE_URL.split('@').pop() ?? ''}`);
+  }
+
+  const shutdown = async (signal: string) => {
+    console.log(`annex: ${signal}, stopping…`);
+    await app?.close();
+    await worker?.stop();
+    await database.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,165 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { taskStatuses } from '../../contract/annotations.ts';
+import { errorEnvelopeSchema } from '../../contract/errors.ts';
+import {
+  jobListResponseSchema,
+  projectDetailResponseSchema,
+  projectListResponseSchema,
+} from '../../contract/projects.ts';
+import type { TaskCounts } from '../../contract/projects.ts';
+import { buildApp } from '../app.ts';
+import { loadConfig } from '../config/env.ts';
+import { createTestDatabase, testDialects } from '../db/test-database.ts';
+import type { TestDatabase } from '../db/test-database.ts';
+import { seedDemoProject } from '../seed/demo-project.ts';
+import type { DemoProjectSummary } from '../seed/demo-project.ts';
+
+describe.each(testDialects)('the project read API on %s', (dialect) => {
+  let database: TestDatabase;
+  let demo: DemoProjectSummary;
+  let app: FastifyInstance;
+  let dataDir: string;
+  let sparse: { projectId: number; directoryId: number; jobId: number };
+
+  beforeAll(async () => {
+    database = await createTestDatabase(dialect);
+    demo = await seedDemoProject(database);
+    sparse = await seedSparseProject(database);
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'annex-projects-'));
+    const config = loadConfig({
+      LOG_LEVEL: 'silent',
+      DATABASE_URL: database.url,
+      DATA_DIR: dataDir,
+      LINK_SECRET: 'projects-routes-test-secret-0123456789',
+    });
+    app = await buildApp({ config, database });
+  });
+  afterAll(async () => {
+    await app.close();
+    await database.drop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('lists every project by name', async () => {
+    const response = await app.inject({ method: 'GET', url: '/api/v1/projects' });
+    expect(response.statusCode).toBe(200);
+    const body = projectListResponseSchema.parse(response.json());
+    expect(body.projects).toEqual([
+      { id: sparse.projectId, project_string_id: 'all-removed', name: 'All removed', default_directory_id: null },
+      { id: demo.projectId, project_string_id: 'demo', name: demo.name, default_directory_id: demo.defaultDirectoryId },
+    ]);
+  });
+
+  it('gives a project with its directories, their counts and the default directory', async () => {
+    const response = await app.inject({ method: 'GET', url: '/api/v1/projects/demo' });
+    expect(response.statusCode).toBe(200);
+    const body = projectDetailResponseSchema.parse(response.json());
+    expect(body.project.project_string_id).toBe('demo');
+    const expected = Object.values(demo.directories)
+      .map((directory) => ({
+        id: directory.id,
+        nickname: directory.nickname,
+        file_count: directory.fileIds.length - directory.removedFileIds.length,
+        completed_file_count: directory.completedFileIds.length,
+      }))
+      .sort((a, b) => a.nickname.localeCompare(b.nickname));
+    expect(body.directories).toEqual(expected);
+    expect(body.default_directory).toEqual(expected.find((directory) => directory.nickname === 'Luckfrill'));
+    // Removed files are not counted, so Luckfrill's count is below its membership.
+    expect(body.default_directory?.file_count).toBeLessThan(demo.directories.Luckfrill?.fileIds.length ?? 0);
+  });
+
+  it('counts a directory whose files are all removed as empty, and has no default when none is set', async () => {
+    const response = await app.inject({ method: 'GET', url: '/api/v1/projects/all-removed' });
+    expect(response.statusCode).toBe(200);
+    const body = projectDetailResponseSchema.parse(response.json());
+    expect(body.directories).toEqual([{ id: sparse.directoryId, nickname: 'Gone', file_count: 0, completed_file_count: 0 }]);
+    expect(body.default_directory).toBeNull();
+  });
+
+  it("gives a project's jobs with task counts by status", async () => {
+    const response = await app.inject({ method: 'GET', url: '/api/v1/projects/demo/jobs' });
+    expect(response.statusCode).toBe(200);
+    const body = jobListResponseSchema.parse(response.json());
+    const expected = Object.values(demo.jobs)
+      .map((job) => {
+        const counts = Object.fromEntries(taskStatuses.map((status) => [status, 0])) as TaskCounts;
+        for (const task of job.tasks) counts[task.status] += 1;
+        return { id: job.id, name: job.name, status: job.status, task_counts: counts, task_count: job.tasks.length };
+      })
+      .sort((a, b) => a.name.localeCompare(b.name));
+    expect(body.jobs).toEqual(expected);
+  });
+
+  it('gives a job without tasks zero counts', async () => {
+    const response = await app.inject({ method: 'GET', url: '/api/v1/projects/all-removed/jobs' });
+    const body = jobListResponseSchema.parse(response.json());
+    expect(body.jobs).toEqual([
+      {
+        id: sparse.jobId,
+        name: 'Not started',
+        status: 'draft',
+        task_counts: { available: 0, in_progress: 0, complete: 0, archived: 0 },
+        task_count: 0,
+      },
+    ]);
+  });
+
+  it.each(['/api/v1/projects/no-such-project', '/api/v1/projects/no-such-project/jobs'])(
+    'answers %s with a 404 that names the project',
+    async (url) => {
+      const response = await app.inject({ method: 'GET', url });
+      expect(response.statusCode).toBe(404);
+      const body = errorEnvelopeSchema.parse(response.json());
+      expect(body.error.code).toBe('not_found');
+      expect(body.error.message).toContain('"no-such-project"');
+    },
+  );
+
+  it('rejects an empty project name in the envelope', async () => {
+    const response = await app.inject({ method: 'GET', url: '/api/v1/projects/' });
+    expect(response.statusCode).toBe(400);
+    expect(errorEnvelopeSchema.parse(response.json()).error.code).toBe('validation_failed');
+  });
+});
+
+/** A second project with the edge cases the demo lacks: no default directory, only removed files, a job without tasks. */
+async function seedSparseProject(database: TestDatabase): Promise<{ projectId: number; directoryId: number; jobId: number }> {
+  const now = '2024-03-04T08:00:00.000Z';
+  const { db } = database;
+  const project = await db
+    .insertInto('project')
+    .values({ project_string_id: 'all-removed', name: 'All removed', default_directory_id: null, created_time: now })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const directory = await db
+    .insertInto('directory')
+    .values({ project_id: project.id, nickname: 'Gone', created_time: now })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const file = await db
+    .insertInto('file')
+    .values({
+      project_id: project.id,
+      type: 'image',
+      original_filename: 'gone.jpg',
+      media_url: 'https://media.example.com/gone.jpg',
+      ann_is_complete: 1,
+      state: 'removed',
+      created_time: now,
+      last_modified_time: now,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db.insertInto('directory_file').values({ directory_id: directory.id, file_id: file.id }).execute();
+  const job = await db
+    .insertInto('job')
+    .values({ project_id: project.id, name: 'Not started', status: 'draft', label_schema: '[]', created_time: now })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return { projectId: project.id, directoryId: directory.id, jobId: job.id };
+}
