@@ -125,6 +125,14 @@ describe.each(testDialects)('the project read API on %s', (dialect) => {
     expect(response.statusCode).toBe(400);
     expect(errorEnvelopeSchema.parse(response.json()).error.code).toBe('validation_failed');
   });
+
+  it('answers an over-long project name with the envelope naming the field', async () => {
+    const response = await app.inject({ method: 'GET', url: `/api/v1/projects/${'p'.repeat(201)}` });
+    expect(response.statusCode).toBe(400);
+    const body = errorEnvelopeSchema.parse(response.json());
+    expect(body.error.code).toBe('validation_failed');
+    expect(body.error.message).toContain('params.project');
+  });
 });
 
 /** A second project with the edge cases the demo lacks: no default directory, only removed files, a job without tasks. */
