@@ -1,0 +1,123 @@
+import type { ErrorCode, FieldIssue } from '../contract/errors.ts';
+import type { Export as ExportRecord, ExportStatus } from '../contract/exports.ts';
+
+/**
+ * What went wrong, for code to branch on: the server's own codes, plus the ones only a client meets
+ * (annex unreachable, an answer that breaks the contract, a wait that ran out of time, a download
+ * that could not be written locally).
+ */
+export type AnnexErrorCode =
+  ErrorCode | 'network_error' | 'unexpected_response' | 'timeout' | 'write_failed';
+
+/** What an AnnexError is built from. */
+export interface AnnexErrorInit {
+  /** What went wrong, for code to branch on. */
+  code: AnnexErrorCode;
+  /** The HTTP status of the answer, when there was one. */
+  httpStatus?: number | undefined;
+  /** The envelope's `details`, when the server sent any. */
+  details?: unknown;
+  /** The error underneath (a fetch failure, a zod error). */
+  cause?: unknown;
+}
+
+/**
+ * The base of every error the SDK throws. `message` is the server's own words when the server
+ * answered, so a script can print it as is.
+ */
+export class AnnexError extends Error {
+  override name = 'AnnexError';
+  /** What went wrong, for code to branch on. */
+  readonly code: AnnexErrorCode;
+  /**
+   * The HTTP status of the answer, or undefined when there was none. Named `httpStatus` rather than
+   * `status` because `ExportNotReadyError.status` is the export's status, as Diffgram users expect.
+   */
+  readonly httpStatus: number | undefined;
+  /** The envelope's `details`: the bad fields of a request, or the export concerned. */
+  readonly details: unknown;
+
+  /** Builds an error; `message` is shown to people as is. */
+  constructor(message: string, init: AnnexErrorInit) {
+    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.code = init.code;
+    this.httpStatus = init.httpStatus;
+    this.details = init.details;
+  }
+}
+
+/** The project, job, directory or export asked for does not exist. */
+export class NotFoundError extends AnnexError {
+  override name = 'NotFoundError';
+}
+
+/** The request was refused as invalid, by the SDK before sending or by the server. */
+export class InvalidInputError extends AnnexError {
+  override name = 'InvalidInputError';
+  /** Each bad field and what is wrong with it (empty when the server named none). */
+  readonly issues: readonly FieldIssue[];
+
+  /** Builds an invalid-input error with the fields it concerns. */
+  constructor(message: string, init: AnnexErrorInit & { issues?: readonly FieldIssue[] }) {
+    super(message, init);
+    this.issues = init.issues ?? [];
+  }
+}
+
+/**
+ * The export's file was asked for before the export completed. Wait (`waitUntilDone`) and ask again;
+ * `status` says where it stands.
+ */
+export class ExportNotReadyError extends AnnexError {
+  override name = 'ExportNotReadyError';
+  /** The export as it stood when its file was asked for. */
+  readonly export: ExportRecord;
+  /** Where the export stands: `queued` or `running`. */
+  readonly status: ExportStatus;
+
+  /** Builds a not-ready error carrying the export as the server sent it. */
+  constructor(
+    message: string,
+    exportRecord: ExportRecord,
+    init: Omit<AnnexErrorInit, 'code'> = {},
+  ) {
+    super(message, { ...init, code: 'export_not_ready' });
+    this.export = exportRecord;
+    this.status = exportRecord.status;
+  }
+}
+
+/** The export failed; `message` is its `status_text`: why, and what to change. It will not complete. */
+export class ExportFailedError extends AnnexError {
+  override name = 'ExportFailedError';
+  /** The failed export. */
+  readonly export: ExportRecord;
+
+  /** Builds a failed-export error carrying the export. */
+  constructor(
+    message: string,
+    exportRecord: ExportRecord,
+    init: Omit<AnnexErrorInit, 'code'> = {},
+  ) {
+    super(message, { ...init, code: 'export_failed' });
+    this.export = exportRecord;
+  }
+}
+
+/** annex could not be reached, or the connection broke while reading its answer. */
+export class NetworkError extends AnnexError {
+  override name = 'NetworkError';
+}
+
+/** `waitUntilDone` ran out of time while the export was still queued or running. */
+export class ExportTimeoutError extends AnnexError {
+  override name = 'ExportTimeoutError';
+  /** The export as it stood when the wait gave up. */
+  readonly export: ExportRecord;
+
+  /** Builds a timeout error carrying the export as last seen. */
+  constructor(message: string, exportRecord: ExportRecord) {
+    super(message, { code: 'timeout' });
+    this.export = exportRecord;
+  }
+}

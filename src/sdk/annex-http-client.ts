@@ -1,0 +1,264 @@
+import { z } from 'zod';
+import { errorEnvelopeSchema, fieldIssueSchema } from '../contract/errors.ts';
+import { exportSchema } from '../contract/exports.ts';
+import {
+  AnnexError,
+  ExportFailedError,
+  ExportNotReadyError,
+  InvalidInputError,
+  NetworkError,
+  NotFoundError,
+} from './annex-errors.ts';
+
+/** Where annex listens when nobody says otherwise: what `npm start` serves. */
+export const defaultAnnexHost = 'http://127.0.0.1:8080';
+
+/** One request to the annex API. */
+export interface AnnexRequest {
+  /** HTTP method. */
+  method: 'GET' | 'POST' | 'DELETE';
+  /** Path under the host, starting with `/api/v1`. */
+  path: string;
+  /** Query parameters; undefined values are left out. */
+  query?: Record<string, string | number | boolean | undefined>;
+  /** A JSON body. */
+  body?: unknown;
+}
+
+const issuesDetailsSchema = z.object({ issues: z.array(fieldIssueSchema) });
+const exportDetailsSchema = z.object({ export: exportSchema });
+
+/**
+ * Checks a host given by a person and returns it without a trailing slash; a base path is kept so
+ * annex can sit behind a proxy under `/annex`.
+ */
+export function normalizeHost(host: string): string {
+  let url: URL;
+  try {
+    url = new URL(host);
+  } catch {
+    throw new InvalidInputError(`host must be a URL such as ${defaultAnnexHost}; got "${host}".`, {
+      code: 'bad_request',
+      issues: [{ field: 'host', message: 'must be an http:// or https:// URL' }],
+    });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new InvalidInputError(`host must start with http:// or https://; got "${host}".`, {
+      code: 'bad_request',
+      issues: [{ field: 'host', message: 'must be an http:// or https:// URL' }],
+    });
+  }
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+function describeFetchFailure(error: unknown): string {
+  // undici hides the useful part (ECONNREFUSED, ENOTFOUND) in `cause`.
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  if (cause instanceof Error) {
+    const code = (cause as { code?: unknown }).code;
+    return typeof code === 'string' && !cause.message.includes(code)
+      ? `${code}: ${cause.message}`
+      : cause.message;
+  }
+  return String(cause);
+}
+
+// A union's error lists every branch's issues; the branch with the fewest is the one the value meant
+// (an image packet missing a box's x_min, not "not a video"), so its issues are the ones worth showing.
+function closestIssues(
+  issues: readonly z.core.$ZodIssue[],
+  prefix: PropertyKey[] = [],
+): { path: PropertyKey[]; message: string }[] {
+  return issues.flatMap((issue) => {
+    const path = [...prefix, ...issue.path];
+    if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+      const closest = issue.errors.reduce((best, branch) =>
+        branch.length < best.length ? branch : best,
+      );
+      if (closest.length > 0) return closestIssues(closest, path);
+    }
+    return [{ path, message: issue.message }];
+  });
+}
+
+function summarizeZodError(error: z.ZodError): string {
+  const issues = closestIssues(error.issues);
+  const shown = issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`);
+  const more = issues.length > 3 ? `; and ${issues.length - 3} more` : '';
+  return `${shown.join('; ')}${more}`;
+}
+
+/**
+ * The one place the SDK talks HTTP: it sends requests with the global fetch, turns every failure
+ * into a typed AnnexError carrying the server's message, and parses every answer with its zod schema.
+ */
+export class AnnexHttpClient {
+  /** The host, without a trailing slash (`http://127.0.0.1:8080`). */
+  readonly host: string;
+
+  /** Builds a client for one annex host; throws InvalidInputError for a host that is not an http(s) URL. */
+  constructor(host: string = defaultAnnexHost) {
+    this.host = normalizeHost(host);
+  }
+
+  /** A URL the server gave (absolute, or relative to the host), made absolute. */
+  resolveUrl(url: string): string {
+    return new URL(url, `${this.host}/`).href;
+  }
+
+  /** Sends a request and returns the answer when it is a 2xx; throws the matching AnnexError otherwise. */
+  async send(request: AnnexRequest): Promise<Response> {
+    const url = new URL(`${this.host}${request.path}`);
+    for (const [name, value] of Object.entries(request.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(name, String(value));
+    }
+    const init: RequestInit = { method: request.method, headers: { accept: 'application/json' } };
+    if (request.body !== undefined) {
+      init.headers = { accept: 'application/json', 'content-type': 'application/json' };
+      init.body = JSON.stringify(request.body);
+    }
+    return this.fetchChecked(url.href, init, `${request.method} ${request.path}`);
+  }
+
+  /** Sends a request and parses its 2xx JSON answer with `schema`. */
+  async sendJson<S extends z.ZodType>(request: AnnexRequest, schema: S): Promise<z.output<S>> {
+    const response = await this.send(request);
+    return this.readJson(response, schema, `${request.method} ${request.path}`);
+  }
+
+  /** GETs a URL the server handed out (a download link), throwing the matching AnnexError on failure. */
+  async fetchUrl(url: string): Promise<Response> {
+    const absolute = this.resolveUrl(url);
+    return this.fetchChecked(absolute, { method: 'GET' }, `GET ${new URL(absolute).pathname}`);
+  }
+
+  /** Reads a JSON body and parses it with `schema`; a body that breaks the contract is an `unexpected_response`. */
+  async readJson<S extends z.ZodType>(
+    response: Response,
+    schema: S,
+    what: string,
+  ): Promise<z.output<S>> {
+    const text = await this.readText(response, what);
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      throw new AnnexError(
+        `annex answered ${what} with a body that is not JSON: ${text.slice(0, 120)}`,
+        {
+          code: 'unexpected_response',
+          httpStatus: response.status,
+          cause: error,
+        },
+      );
+    }
+    return this.parse(schema, value, what, response.status);
+  }
+
+  /** Parses a value the server sent with its schema, as an `unexpected_response` error when it does not match. */
+  parse<S extends z.ZodType>(
+    schema: S,
+    value: unknown,
+    what: string,
+    httpStatus?: number,
+  ): z.output<S> {
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) {
+      throw new AnnexError(
+        `annex answered ${what} with data that breaks the contract (${summarizeZodError(parsed.error)}). ` +
+          'Are the SDK and the server the same version?',
+        {
+          code: 'unexpected_response',
+          httpStatus,
+          details: parsed.error.issues,
+          cause: parsed.error,
+        },
+      );
+    }
+    return parsed.data;
+  }
+
+  /** Reads a body as text; a connection that breaks half way is a NetworkError. */
+  async readText(response: Response, what: string): Promise<string> {
+    try {
+      return await response.text();
+    } catch (error) {
+      throw this.networkError(
+        error,
+        `Lost the connection to annex at ${this.host} while reading the answer to ${what}`,
+      );
+    }
+  }
+
+  /** The NetworkError for a fetch that failed, naming the host. */
+  networkError(
+    error: unknown,
+    lead = `Could not reach annex at ${this.host}: is it running?`,
+  ): NetworkError {
+    return new NetworkError(`${lead} (${describeFetchFailure(error)})`, {
+      code: 'network_error',
+      cause: error,
+    });
+  }
+
+  private async fetchChecked(url: string, init: RequestInit, what: string): Promise<Response> {
+    let response: Response;
+    try {
+      response = await fetch(url, init);
+    } catch (error) {
+      throw this.networkError(error);
+    }
+    if (!response.ok) throw await this.errorFrom(response, what);
+    return response;
+  }
+
+  private async errorFrom(response: Response, what: string): Promise<AnnexError> {
+    const text = await this.readText(response, what);
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    const envelope = errorEnvelopeSchema.safeParse(body);
+    const httpStatus = response.status;
+    if (!envelope.success) {
+      return new AnnexError(
+        `annex answered ${what} with HTTP ${httpStatus} and no error envelope: ${text.slice(0, 200) || '(empty body)'}`,
+        { code: 'unexpected_response', httpStatus },
+      );
+    }
+    const { code, message, details } = envelope.data.error;
+    const init = { code, httpStatus, details };
+    switch (code) {
+      case 'not_found':
+        return new NotFoundError(message, init);
+      case 'validation_failed':
+      case 'bad_request': {
+        const issues = issuesDetailsSchema.safeParse(details);
+        return new InvalidInputError(message, {
+          ...init,
+          issues: issues.success ? issues.data.issues : [],
+        });
+      }
+      case 'export_not_ready':
+      case 'export_failed': {
+        const concerned = exportDetailsSchema.safeParse(details);
+        if (!concerned.success) return new AnnexError(message, init);
+        const exportRecord = concerned.data.export;
+        // A failed export is never going to be ready: say why it failed rather than "not ready".
+        if (exportRecord.status === 'failed') {
+          return new ExportFailedError(exportRecord.status_text ?? message, exportRecord, {
+            httpStatus,
+            details,
+          });
+        }
+        return new ExportNotReadyError(message, exportRecord, { httpStatus, details });
+      }
+      default:
+        return new AnnexError(message, init);
+    }
+  }
+}

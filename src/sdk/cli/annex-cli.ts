@@ -1,0 +1,367 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Writable } from 'node:stream';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { exportSources } from '../../contract/exports.ts';
+import type { ExportSource } from '../../contract/exports.ts';
+import { ExportNotReadyError } from '../annex-errors.ts';
+import { defaultAnnexHost } from '../annex-http-client.ts';
+import type { Export } from '../export-handle.ts';
+import { Project } from '../project-client.ts';
+import { exitCodeFor, exitCodes, exitCodesHelp, UsageError } from './exit-codes.ts';
+import type { ExitCode } from './exit-codes.ts';
+import { formatBytes, plural, ProgressReporter } from './progress-reporter.ts';
+import type { ProgressStream } from './progress-reporter.ts';
+
+/** Where the CLI writes; `main.ts` passes the process's own streams. */
+export interface CliIo {
+  /** Data, URLs and `--json` output. */
+  stdout: Writable;
+  /** Progress, notes and the one-line reason of a failure. */
+  stderr: ProgressStream;
+}
+
+interface ConnectionFlags {
+  host: string;
+  project: string;
+  json?: boolean;
+}
+
+interface GenerateFlags extends ConnectionFlags {
+  job?: number;
+  directory?: string;
+  all?: boolean;
+  includeRemoved?: boolean;
+  wait: boolean;
+  returnType: 'data' | 'url';
+  output?: string;
+  timeout?: number;
+}
+
+interface ListFlags extends ConnectionFlags {
+  source?: ExportSource;
+  limit?: number;
+}
+
+interface StatusFlags extends ConnectionFlags {
+  wait?: boolean;
+  timeout?: number;
+}
+
+interface DownloadFlags extends ConnectionFlags {
+  output?: string;
+}
+
+function positiveInteger(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) <= 0 || !Number.isSafeInteger(Number(value))) {
+    throw new InvalidArgumentError('must be a positive integer.');
+  }
+  return Number(value);
+}
+
+function positiveSeconds(value: string): number {
+  const seconds = Number(value);
+  if (value.trim() === '' || !Number.isFinite(seconds) || seconds <= 0) {
+    throw new InvalidArgumentError('must be a positive number of seconds.');
+  }
+  return seconds;
+}
+
+function packageVersion(): string {
+  const manifest: unknown = JSON.parse(
+    readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'),
+  );
+  const version = (manifest as { version?: unknown }).version;
+  return typeof version === 'string' ? version : 'unknown';
+}
+
+function withConnection(command: Command): Command {
+  return command
+    .addOption(
+      new Option('--host <url>', 'where annex listens').env('ANNEX_HOST').default(defaultAnnexHost),
+    )
+    .addOption(
+      new Option('--project <id>', "the project's project_string_id")
+        .env('ANNEX_PROJECT')
+        .makeOptionMandatory(),
+    )
+    .option('--json', 'machine-readable JSON on stdout');
+}
+
+function projectOf(flags: ConnectionFlags): Project {
+  return new Project({ projectStringId: flags.project, host: flags.host });
+}
+
+function sourceName(item: Export): string {
+  const ref = item.directory ?? item.job ?? item.task;
+  return ref === null ? item.source : `${item.source} ${ref.name}`;
+}
+
+function checkValues(item: Export): string {
+  const files = item.file_list_length === null ? '? files' : plural(item.file_list_length, 'file');
+  const instances =
+    item.instance_count === null ? '? instances' : plural(item.instance_count, 'instance');
+  return `${files}, ${instances}`;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+function writeJson(io: CliIo, value: unknown): void {
+  io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** The `annex` program: `annex export generate | list | status | download`. */
+export function buildAnnexCli(io: CliIo): Command {
+  const reporter = new ProgressReporter(io.stderr);
+  const program = new Command('annex')
+    .description('Generate, list and download Diffgram JSON exports from an annex server.')
+    .version(packageVersion())
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      outputError: (text, write) =>
+        write(`annex: ${oneLine(text.replace(/^error: /, ''))} (see --help)\n`),
+    })
+    .addHelpText('after', exitCodesHelp);
+
+  const exportCommand = program
+    .command('export')
+    .description('generate, list, inspect and download exports')
+    .addHelpText('after', exitCodesHelp);
+
+  async function waitFor(created: Export, timeoutSeconds: number | undefined): Promise<Export> {
+    try {
+      await created.waitUntilDone({
+        ...(timeoutSeconds === undefined ? {} : { timeoutMs: timeoutSeconds * 1000 }),
+        onProgress: (current) => reporter.exportProgress(current),
+      });
+    } finally {
+      reporter.stop();
+    }
+    return created;
+  }
+
+  async function downloadTo(
+    item: Export,
+    output: string | undefined,
+    json: boolean,
+  ): Promise<void> {
+    if (output === '-' || output === undefined) {
+      await item.download(io.stdout);
+      return;
+    }
+    const target = path.resolve(output);
+    let result;
+    try {
+      result = await item.download(target, {
+        onProgress: (progress) => reporter.downloadProgress(`export ${item.id}`, progress),
+      });
+    } finally {
+      reporter.stop();
+    }
+    if (json) {
+      writeJson(io, { path: target, bytes: result.bytes, sha256: result.sha256, export: item });
+    } else {
+      reporter.note(
+        `annex: wrote export ${item.id} (${formatBytes(result.bytes)}, sha256 ${result.sha256}) to ${target}`,
+      );
+    }
+  }
+
+  withConnection(exportCommand.command('generate'))
+    .description(
+      'generate an export of a job or a directory, wait for it, and print its data or URL',
+    )
+    .option('--job <id>', 'export the files of this job', positiveInteger)
+    .option('--directory <name>', 'export the files of the directory with this name')
+    .option('--all', 'export all files, not only those marked complete')
+    .option('--include-removed', 'write soft-deleted instances too, each with "removed": true')
+    .option('--no-wait', 'return at once with the queued export (its id and status)')
+    .addOption(
+      new Option('--return-type <type>', 'print the data, or a download URL')
+        .choices(['data', 'url'])
+        .default('data'),
+    )
+    .option('-o, --output <file>', 'write the data to this file instead of stdout')
+    .option(
+      '--timeout <seconds>',
+      'give up waiting after this long (default 1800)',
+      positiveSeconds,
+    )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  annex export generate --project demo --directory Luckfrill -o luckfrill.json
+  annex export generate --project demo --job 1 --return-type url
+  annex export generate --project demo --job 1 --all --no-wait --json
+${exitCodesHelp}`,
+    )
+    .action(async (flags: GenerateFlags) => {
+      if ((flags.job === undefined) === (flags.directory === undefined)) {
+        throw new UsageError('give one source: --job ID or --directory NAME.');
+      }
+      if (flags.output !== undefined && (!flags.wait || flags.returnType === 'url')) {
+        throw new UsageError(
+          "-o/--output writes the export's data: it does not go with --no-wait or --return-type url.",
+        );
+      }
+      const project = projectOf(flags);
+      const source =
+        flags.job !== undefined
+          ? await project.job.getById(flags.job)
+          : await project.directory.getByName(flags.directory ?? '');
+      // The CLI always polls rather than letting the server hold the request, so it can draw progress.
+      const created = await source.generateExport({
+        waitForExportGeneration: false,
+        annIsComplete: flags.all !== true,
+        includeRemoved: flags.includeRemoved === true,
+      });
+      if (!flags.wait) {
+        if (flags.json === true) writeJson(io, created);
+        else {
+          io.stdout.write(`${created.id}\n`);
+          reporter.note(
+            `annex: export ${created.id} is ${created.status}; follow it with: annex export status ${created.id} --wait`,
+          );
+        }
+        return;
+      }
+      await waitFor(created, flags.timeout);
+      reporter.note(
+        `annex: export ${created.id} complete: ${checkValues(created)}, ${formatBytes(created.size_bytes)}`,
+      );
+      if (flags.returnType === 'url') {
+        const link = await created.getLink();
+        if (flags.json === true) writeJson(io, link);
+        else io.stdout.write(`${link.url}\n`);
+        return;
+      }
+      await downloadTo(created, flags.output, flags.json === true);
+    });
+
+  withConnection(exportCommand.command('list'))
+    .description("list the project's exports, newest first")
+    .addOption(
+      new Option('--source <kind>', 'only exports of this source kind').choices(exportSources),
+    )
+    .option('--limit <n>', 'show at most this many', positiveInteger)
+    .action(async (flags: ListFlags) => {
+      const exports: Export[] = [];
+      const pageSize = Math.min(flags.limit ?? 100, 100);
+      for await (const item of projectOf(flags).export.list({
+        limit: pageSize,
+        ...(flags.source ? { source: flags.source } : {}),
+      })) {
+        exports.push(item);
+        if (flags.limit !== undefined && exports.length >= flags.limit) break;
+      }
+      if (flags.json === true) {
+        writeJson(io, exports);
+        return;
+      }
+      if (exports.length === 0) {
+        reporter.note(
+          'annex: no exports yet. Make one with: annex export generate --project <id> --directory <name>',
+        );
+        return;
+      }
+      const rows = exports.map((item) => [
+        String(item.id),
+        item.status === 'running' ? `running ${Math.round(item.percent_complete)}%` : item.status,
+        sourceName(item),
+        item.ann_is_complete ? 'completed' : 'all',
+        item.file_list_length === null ? '-' : String(item.file_list_length),
+        item.instance_count === null ? '-' : String(item.instance_count),
+        formatBytes(item.size_bytes),
+        item.created_time,
+      ]);
+      const header = ['ID', 'STATUS', 'SOURCE', 'FILTER', 'FILES', 'INSTANCES', 'SIZE', 'CREATED'];
+      const widths = header.map((title, column) =>
+        Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
+      );
+      for (const row of [header, ...rows]) {
+        io.stdout.write(
+          `${row
+            .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+            .join('  ')
+            .trimEnd()}\n`,
+        );
+      }
+    });
+
+  withConnection(exportCommand.command('status'))
+    .description("show one export's status, progress and check values")
+    .argument('<id>', 'the export id', positiveInteger)
+    .option('--wait', 'wait until it is complete (exit 4 if it fails)')
+    .option(
+      '--timeout <seconds>',
+      'with --wait, give up after this long (default 1800)',
+      positiveSeconds,
+    )
+    .action(async (id: number, flags: StatusFlags) => {
+      const item = await projectOf(flags).export.getById(id);
+      if (flags.wait === true) await waitFor(item, flags.timeout);
+      if (flags.json === true) {
+        writeJson(io, item);
+        return;
+      }
+      const lines = [
+        `Export ${item.id}`,
+        `  status     ${item.status} (${Math.round(item.percent_complete)}%)`,
+        `  source     ${sourceName(item)}`,
+        `  files      ${item.ann_is_complete ? 'completed only' : 'all'}, removed instances ${item.include_removed ? 'included' : 'left out'}`,
+        `  check      ${checkValues(item)}`,
+        `  size       ${formatBytes(item.size_bytes)}`,
+        `  file       ${item.file_name ?? '-'}`,
+        `  created    ${item.created_time} by ${item.created_by}`,
+        `  finished   ${item.finished_time ?? '-'}`,
+      ];
+      if (item.status_text !== null) lines.push(`  reason     ${item.status_text}`);
+      io.stdout.write(`${lines.join('\n')}\n`);
+    });
+
+  withConnection(exportCommand.command('download'))
+    .description("download a complete export's file, byte for byte, checked against its SHA-256")
+    .argument('<id>', 'the export id', positiveInteger)
+    .option(
+      '-o, --output <file>',
+      'where to write it; "-" for stdout (default: its file name, here)',
+    )
+    .action(async (id: number, flags: DownloadFlags) => {
+      const item = await projectOf(flags).export.getById(id);
+      const output = flags.output ?? item.file_name ?? `${item.id}.json`;
+      await downloadTo(item, output, flags.json === true);
+    });
+
+  return program;
+}
+
+// What to do next, for the errors where the message alone does not say.
+function hintFor(error: unknown): string {
+  if (error instanceof UsageError) return ' (see --help)';
+  if (error instanceof ExportNotReadyError) {
+    const { id, percent_complete: percent } = error.export;
+    return ` (export ${id} is ${error.status}, ${Math.round(percent)}%; wait for it with: annex export status ${id} --wait)`;
+  }
+  return '';
+}
+
+/** Runs `annex` with these arguments (without `node` and the script) and returns its exit code. */
+export async function runAnnexCli(argv: readonly string[], io: CliIo): Promise<ExitCode> {
+  const program = buildAnnexCli(io);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCodes.ok;
+  } catch (error) {
+    // Commander has already printed its own message (help, version, or a usage error).
+    if (!(error instanceof CommanderError)) {
+      const message = error instanceof Error ? error.message : String(error);
+      io.stderr.write(`annex: ${oneLine(message)}${hintFor(error)}\n`);
+    }
+    return exitCodeFor(error);
+  }
+}

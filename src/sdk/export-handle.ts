@@ -1,0 +1,319 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { Readable, Transform } from 'node:stream';
+import type { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { exportFileSchema } from '../contract/export-file.ts';
+import type { ExportFile } from '../contract/export-file.ts';
+import { exportLinkSchema, exportSchema, isFinalStatus } from '../contract/exports.ts';
+import type { ExportLink, Export as ExportRecord, ReturnType } from '../contract/exports.ts';
+import {
+  AnnexError,
+  ExportFailedError,
+  ExportNotReadyError,
+  ExportTimeoutError,
+  InvalidInputError,
+} from './annex-errors.ts';
+import type { AnnexHttpClient } from './annex-http-client.ts';
+import { contractRecord } from './contract-record.ts';
+import { ExportFileStream } from './export-file-stream.ts';
+
+/** How long `waitUntilDone` waits by default before giving up: long enough for a 100,000-file export. */
+export const defaultWaitTimeoutMs = 30 * 60 * 1000;
+/** How often `waitUntilDone` asks for the export's status by default. */
+export const defaultPollMs = 1000;
+
+/** Options of `Export.waitUntilDone`. */
+export interface WaitOptions {
+  /** Give up (ExportTimeoutError) after this long; default 30 minutes. */
+  timeoutMs?: number;
+  /** Ask for the status this often; default 1 second. */
+  pollMs?: number;
+  /** Called with the export after every status read, first with the export as it stands. */
+  onProgress?: (current: Export) => void;
+  /** Stops the wait early (the promise rejects with the signal's reason). */
+  signal?: AbortSignal;
+}
+
+/** Options of `Export.accessData`. */
+export interface AccessDataOptions<R extends ReturnType = ReturnType> {
+  /** `data` (default): the parsed file. `url`: a download link to it. */
+  returnType?: R;
+}
+
+/** Bytes of a download so far. */
+export interface DownloadProgress {
+  /** Bytes written so far. */
+  bytes: number;
+  /** The file's size when the server said it; else null. */
+  totalBytes: number | null;
+}
+
+/** Options of `Export.download`. */
+export interface DownloadOptions {
+  /** Called as bytes arrive. */
+  onProgress?: (progress: DownloadProgress) => void;
+}
+
+/** What a finished download wrote. */
+export interface DownloadResult {
+  /** Bytes written. */
+  bytes: number;
+  /** SHA-256 of what was written, hex; checked against the export's own when it has one. */
+  sha256: string;
+}
+
+/** Reads a whole export file from an answer and parses it with the contract's file schema. */
+export async function readExportFile(
+  client: AnnexHttpClient,
+  response: Response,
+  label: string,
+): Promise<ExportFile> {
+  return client.readJson(response, exportFileSchema, label);
+}
+
+function checkWaitOptions(options: WaitOptions): { timeoutMs: number; pollMs: number } {
+  const timeoutMs = options.timeoutMs ?? defaultWaitTimeoutMs;
+  const pollMs = options.pollMs ?? defaultPollMs;
+  const issues = [];
+  if (!(timeoutMs >= 0))
+    issues.push({ field: 'timeoutMs', message: 'must be a number of milliseconds, 0 or more' });
+  if (!(pollMs > 0) || !Number.isFinite(pollMs))
+    issues.push({ field: 'pollMs', message: 'must be a positive number of milliseconds' });
+  if (issues.length > 0) {
+    throw new InvalidInputError(
+      `Invalid wait options: ${issues.map((i) => `${i.field} ${i.message}`).join('; ')}.`,
+      {
+        code: 'bad_request',
+        issues,
+      },
+    );
+  }
+  return { timeoutMs, pollMs };
+}
+
+/**
+ * One export, as Diffgram's SDK has it: its contract fields as readonly properties (`status`,
+ * `percent_complete`, `file_list_length`…), and the calls that follow an export from queued to
+ * its data. Returned by `generateExport({ waitForExportGeneration: false })`, `project.export.list()`
+ * and `project.export.getById()`. It holds metadata, not annotations: `accessData()` fetches those.
+ */
+export class Export extends contractRecord<ExportRecord>() {
+  readonly #client: AnnexHttpClient;
+  #record: ExportRecord;
+
+  /** Wraps an export record the server sent; the SDK builds these, scripts get them from its calls. */
+  constructor(client: AnnexHttpClient, record: ExportRecord) {
+    super(record);
+    this.#client = client;
+    this.#record = record;
+  }
+
+  /** True once the file is ready to download. */
+  get isComplete(): boolean {
+    return this.status === 'complete';
+  }
+
+  /** True once the export will not change any more (complete or failed). */
+  get isFinal(): boolean {
+    return isFinalStatus(this.status);
+  }
+
+  /** The contract record, as the API sent it last; also what `JSON.stringify` writes. */
+  toJSON(): ExportRecord {
+    return { ...this.#record };
+  }
+
+  get #path(): string {
+    return `/api/v1/projects/${encodeURIComponent(this.project_string_id)}/exports/${this.id}`;
+  }
+
+  get #label(): string {
+    return `export ${this.id}`;
+  }
+
+  /** Reads the export's current status and progress from the server into this object. */
+  async refresh(): Promise<this> {
+    const record = await this.#client.sendJson({ method: 'GET', path: this.#path }, exportSchema);
+    this.#update(record);
+    return this;
+  }
+
+  /**
+   * Waits until the export is complete, reading its status every `pollMs`, so no caller has to guess
+   * a sleep. Resolves with this export (complete); throws ExportFailedError when it fails and
+   * ExportTimeoutError when `timeoutMs` passes first.
+   */
+  async waitUntilDone(options: WaitOptions = {}): Promise<this> {
+    const { timeoutMs, pollMs } = checkWaitOptions(options);
+    const deadline = Date.now() + timeoutMs;
+    options.onProgress?.(this);
+    while (!this.isFinal) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) {
+        throw new ExportTimeoutError(
+          `Export ${this.id} is still ${this.status} (${this.percent_complete}%) after ${Math.round(timeoutMs / 1000)} s. ` +
+            'Wait again, or give a longer timeout.',
+          this.toJSON(),
+        );
+      }
+      await sleep(
+        Math.min(pollMs, remaining),
+        undefined,
+        options.signal === undefined ? undefined : { signal: options.signal },
+      );
+      await this.refresh();
+      options.onProgress?.(this);
+    }
+    if (this.status === 'failed') {
+      throw new ExportFailedError(this.status_text ?? `Export ${this.id} failed.`, this.toJSON());
+    }
+    return this;
+  }
+
+  /**
+   * A fresh download link to the file (`url` made absolute). Throws ExportNotReadyError ("Export not
+   * ready yet", with the export's `status`) while it is queued or running, ExportFailedError when it failed.
+   */
+  async getLink(): Promise<ExportLink> {
+    try {
+      const link = await this.#client.sendJson(
+        { method: 'POST', path: `${this.#path}/link` },
+        exportLinkSchema,
+      );
+      this.#update(link.export);
+      return { ...link, url: this.#client.resolveUrl(link.url) };
+    } catch (error) {
+      if (error instanceof ExportNotReadyError || error instanceof ExportFailedError)
+        this.#update(error.export);
+      throw error;
+    }
+  }
+
+  /**
+   * The export's file: parsed and typed (`returnType: 'data'`, the default) or a download URL
+   * (`'url'`). Throws ExportNotReadyError ("Export not ready yet", with `.status`) when the export is
+   * not complete: call `waitUntilDone()` first. A failed export throws ExportFailedError instead,
+   * since it will never be ready.
+   */
+  async accessData(options: AccessDataOptions<'url'>): Promise<string>;
+  async accessData(options?: AccessDataOptions<'data'>): Promise<ExportFile>;
+  async accessData(options?: AccessDataOptions): Promise<ExportFile | string>;
+  async accessData(options: AccessDataOptions = {}): Promise<ExportFile | string> {
+    // Typed callers cannot pass anything else, but scripts in plain JavaScript can.
+    const returnType: unknown = options.returnType ?? 'data';
+    if (returnType !== 'data' && returnType !== 'url') {
+      throw new InvalidInputError(
+        `returnType must be "data" or "url"; got ${JSON.stringify(returnType)}.`,
+        {
+          code: 'bad_request',
+          issues: [{ field: 'returnType', message: 'must be "data" or "url"' }],
+        },
+      );
+    }
+    const link = await this.getLink();
+    if (returnType === 'url') return link.url;
+    const response = await this.#client.fetchUrl(link.url);
+    return readExportFile(this.#client, response, this.#label);
+  }
+
+  /**
+   * The file as a stream of `[fileId, packet]` pairs, each parsed and typed, with the metadata on the
+   * side: for files too large to hold as one object. The download starts when iteration does.
+   */
+  streamFilePackets(): ExportFileStream {
+    return new ExportFileStream({
+      client: this.#client,
+      label: this.#label,
+      open: async () => this.#client.fetchUrl((await this.getLink()).url),
+    });
+  }
+
+  /**
+   * Downloads the file byte for byte, to a path (written under a temporary name, then renamed, so the
+   * path never holds half a file) or into a stream (left open). Checks size and SHA-256 against the
+   * export's own and throws when they differ.
+   */
+  async download(
+    destination: string | Writable,
+    options: DownloadOptions = {},
+  ): Promise<DownloadResult> {
+    const response = await this.#client.fetchUrl((await this.getLink()).url);
+    if (response.body === null) {
+      throw new AnnexError(`The download of ${this.#label} has no body.`, {
+        code: 'unexpected_response',
+        httpStatus: response.status,
+      });
+    }
+    const declared = Number(response.headers.get('content-length'));
+    const totalBytes = Number.isFinite(declared) && declared > 0 ? declared : this.size_bytes;
+    const hash = createHash('sha256');
+    let bytes = 0;
+    const meter = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        hash.update(chunk);
+        bytes += chunk.length;
+        options.onProgress?.({ bytes, totalBytes });
+        callback(null, chunk);
+      },
+    });
+    const body = Readable.fromWeb(response.body as unknown as NodeReadableStream<Uint8Array>);
+    let bodyError: unknown;
+    body.once('error', (error) => (bodyError = error));
+    const temporaryPath =
+      typeof destination === 'string'
+        ? `${destination}.${randomUUID().slice(0, 8)}.part`
+        : undefined;
+    try {
+      if (typeof destination === 'string') {
+        await pipeline(body, meter, createWriteStream(temporaryPath ?? destination));
+      } else {
+        await pipeline(body, meter, destination, { end: false });
+      }
+    } catch (error) {
+      if (temporaryPath !== undefined) await rm(temporaryPath, { force: true });
+      if (bodyError !== undefined) {
+        throw this.#client.networkError(
+          bodyError,
+          `Lost the connection to annex at ${this.#client.host} while downloading ${this.#label}`,
+        );
+      }
+      // The download was fine; writing it was not (no such folder, disk full): the caller's to fix.
+      throw new AnnexError(
+        `Could not write ${this.#label}: ${error instanceof Error ? error.message : String(error)}`,
+        {
+          code: 'write_failed',
+          cause: error,
+        },
+      );
+    }
+    const sha256 = hash.digest('hex');
+    const mismatch =
+      (this.size_bytes !== null && this.size_bytes !== bytes) ||
+      (this.sha256 !== null && this.sha256 !== sha256);
+    if (mismatch) {
+      if (temporaryPath !== undefined) await rm(temporaryPath, { force: true });
+      throw new AnnexError(
+        `The download of ${this.#label} is damaged: got ${bytes} bytes (sha256 ${sha256}), ` +
+          `the export has ${String(this.size_bytes)} bytes (sha256 ${String(this.sha256)}). Download it again.`,
+        { code: 'unexpected_response' },
+      );
+    }
+    if (temporaryPath !== undefined && typeof destination === 'string')
+      await rename(temporaryPath, destination);
+    return { bytes, sha256 };
+  }
+
+  /** Archives the export: gone from the list, its file deleted. */
+  async archive(): Promise<void> {
+    await this.#client.send({ method: 'DELETE', path: this.#path });
+  }
+
+  #update(record: ExportRecord): void {
+    this.#record = record;
+    Object.assign(this, record);
+  }
+}

@@ -1,0 +1,411 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isFileIdKey, metadataKeys } from '../contract/export-file.ts';
+import type { AnyInstance, ExportFile, FilePacket } from '../contract/export-file.ts';
+import {
+  AnnexError,
+  ExportFailedError,
+  InvalidInputError,
+  NetworkError,
+  NotFoundError,
+} from './annex-errors.ts';
+import { AnnexHttpClient } from './annex-http-client.ts';
+import { generateExport } from './export-generator.ts';
+import { Export } from './export-handle.ts';
+import { Project } from './project-client.ts';
+import type { Job } from './source-handles.ts';
+import { findFreePort, startAnnexServer } from './test-utils/annex-server.ts';
+import type { AnnexTestServer } from './test-utils/annex-server.ts';
+import { downloadAsPanel } from './test-utils/download-as-panel.ts';
+import { queueFailingExport } from './test-utils/failing-export.ts';
+
+let server: AnnexTestServer | undefined;
+let project: Project;
+let streetJob: Job;
+
+function host(): string {
+  if (server === undefined) throw new Error('the server did not start');
+  return server.host;
+}
+
+function packetsOf(data: ExportFile): [string, FilePacket][] {
+  return Object.entries(data).filter(([key]) => isFileIdKey(key)) as [string, FilePacket][];
+}
+
+async function count(entries: AsyncIterable<unknown>): Promise<number> {
+  let seen = 0;
+  for await (const _entry of entries) seen += 1;
+  return seen;
+}
+
+function instancesOf(packet: FilePacket): AnyInstance[] {
+  if ('sequence_list' in packet) {
+    return [
+      ...packet.parent_instance_list,
+      ...packet.sequence_list.flatMap((sequence) => sequence.instance_list),
+    ];
+  }
+  return packet.instance_list;
+}
+
+beforeAll(async () => {
+  server = await startAnnexServer();
+  project = new Project({ projectStringId: 'demo', host: server.host });
+  const jobs = await project.job.list();
+  const job = jobs.find((candidate) => candidate.name === 'Street scenes, round 1');
+  if (job === undefined)
+    throw new Error(
+      `the demo has no job "Street scenes, round 1": ${jobs.map((j) => j.name).join(', ')}`,
+    );
+  streetJob = job;
+}, 180_000);
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe('the seed SDK section, in TypeScript', () => {
+  it('From a job: getById then generateExport() waits and returns the parsed file, equal to the panel download', async () => {
+    const job = await project.job.getById(streetJob.id);
+    expect(job.name).toBe('Street scenes, round 1');
+
+    const data = await job.generateExport();
+
+    expect(data.export_info.source).toBe('job');
+    expect(data.export_info.job?.id).toBe(job.id);
+    expect(data.export_info.ann_is_complete).toBe(true);
+    const packets = packetsOf(data);
+    expect(packets.length).toBeGreaterThan(0);
+    expect(packets.length).toBe(data.export_info.file_list_length);
+    const exported = await project.export.getById(data.export_info.id);
+    expect(exported.status).toBe('complete');
+    expect(exported.file_list_length).toBe(packets.length);
+    const panel = await downloadAsPanel(host(), 'demo', exported.id);
+    expect(panel.json).toEqual(data);
+    expect(panel.sha256).toBe(exported.sha256);
+  });
+
+  it("Return URL: returnType 'url' returns a link that serves the export's file", async () => {
+    const job = await project.job.getById(streetJob.id);
+
+    const url = await job.generateExport({ returnType: 'url' });
+
+    expect(typeof url).toBe('string');
+    expect(url.startsWith(`${host()}/`)).toBe(true);
+    const response = await fetch(url);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    const bytes = Buffer.from(await response.arrayBuffer());
+    const data = JSON.parse(bytes.toString('utf8')) as ExportFile;
+    const exported = await project.export.getById(data.export_info.id);
+    expect(bytes.length).toBe(exported.size_bytes);
+    expect(data).toEqual(await exported.accessData());
+  });
+
+  it('Without blocking: an Export (metadata) at once, then waitUntilDone, then accessData', async () => {
+    const job = await project.job.getById(streetJob.id);
+
+    const exp = await job.generateExport({ waitForExportGeneration: false });
+
+    expect(exp).toBeInstanceOf(Export);
+    expect(exp.status).toBe('queued');
+    expect(exp.source).toBe('job');
+    expect(exp.job).toEqual({ id: job.id, name: job.name });
+    expect(Object.keys(exp.toJSON())).not.toContain('instance_list');
+    expect(JSON.parse(JSON.stringify(exp))).toEqual(exp.toJSON());
+
+    const seen: string[] = [];
+    await exp.waitUntilDone({ pollMs: 50, onProgress: (current) => seen.push(current.status) });
+
+    expect(seen[0]).toBe('queued');
+    expect(seen.at(-1)).toBe('complete');
+    expect(exp.status).toBe('complete');
+    expect(exp.percent_complete).toBe(100);
+    const url = await exp.accessData({ returnType: 'url' });
+    expect(url.startsWith(`${host()}/`)).toBe(true);
+    const data = await exp.accessData();
+    expect(data.export_info.id).toBe(exp.id);
+    expect((await downloadAsPanel(host(), 'demo', exp.id)).json).toEqual(data);
+  });
+
+  it('Access existing exports: list() walks every page newest first; listAll()[0] is the newest', async () => {
+    const directory = await project.directory.default();
+    const created: Export[] = [];
+    for (let n = 0; n < 3; n += 1)
+      created.push(await directory.generateExport({ waitForExportGeneration: false }));
+    const newestId = Math.max(...created.map((item) => item.id));
+
+    const firstPage = await project.export.listPage({ limit: 2 });
+    const walked: number[] = [];
+    for await (const item of project.export.list({ limit: 2 })) walked.push(item.id);
+    const all = await project.export.listAll();
+
+    expect(firstPage.exports).toHaveLength(2);
+    expect(firstPage.nextCursor).not.toBeNull();
+    expect(firstPage.total).toBeGreaterThanOrEqual(created.length);
+    expect(walked).toHaveLength(firstPage.total);
+    expect(new Set(walked).size).toBe(walked.length);
+    expect(walked).toEqual([...walked].sort((a, b) => b - a));
+    expect(walked).toEqual(expect.arrayContaining(created.map((item) => item.id)));
+    expect(all.map((item) => item.id)).toEqual(walked);
+
+    const exp = all[0];
+    if (exp === undefined) throw new Error('the list is empty');
+    expect(exp.id).toBe(newestId);
+    await exp.waitUntilDone({ pollMs: 50 });
+    const url = await exp.accessData({ returnType: 'url' });
+    expect((await fetch(url)).status).toBe(200);
+  });
+
+  it('listPage filters by source and refuses a bad page size', async () => {
+    const page = await project.export.listPage({ source: 'directory', limit: 100 });
+    expect(page.exports.length).toBeGreaterThan(0);
+    expect(page.exports.every((item) => item.source === 'directory')).toBe(true);
+    await expect(project.export.listPage({ limit: 500 })).rejects.toThrow(InvalidInputError);
+    await expect(project.export.listPage({ cursor: 'abc' })).rejects.toThrow(/cursor/);
+  });
+});
+
+describe('directories and export options', () => {
+  it('finds the default directory by name and by id', async () => {
+    const byDefault = await project.directory.default();
+    const byName = await project.directory.getByName('Luckfrill');
+    const byId = await project.directory.getById(byName.id);
+
+    expect(byDefault.nickname).toBe('Luckfrill');
+    expect(byName).toEqual(byDefault);
+    expect(byId).toEqual(byDefault);
+    expect((await project.directory.list()).map((directory) => directory.nickname)).toContain(
+      'Luckfrill',
+    );
+  });
+
+  it("the directory's file counts are the export's check values: completed only, and All", async () => {
+    const directory = await project.directory.getByName('Luckfrill');
+
+    const completed = await directory.generateExport();
+    const all = await directory.generateExport({ annIsComplete: false });
+
+    expect(completed.export_info.file_list_length).toBe(directory.completed_file_count);
+    expect(all.export_info.file_list_length).toBe(directory.file_count);
+    expect(all.export_info.ann_is_complete).toBe(false);
+    expect(packetsOf(all).length).toBeGreaterThan(packetsOf(completed).length);
+    expect(packetsOf(completed).every(([, packet]) => packet.file.ann_is_complete)).toBe(true);
+  });
+
+  it('includeRemoved writes soft-deleted instances, each marked removed; the default leaves them out', async () => {
+    const directory = await project.directory.default();
+
+    const without = await directory.generateExport({ annIsComplete: false });
+    const withRemoved = await directory.generateExport({
+      annIsComplete: false,
+      includeRemoved: true,
+    });
+
+    const removedIn = (data: ExportFile) =>
+      packetsOf(data)
+        .flatMap(([, packet]) => instancesOf(packet))
+        .filter((instance) => instance.removed === true);
+    expect(removedIn(without)).toHaveLength(0);
+    expect(removedIn(withRemoved).length).toBeGreaterThan(0);
+    expect(withRemoved.export_info.include_removed).toBe(true);
+  });
+});
+
+describe('streamFilePackets', () => {
+  it('yields the same packets and metadata as the parsed file', async () => {
+    const exp = await (
+      await project.directory.default()
+    ).generateExport({
+      waitForExportGeneration: false,
+      annIsComplete: false,
+    });
+    await exp.waitUntilDone({ pollMs: 50 });
+    const data = await exp.accessData();
+
+    const stream = exp.streamFilePackets();
+    expect(() => stream.completeMetadata()).toThrow(AnnexError);
+    const rebuilt: Record<string, unknown> = {};
+    for await (const [fileId, packet] of stream) {
+      expect(packet.file.id).toBe(fileId);
+      rebuilt[String(fileId)] = packet;
+    }
+    const metadata = stream.completeMetadata();
+
+    expect(Object.keys(metadata).sort()).toEqual([...metadataKeys].sort());
+    expect({ ...metadata, ...rebuilt }).toEqual(data);
+    expect(Object.keys(rebuilt)).toHaveLength(data.export_info.file_list_length);
+  });
+
+  it('stops cleanly when the loop breaks early, and reads its file only once', async () => {
+    const [newest] = await project.export.listAll({ source: 'directory' });
+    if (newest === undefined) throw new Error('no directory export to stream');
+    await newest.waitUntilDone({ pollMs: 50 });
+
+    const stream = newest.streamFilePackets();
+    let read = 0;
+    for await (const [fileId] of stream) {
+      expect(fileId).toBeGreaterThan(0);
+      read += 1;
+      break;
+    }
+
+    expect(read).toBe(1);
+    await expect(count(stream)).rejects.toThrow(/read already/);
+    expect(await count(newest.streamFilePackets())).toBe(newest.file_list_length);
+  });
+});
+
+describe('Export', () => {
+  it('download() writes the file byte for byte; archive() removes the export', async () => {
+    const exp = await streetJob.generateExport({ waitForExportGeneration: false });
+    await exp.waitUntilDone({ pollMs: 50 });
+    const chunks: Buffer[] = [];
+    const { Writable } = await import('node:stream');
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        chunks.push(chunk);
+        callback();
+      },
+    });
+    const progress: number[] = [];
+
+    const result = await exp.download(sink, { onProgress: ({ bytes }) => progress.push(bytes) });
+
+    const panel = await downloadAsPanel(host(), 'demo', exp.id);
+    expect(Buffer.concat(chunks).equals(panel.bytes)).toBe(true);
+    expect(result).toEqual({ bytes: panel.bytes.length, sha256: panel.sha256 });
+    expect(progress.at(-1)).toBe(panel.bytes.length);
+
+    await exp.archive();
+    await expect(project.export.getById(exp.id)).rejects.toThrow(NotFoundError);
+  });
+
+  it('refresh() reads the current status into the same object', async () => {
+    const exp = await streetJob.generateExport({ waitForExportGeneration: false });
+    const same = await project.export.getById(exp.id);
+    await same.waitUntilDone({ pollMs: 50 });
+
+    const refreshed = await exp.refresh();
+
+    expect(refreshed).toBe(exp);
+    expect(exp.status).toBe('complete');
+    expect(exp.sha256).toBe(same.sha256);
+  });
+});
+
+describe('errors', () => {
+  it('an unknown job is a NotFoundError that names it and lists the jobs', async () => {
+    const error = await project.job.getById(987_654).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect((error as NotFoundError).code).toBe('not_found');
+    expect((error as Error).message).toMatch(/No job 987654 in project "demo"/);
+    expect((error as Error).message).toContain('Street scenes, round 1');
+  });
+
+  it('an unknown directory, export or project is a NotFoundError with the server message', async () => {
+    await expect(project.directory.getByName('Nowhere')).rejects.toThrow(
+      /No directory "Nowhere".*Luckfrill/,
+    );
+    await expect(project.directory.getById(987_654)).rejects.toThrow(NotFoundError);
+
+    const missingExport = await project.export.getById(987_654).catch((caught: unknown) => caught);
+    expect(missingExport).toBeInstanceOf(NotFoundError);
+    expect((missingExport as NotFoundError).httpStatus).toBe(404);
+    expect((missingExport as Error).message).toContain('987654');
+
+    const stranger = new Project({ projectStringId: 'no-such-project', host: host() });
+    await expect(stranger.job.getById(1)).rejects.toThrow(NotFoundError);
+    await expect(stranger.directory.default()).rejects.toThrow(/no-such-project/);
+  });
+
+  it('a host where nothing listens is a NetworkError that names the host', async () => {
+    const port = await findFreePort();
+    const nowhere = new Project({ projectStringId: 'demo', host: `http://127.0.0.1:${port}` });
+
+    const error = await nowhere.job.getById(1).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(NetworkError);
+    expect((error as NetworkError).code).toBe('network_error');
+    expect((error as Error).message).toContain(
+      `Could not reach annex at http://127.0.0.1:${port}: is it running?`,
+    );
+  });
+
+  it('bad input is an InvalidInputError naming the field, before anything is sent', async () => {
+    expect(() => new Project({ projectStringId: '' })).toThrow(InvalidInputError);
+    expect(() => new Project({ projectStringId: 'demo', host: 'ftp://example.com' })).toThrow(
+      /http:\/\/ or https:\/\//,
+    );
+    expect(() => new Project({ projectStringId: 'demo', host: 'not a url' })).toThrow(
+      /host must be a URL/,
+    );
+    await expect(project.job.getById(0)).rejects.toThrow(/positive integer/);
+    await expect(project.job.getById(1.5)).rejects.toThrow(InvalidInputError);
+    await expect(project.directory.getByName('  ')).rejects.toThrow(InvalidInputError);
+
+    const badOption = await streetJob
+      .generateExport({ returnType: 'csv' as 'url' })
+      .catch((caught: unknown) => caught);
+    expect(badOption).toBeInstanceOf(InvalidInputError);
+    expect((badOption as InvalidInputError).issues.map((issue) => issue.field)).toEqual([
+      'returnType',
+    ]);
+
+    const exp = await streetJob.generateExport({ waitForExportGeneration: false });
+    await expect(exp.waitUntilDone({ pollMs: 0 })).rejects.toThrow(/pollMs/);
+    await expect(exp.accessData({ returnType: 'xml' as 'url' })).rejects.toThrow(InvalidInputError);
+  });
+
+  it("the server's refusals arrive as InvalidInputError with its field issues", async () => {
+    const client = new AnnexHttpClient(host());
+
+    const error = await client
+      .send({
+        method: 'POST',
+        path: '/api/v1/projects/demo/exports',
+        body: { source: 'directory', directory_id: 987_654 },
+      })
+      .catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect((error as InvalidInputError).httpStatus).toBe(400);
+    expect((error as InvalidInputError).issues.map((issue) => issue.field)).toContain(
+      'body.directory_id',
+    );
+    expect((error as Error).message).toContain('987654');
+  });
+
+  it('a failed export is an ExportFailedError carrying its status_text, whether waited for or asked for its file', async () => {
+    const record = await queueFailingExport(host(), 'demo');
+    const exp = await project.export.getById(record.id);
+
+    const waited = await exp.waitUntilDone({ pollMs: 50 }).catch((caught: unknown) => caught);
+
+    expect(waited).toBeInstanceOf(ExportFailedError);
+    expect(exp.status).toBe('failed');
+    expect(exp.status_text).toEqual(expect.any(String));
+    expect((waited as ExportFailedError).message).toBe(exp.status_text);
+    expect((waited as ExportFailedError).export.id).toBe(exp.id);
+    await expect(exp.accessData()).rejects.toThrow(ExportFailedError);
+  });
+
+  it("a blocking export that fails is the server's 422, an ExportFailedError saying why", async () => {
+    const record = await queueFailingExport(host(), 'demo');
+    const taskId = record.task?.id;
+    if (taskId === undefined) throw new Error('the failing export has no task');
+
+    const error = await generateExport(
+      new AnnexHttpClient(host()),
+      'demo',
+      { source: 'task', id: taskId },
+      {},
+    ).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(ExportFailedError);
+    expect((error as ExportFailedError).httpStatus).toBe(422);
+    expect((error as ExportFailedError).code).toBe('export_failed');
+    expect((error as ExportFailedError).export.status).toBe('failed');
+    expect((error as Error).message).toBe((error as ExportFailedError).export.status_text);
+  });
+});

@@ -1,0 +1,283 @@
+import {
+  exportListResponseSchema,
+  exportSchema,
+  listExportsQuerySchema,
+} from '../contract/exports.ts';
+import type { ExportSource } from '../contract/exports.ts';
+import { jobListResponseSchema, projectDetailResponseSchema } from '../contract/projects.ts';
+import type { ProjectDetailResponse } from '../contract/projects.ts';
+import { InvalidInputError, NotFoundError } from './annex-errors.ts';
+import { AnnexHttpClient, defaultAnnexHost } from './annex-http-client.ts';
+import { Export } from './export-handle.ts';
+import { Directory, Job } from './source-handles.ts';
+
+/** What a Project is built from. */
+export interface ProjectOptions {
+  /** The project's `project_string_id` (`demo` in the demo project). */
+  projectStringId: string;
+  /** Where annex listens; default http://127.0.0.1:8080. */
+  host?: string;
+}
+
+/** Options of one page of `project.export.listPage()`. */
+export interface ExportPageOptions {
+  /** The `nextCursor` of the previous page; omit for the first. */
+  cursor?: string;
+  /** Page size, 1–100 (default 25). */
+  limit?: number;
+  /** Only exports of this source kind. */
+  source?: ExportSource;
+}
+
+/** Options of `project.export.list()` and `listAll()`. */
+export type ExportListOptions = Omit<ExportPageOptions, 'cursor'>;
+
+/** One page of exports, newest first. */
+export interface ExportPage {
+  /** This page's exports. */
+  exports: Export[];
+  /** Pass as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+  /** How many exports match, over all pages. */
+  total: number;
+}
+
+interface ProjectContext {
+  client: AnnexHttpClient;
+  projectStringId: string;
+  path: string;
+}
+
+function checkId(id: unknown, what: string): number {
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id <= 0) {
+    throw new InvalidInputError(
+      `${what} id must be a positive integer; got ${typeof id === 'string' ? JSON.stringify(id) : String(id)}.`,
+      {
+        code: 'bad_request',
+        issues: [{ field: 'id', message: 'must be a positive integer' }],
+      },
+    );
+  }
+  return id;
+}
+
+function listNames(names: string[]): string {
+  if (names.length === 0) return 'it has none';
+  const shown = names.slice(0, 10).join(', ');
+  return names.length > 10 ? `${shown} and ${names.length - 10} more` : shown;
+}
+
+/** `project.job`: the project's jobs. */
+export class ProjectJobs {
+  readonly #context: ProjectContext;
+
+  /** Built by Project. */
+  constructor(context: ProjectContext) {
+    this.#context = context;
+  }
+
+  /** Every job of the project, by name. */
+  async list(): Promise<Job[]> {
+    const { client, path } = this.#context;
+    const { jobs } = await client.sendJson(
+      { method: 'GET', path: `${path}/jobs` },
+      jobListResponseSchema,
+    );
+    return jobs.map((job) => new Job(this.#context, job));
+  }
+
+  /**
+   * The job with this id (the `job/:id` of the web UI's URL). Throws NotFoundError naming the
+   * project's jobs when there is none.
+   */
+  async getById(id: number): Promise<Job> {
+    checkId(id, 'A job');
+    const jobs = await this.list();
+    const job = jobs.find((candidate) => candidate.id === id);
+    if (job === undefined) {
+      throw new NotFoundError(
+        `No job ${id} in project "${this.#context.projectStringId}"; its jobs are: ${listNames(jobs.map((j) => `${j.id} (${j.name})`))}.`,
+        { code: 'not_found' },
+      );
+    }
+    return job;
+  }
+}
+
+/** `project.directory`: the project's directories. */
+export class ProjectDirectories {
+  readonly #context: ProjectContext;
+  readonly #project: Project;
+
+  /** Built by Project. */
+  constructor(context: ProjectContext, project: Project) {
+    this.#context = context;
+    this.#project = project;
+  }
+
+  /** Every directory of the project, by nickname. */
+  async list(): Promise<Directory[]> {
+    const { directories } = await this.#project.details();
+    return directories.map((directory) => new Directory(this.#context, directory));
+  }
+
+  /** The directory with this nickname; throws NotFoundError naming the project's directories when there is none. */
+  async getByName(name: string): Promise<Directory> {
+    if (typeof name !== 'string' || name.trim() === '') {
+      throw new InvalidInputError('A directory name must be a non-empty string.', {
+        code: 'bad_request',
+        issues: [{ field: 'name', message: 'must be a non-empty string' }],
+      });
+    }
+    const directories = await this.list();
+    const directory = directories.find((candidate) => candidate.nickname === name);
+    if (directory === undefined) {
+      throw new NotFoundError(
+        `No directory "${name}" in project "${this.#context.projectStringId}"; its directories are: ${listNames(directories.map((d) => d.nickname))}.`,
+        { code: 'not_found' },
+      );
+    }
+    return directory;
+  }
+
+  /** The directory with this id; throws NotFoundError when there is none. */
+  async getById(id: number): Promise<Directory> {
+    checkId(id, 'A directory');
+    const directories = await this.list();
+    const directory = directories.find((candidate) => candidate.id === id);
+    if (directory === undefined) {
+      throw new NotFoundError(
+        `No directory ${id} in project "${this.#context.projectStringId}"; its directories are: ${listNames(directories.map((d) => `${d.id} (${d.nickname})`))}.`,
+        { code: 'not_found' },
+      );
+    }
+    return directory;
+  }
+
+  /** The project's default directory (the one the panel opens on); throws NotFoundError when it has none. */
+  async default(): Promise<Directory> {
+    const { default_directory: directory } = await this.#project.details();
+    if (directory === null) {
+      throw new NotFoundError(
+        `Project "${this.#context.projectStringId}" has no default directory.`,
+        { code: 'not_found' },
+      );
+    }
+    return new Directory(this.#context, directory);
+  }
+}
+
+/** `project.export`: the project's exports. */
+export class ProjectExports {
+  readonly #context: ProjectContext;
+
+  /** Built by Project. */
+  constructor(context: ProjectContext) {
+    this.#context = context;
+  }
+
+  /** The export with this id, with its current status; throws NotFoundError when there is none. */
+  async getById(id: number): Promise<Export> {
+    checkId(id, 'An export');
+    const { client, path } = this.#context;
+    const record = await client.sendJson(
+      { method: 'GET', path: `${path}/exports/${id}` },
+      exportSchema,
+    );
+    return new Export(client, record);
+  }
+
+  /** One page of exports, newest first. */
+  async listPage(options: ExportPageOptions = {}): Promise<ExportPage> {
+    const query = listExportsQuerySchema.safeParse(options);
+    if (!query.success) {
+      const issues = query.error.issues.map((issue) => ({
+        field: issue.path.join('.') || 'options',
+        message: issue.message,
+      }));
+      throw new InvalidInputError(
+        `Invalid list options: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}.`,
+        {
+          code: 'validation_failed',
+          issues,
+        },
+      );
+    }
+    const { client, path } = this.#context;
+    const page = await client.sendJson(
+      { method: 'GET', path: `${path}/exports`, query: query.data },
+      exportListResponseSchema,
+    );
+    return {
+      exports: page.exports.map((record) => new Export(client, record)),
+      nextCursor: page.next_cursor,
+      total: page.total,
+    };
+  }
+
+  /** Every export, newest first, page after page as the loop asks for them (`for await … of`). */
+  async *list(options: ExportListOptions = {}): AsyncGenerator<Export, void, undefined> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.listPage({ ...options, cursor });
+      yield* page.exports;
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+  }
+
+  /** Every export, newest first, as one array (`(await project.export.listAll())[0]` is the newest). */
+  async listAll(options: ExportListOptions = {}): Promise<Export[]> {
+    const all: Export[] = [];
+    for await (const item of this.list(options)) all.push(item);
+    return all;
+  }
+}
+
+/**
+ * A project of an annex server: the SDK's entry point, shaped like Diffgram's
+ * (`project.job.getById(id)`, `project.directory.default()`, `project.export.list()`).
+ */
+export class Project {
+  /** The project's `project_string_id`. */
+  readonly projectStringId: string;
+  /** The host it talks to, without a trailing slash. */
+  readonly host: string;
+  /** The project's jobs. */
+  readonly job: ProjectJobs;
+  /** The project's directories. */
+  readonly directory: ProjectDirectories;
+  /** The project's exports. */
+  readonly export: ProjectExports;
+  readonly #context: ProjectContext;
+
+  /** Connects nothing yet: the first call talks to the server. Throws InvalidInputError for a bad id or host. */
+  constructor(options: ProjectOptions) {
+    const { projectStringId } = options;
+    if (typeof projectStringId !== 'string' || projectStringId.trim() === '') {
+      throw new InvalidInputError(
+        'projectStringId must be the project\'s project_string_id, such as "demo".',
+        {
+          code: 'bad_request',
+          issues: [{ field: 'projectStringId', message: 'must be a non-empty string' }],
+        },
+      );
+    }
+    const client = new AnnexHttpClient(options.host ?? defaultAnnexHost);
+    this.projectStringId = projectStringId;
+    this.host = client.host;
+    this.#context = {
+      client,
+      projectStringId,
+      path: `/api/v1/projects/${encodeURIComponent(projectStringId)}`,
+    };
+    this.job = new ProjectJobs(this.#context);
+    this.directory = new ProjectDirectories(this.#context, this);
+    this.export = new ProjectExports(this.#context);
+  }
+
+  /** The project, its directories with their counts, and its default directory; NotFoundError for an unknown project. */
+  async details(): Promise<ProjectDetailResponse> {
+    const { client, path } = this.#context;
+    return client.sendJson({ method: 'GET', path }, projectDetailResponseSchema);
+  }
+}

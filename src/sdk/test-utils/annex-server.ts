@@ -1,0 +1,176 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import { once } from 'node:events';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+/** The repository root, where `bin/annex.js` and `src/server/main.ts` live. */
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+const serverMain = path.join(repoRoot, 'src/server/main.ts');
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+const startTimeoutMs = 120_000;
+
+/** A real annex server running as a child process, on a free port with a fresh SQLite database. */
+export interface AnnexTestServer {
+  /** `http://127.0.0.1:<port>`. */
+  host: string;
+  /** Its DATA_DIR (database, export files, link secret). */
+  dataDir: string;
+  /** Its DATABASE_URL. */
+  databaseUrl: string;
+  /** Stops the server and deletes its data directory. */
+  stop: () => Promise<void>;
+}
+
+/** A worker-only annex process sharing a server's database and files. */
+export interface AnnexTestWorker {
+  /** Stops the worker. */
+  stop: () => Promise<void>;
+}
+
+/** Options of `startAnnexServer`. */
+export interface AnnexServerOptions {
+  /** `api,worker` (default) or `api` alone, which leaves every export queued until a worker starts. */
+  services?: 'api,worker' | 'api';
+  /** Extra environment (WAIT_TIMEOUT_SECONDS, …). */
+  env?: Record<string, string>;
+}
+
+/** A port nothing listens on right now, from the OS. */
+export async function findFreePort(): Promise<number> {
+  const probe = createServer();
+  probe.listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const address = probe.address();
+  probe.close();
+  await once(probe, 'close');
+  if (address === null || typeof address === 'string') throw new Error('The OS gave no port.');
+  return address.port;
+}
+
+interface AnnexProcess {
+  child: ChildProcessByStdio<null, Readable, Readable>;
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+// main.ts serves the panel from <cwd>/dist/web and refuses to start when it is not built. These tests
+// exercise the API only, so the server runs in a scratch folder with a one-line page there rather
+// than requiring a full `vite build` before every SDK test run.
+async function scratchCwd(dataDir: string): Promise<string> {
+  const cwd = path.join(dataDir, 'cwd');
+  await mkdir(path.join(cwd, 'dist/web'), { recursive: true });
+  await writeFile(path.join(cwd, 'dist/web/index.html'), '<!doctype html><title>annex</title>\n');
+  return cwd;
+}
+
+function spawnAnnex(args: string[], cwd: string, env: Record<string, string>): AnnexProcess {
+  const child = spawn(process.execPath, ['--import', tsxLoader, serverMain, ...args], {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString('utf8')).slice(-8000);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const exited = once(child, 'exit');
+  return {
+    child,
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+async function waitUntil(
+  annex: AnnexProcess,
+  what: string,
+  ready: () => Promise<boolean>,
+): Promise<void> {
+  const deadline = Date.now() + startTimeoutMs;
+  while (Date.now() < deadline) {
+    if (annex.child.exitCode !== null) {
+      throw new Error(
+        `annex exited with code ${annex.child.exitCode} before ${what}:\n${annex.output()}`,
+      );
+    }
+    if (await ready()) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  await annex.stop();
+  throw new Error(`annex was not ${what} after ${startTimeoutMs / 1000} s:\n${annex.output()}`);
+}
+
+/**
+ * Starts `src/server/main.ts` as a child process on a free port, with a fresh data directory and
+ * SQLite database and the demo project seeded, and resolves once `GET /api/v1/projects` answers.
+ */
+export async function startAnnexServer(options: AnnexServerOptions = {}): Promise<AnnexTestServer> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'annex-sdk-'));
+  const port = await findFreePort();
+  const host = `http://127.0.0.1:${port}`;
+  const databaseUrl = `sqlite:${path.join(dataDir, 'annex.db')}`;
+  const annex = spawnAnnex(
+    [`--services=${options.services ?? 'api,worker'}`],
+    await scratchCwd(dataDir),
+    {
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      DATABASE_URL: databaseUrl,
+      LOG_LEVEL: 'warn',
+      SEED_DEMO: 'true',
+      ...options.env,
+    },
+  );
+  try {
+    await waitUntil(annex, `serving ${host}`, async () => {
+      try {
+        return (await fetch(`${host}/api/v1/projects`)).ok;
+      } catch {
+        return false;
+      }
+    });
+  } catch (error) {
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    host,
+    dataDir,
+    databaseUrl,
+    stop: async () => {
+      await annex.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Starts a worker-only annex process (`--services=worker`) on a server's database and data directory. */
+export async function startAnnexWorker(server: AnnexTestServer): Promise<AnnexTestWorker> {
+  const annex = spawnAnnex(['--services=worker'], path.join(server.dataDir, 'cwd'), {
+    DATA_DIR: server.dataDir,
+    DATABASE_URL: server.databaseUrl,
+    LOG_LEVEL: 'warn',
+    SEED_DEMO: 'false',
+  });
+  // main.ts prints this line once the worker has started claiming.
+  await waitUntil(annex, 'building exports', () =>
+    Promise.resolve(annex.output().includes('is building exports')),
+  );
+  return { stop: annex.stop };
+}
