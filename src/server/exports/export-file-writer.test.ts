@@ -534,6 +534,24 @@ describe.each(testDialects)('the export file on %s', (dialect) => {
       expect(fs.existsSync(outPath)).toBe(false);
     });
 
+    it('refuses a page size that is not a positive integer', async () => {
+      const settings = demoSettings(demo, { directory: 'Luckfrill' });
+      const outPath = path.join(dir, 'bad-page.json.tmp');
+      for (const pageSize of [0, -5, 2.5]) {
+        await expect(
+          writeExportFile(
+            database,
+            { ...settings, exportId: 95, createdTime, createdBy },
+            outPath,
+            {
+              pageSize,
+            },
+          ),
+        ).rejects.toThrow(`pageSize must be a positive integer, got ${pageSize}.`);
+      }
+      expect(fs.existsSync(outPath)).toBe(false);
+    });
+
     it('fails clearly when it cannot create the file', async () => {
       const outPath = path.join(dir, 'no-such-folder', 'export.json.tmp');
       await expect(

@@ -127,8 +127,9 @@ export async function writeExportFile(
 ): Promise<ExportFileResult> {
   const { signal } = hooks;
   const pageSize = hooks.pageSize ?? defaultPageSize;
-  if (!Number.isSafeInteger(pageSize) || pageSize <= 0)
+  if (!Number.isSafeInteger(pageSize) || pageSize <= 0) {
     throw new Error(`pageSize must be a positive integer, got ${pageSize}.`);
+  }
   const progressIntervalMs = hooks.progressIntervalMs ?? defaultProgressIntervalMs;
   signal?.throwIfAborted();
 
@@ -177,11 +178,12 @@ export async function writeExportFile(
       if (page === null) break;
       filesWritten += page.files;
       instancesWritten += page.instances;
-      if (filesWritten > fileCount) break;
-      nextPage = readPage(page.lastFileId);
+      const writing = sink.write(page.text);
+      // More files than selected: the check below fails the export, so reading on is pointless.
+      nextPage = filesWritten > fileCount ? Promise.resolve(null) : readPage(page.lastFileId);
       // Left unawaited only when the loop ends by an error; that error is the one to report.
       nextPage.catch(() => undefined);
-      await sink.write(page.text);
+      await writing;
       if (hooks.onProgress !== undefined && Date.now() - lastProgress >= progressIntervalMs) {
         await hooks.onProgress(filesWritten, fileCount);
         lastProgress = Date.now();

@@ -1,0 +1,91 @@
+import { parseArgs } from 'node:util';
+import type { DialectName } from '../src/server/db/database.ts';
+
+/** The command line of `npm run bench`. */
+export const benchUsage = `Usage: npm run bench -- [--files N] [--page-sizes A,B,…] [--dialects sqlite,postgres]
+
+  --files N          files in the seeded project (default 100000; 1 to 2,000,000)
+  --page-sizes LIST  the writer's page sizes to compare (default 100,500,2000)
+  --dialects LIST    sqlite (default), postgres, or both: sqlite,postgres
+
+Seeds a bulk project in a temporary database per dialect, then generates one all-files export of its
+default directory per page size, each in a fresh child process so that its peak RSS is its own.`;
+
+/** What `npm run bench` is asked to do. */
+export interface BenchOptions {
+  /** Files in the seeded project. */
+  files: number;
+  /** Page sizes to generate with, in order. */
+  pageSizes: number[];
+  /** Engines to run on, in order. */
+  dialects: DialectName[];
+  /** Print the usage and stop. */
+  help: boolean;
+}
+
+/** A bad command line; the message names the flag and what is wrong. */
+export class BenchUsageError extends Error {
+  override name = 'BenchUsageError';
+}
+
+function wholeNumber(flag: string, value: string, max: number): number {
+  if (!/^\d[\d_,]*$/.test(value))
+    throw new BenchUsageError(`${flag} takes whole numbers, got "${value}"`);
+  const number = Number(value.replaceAll(/[_,]/g, ''));
+  if (!Number.isSafeInteger(number) || number < 1 || number > max) {
+    throw new BenchUsageError(
+      `${flag} must be between 1 and ${max.toLocaleString('en-US')}, got ${value}`,
+    );
+  }
+  return number;
+}
+
+function listOf(value: string): string[] {
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+/** Parses the bench command line; throws BenchUsageError naming the bad flag. */
+export function parseBenchArgs(argv: string[]): BenchOptions {
+  let values: { files?: string; 'page-sizes'?: string; dialects?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        files: { type: 'string' },
+        'page-sizes': { type: 'string' },
+        dialects: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new BenchUsageError(error instanceof Error ? error.message : String(error));
+  }
+  const files =
+    values.files === undefined ? 100_000 : wholeNumber('--files', values.files, 2_000_000);
+  // Page sizes are kept below SQLite's bound-parameter limit for the page's `IN (…)` lists.
+  const pageSizes =
+    values['page-sizes'] === undefined
+      ? [100, 500, 2000]
+      : listOf(values['page-sizes']).map((size) => wholeNumber('--page-sizes', size, 30_000));
+  if (pageSizes.length === 0)
+    throw new BenchUsageError('--page-sizes needs at least one size, e.g. 500');
+  const dialectNames = values.dialects === undefined ? ['sqlite'] : listOf(values.dialects);
+  const dialects = dialectNames.map((name) => {
+    if (name !== 'sqlite' && name !== 'postgres') {
+      throw new BenchUsageError(`--dialects takes sqlite and/or postgres, got "${name}"`);
+    }
+    return name;
+  });
+  if (dialects.length === 0) throw new BenchUsageError('--dialects needs sqlite, postgres or both');
+  return {
+    files,
+    pageSizes: [...new Set(pageSizes)],
+    dialects: [...new Set(dialects)],
+    help: values.help === true,
+  };
+}
