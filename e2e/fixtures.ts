@@ -1,0 +1,52 @@
+import { test as base, expect } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { ExportPanelPage } from './pages/export-panel.page.ts';
+import { AnnexApi } from './support/annex-api.ts';
+
+/** What every spec gets. */
+export interface AnnexFixtures {
+  /** The export panel's page object. */
+  panel: ExportPanelPage;
+  /** The API, for what a spec arranges or checks behind the panel's back. */
+  api: AnnexApi;
+  /** Console errors a spec expects (a 404 page logs the failed request); anything else fails the test. */
+  allowedConsoleErrors: RegExp[];
+  /** Fails the test on any uncaught page error or console error, in the page and its pop-ups. */
+  failOnPageErrors: undefined;
+}
+
+/** The annex e2e `test`, with the panel, the API and error watching. */
+export const test = base.extend<AnnexFixtures>({
+  allowedConsoleErrors: [[], { option: true }],
+  failOnPageErrors: [
+    async ({ page, context, allowedConsoleErrors }, use) => {
+      const problems: string[] = [];
+      const watch = (watched: Page) => {
+        watched.on('pageerror', (error) =>
+          problems.push(`page error on ${watched.url()}: ${error.message}`),
+        );
+        watched.on('console', (message) => {
+          if (message.type() !== 'error') return;
+          const text = message.text();
+          if (allowedConsoleErrors.some((pattern) => pattern.test(text))) return;
+          problems.push(`console error on ${watched.url()}: ${text}`);
+        });
+      };
+      watch(page);
+      context.on('page', (opened) => {
+        if (opened !== page) watch(opened);
+      });
+      await use(undefined);
+      expect(problems, 'the page must log no errors').toEqual([]);
+    },
+    { auto: true },
+  ],
+  api: async ({ request }, use) => {
+    await use(new AnnexApi(request));
+  },
+  panel: async ({ page }, use) => {
+    await use(new ExportPanelPage(page));
+  },
+});
+
+export { expect };

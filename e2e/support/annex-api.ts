@@ -1,0 +1,127 @@
+import type { APIRequestContext } from '@playwright/test';
+import { expect } from '@playwright/test';
+import type { z } from 'zod';
+import {
+  exportListResponseSchema,
+  exportSchema,
+  isFinalStatus,
+  preflightResponseSchema,
+} from '../../src/contract/exports.ts';
+import type {
+  CreateExportRequest,
+  Export,
+  ExportListResponse,
+  PreflightResponse,
+} from '../../src/contract/exports.ts';
+import {
+  jobListResponseSchema,
+  projectDetailResponseSchema,
+  projectListResponseSchema,
+} from '../../src/contract/projects.ts';
+import type {
+  JobSummary,
+  ProjectDetailResponse,
+  ProjectListResponse,
+} from '../../src/contract/projects.ts';
+
+/**
+ * The annex API as a script (or the SDK) would use it, for what a spec sets up or checks behind the
+ * panel's back. Every answer is parsed with the contract's schemas.
+ */
+export class AnnexApi {
+  /** @param request Playwright's request context, with the e2e server as its base URL. */
+  constructor(private readonly request: APIRequestContext) {}
+
+  private async read<Schema extends z.ZodType>(
+    response: Awaited<ReturnType<APIRequestContext['get']>>,
+    schema: Schema,
+  ): Promise<z.output<Schema>> {
+    const body: unknown = await response.json();
+    if (!response.ok())
+      throw new Error(`${response.url()} answered ${response.status()}: ${JSON.stringify(body)}`);
+    return schema.parse(body);
+  }
+
+  /** GET /api/v1/projects. */
+  async projects(): Promise<ProjectListResponse> {
+    return this.read(await this.request.get('/api/v1/projects'), projectListResponseSchema);
+  }
+
+  /** GET /api/v1/projects/:project. */
+  async project(project: string): Promise<ProjectDetailResponse> {
+    return this.read(
+      await this.request.get(`/api/v1/projects/${project}`),
+      projectDetailResponseSchema,
+    );
+  }
+
+  /** GET /api/v1/projects/:project/jobs. */
+  async listJobs(project: string): Promise<JobSummary[]> {
+    return (
+      await this.read(
+        await this.request.get(`/api/v1/projects/${project}/jobs`),
+        jobListResponseSchema,
+      )
+    ).jobs;
+  }
+
+  /** The id of a project's directory, by nickname. */
+  async directoryId(project: string, nickname: string): Promise<number> {
+    const detail = await this.project(project);
+    const directory = detail.directories.find((item) => item.nickname === nickname);
+    if (directory === undefined)
+      throw new Error(`project ${project} has no directory "${nickname}"`);
+    return directory.id;
+  }
+
+  /** GET …/exports/preflight. */
+  async preflight(
+    project: string,
+    query: Record<string, string | number | boolean>,
+  ): Promise<PreflightResponse> {
+    return this.read(
+      await this.request.get(`/api/v1/projects/${project}/exports/preflight`, { params: query }),
+      preflightResponseSchema,
+    );
+  }
+
+  /** POST …/exports (answers at once, queued). */
+  async createExport(project: string, body: CreateExportRequest): Promise<Export> {
+    return this.read(
+      await this.request.post(`/api/v1/projects/${project}/exports`, { data: body }),
+      exportSchema,
+    );
+  }
+
+  /** GET …/exports/:id. */
+  async getExport(project: string, id: number): Promise<Export> {
+    return this.read(
+      await this.request.get(`/api/v1/projects/${project}/exports/${id}`),
+      exportSchema,
+    );
+  }
+
+  /** GET …/exports (first page). */
+  async listExports(project: string): Promise<ExportListResponse> {
+    return this.read(
+      await this.request.get(`/api/v1/projects/${project}/exports`),
+      exportListResponseSchema,
+    );
+  }
+
+  /** Waits until the export is complete or failed, and returns it. */
+  async waitUntilFinal(project: string, id: number): Promise<Export> {
+    let latest: Export | undefined;
+    await expect
+      .poll(
+        async () => {
+          latest = await this.getExport(project, id);
+          return isFinalStatus(latest.status);
+        },
+        { timeout: 60_000, intervals: [200, 500, 1000] },
+      )
+      .toBe(true);
+    if (latest === undefined) throw new Error(`export ${id} was never read`);
+    return latest;
+  }
+}

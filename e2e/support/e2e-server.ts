@@ -1,0 +1,79 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { e2eBulkFiles, e2eBulkProject, e2ePort } from './e2e-settings.ts';
+
+// Playwright's webServer: the real annex server on a fresh temporary DATA_DIR, removed again when
+// Playwright stops it. The database is seeded first with the demo project (as SEED_DEMO does on an
+// empty database, so its ids are the same) and a bulk project whose exports take seconds, which the
+// specs use to see exports queued and running.
+
+const dataDir = mkdtempSync(path.join(tmpdir(), 'annex-e2e-'));
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  DATA_DIR: dataDir,
+  HOST: '127.0.0.1',
+  PORT: String(e2ePort),
+  SEED_DEMO: 'true',
+  LOG_LEVEL: 'warn',
+  // One export at a time, so an export asked for behind a long one stays queued where a spec can see it.
+  WORKER_CONCURRENCY: '1',
+};
+const tsx = path.resolve('node_modules/.bin/tsx');
+let child: ChildProcess | undefined;
+let stopping = false;
+
+function run(args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const step = spawn(tsx, args, { env, stdio: 'inherit' });
+    child = step;
+    step.on('error', reject);
+    step.on('exit', (code, signal) => {
+      child = undefined;
+      if (code === 0) resolve();
+      else reject(new Error(`${args.join(' ')} exited with ${signal ?? String(code)}`));
+    });
+  });
+}
+
+function cleanUp(): void {
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+function stop(signal: NodeJS.Signals): void {
+  stopping = true;
+  if (child === undefined) {
+    cleanUp();
+    process.exit(0);
+  }
+  child.kill(signal);
+}
+process.on('SIGTERM', () => stop('SIGTERM'));
+process.on('SIGINT', () => stop('SIGINT'));
+
+async function main(): Promise<void> {
+  console.log(`annex e2e: DATA_DIR=${dataDir}`);
+  await run(['src/server/seed/seed-cli.ts']);
+  await run([
+    'src/server/seed/seed-cli.ts',
+    '--files',
+    String(e2eBulkFiles),
+    '--project',
+    e2eBulkProject,
+  ]);
+  if (stopping) return;
+  const server = spawn(tsx, ['src/server/main.ts'], { env, stdio: 'inherit' });
+  child = server;
+  server.on('exit', (code) => {
+    cleanUp();
+    process.exit(stopping ? 0 : (code ?? 1));
+  });
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  cleanUp();
+  process.exit(1);
+});

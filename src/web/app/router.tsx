@@ -1,0 +1,36 @@
+import type { QueryClient } from '@tanstack/react-query';
+import { createBrowserRouter, redirect } from 'react-router';
+import type { RouteObject } from 'react-router';
+import { NotFoundPage } from '../components/NotFoundPage/NotFoundPage.tsx';
+import { HomePage, homeLoader, projectExportPath } from './routes/HomePage/HomePage.tsx';
+import { ProjectExportPage } from './routes/ProjectExportPage/ProjectExportPage.tsx';
+import { RouteErrorPage } from './routes/RouteErrorPage/RouteErrorPage.tsx';
+
+/** The panel's routes; the browser router and the tests' memory router both use them. */
+export function createRoutes(queryClient: QueryClient): RouteObject[] {
+  return [
+    {
+      path: '/',
+      errorElement: <RouteErrorPage />,
+      children: [
+        {
+          index: true,
+          loader: homeLoader(queryClient),
+          element: <HomePage />,
+          hydrateFallbackElement: <></>,
+        },
+        {
+          path: 'projects/:project',
+          loader: ({ params }) => redirect(projectExportPath(params.project ?? '')),
+        },
+        { path: 'projects/:project/export', element: <ProjectExportPage /> },
+        { path: '*', element: <NotFoundPage /> },
+      ],
+    },
+  ];
+}
+
+/** The router the browser uses. */
+export function createAppRouter(queryClient: QueryClient) {
+  return createBrowserRouter(createRoutes(queryClient));
+}

@@ -1,0 +1,89 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import type { QueryClient } from '@tanstack/react-query';
+import type {
+  CreateExportRequest,
+  Export,
+  ExportListResponse,
+} from '../../../../contract/exports.ts';
+import { archiveExport, createExport, createExportLink } from './exports-api.ts';
+import type { ExportListFilters } from './exports-api.ts';
+import { exportQueries } from './export-queries.ts';
+
+function isFirstPageOf(project: string, key: readonly unknown[]): boolean {
+  const filters = key[2] as ExportListFilters | undefined;
+  return filters?.project === project && filters.cursor === undefined;
+}
+
+/** Puts a just-created export at the top of the project's first page, so it shows before the refetch lands. */
+export function seedCreatedExport(queryClient: QueryClient, created: Export): void {
+  queryClient.setQueryData(
+    exportQueries.detail(created.project_string_id, created.id).queryKey,
+    created,
+  );
+  for (const [key, page] of queryClient.getQueriesData<ExportListResponse>({
+    queryKey: exportQueries.lists(),
+  })) {
+    if (page === undefined || !isFirstPageOf(created.project_string_id, key)) continue;
+    if (page.exports.some((item) => item.id === created.id)) continue;
+    queryClient.setQueryData<ExportListResponse>(key, {
+      ...page,
+      exports: [created, ...page.exports],
+      total: page.total + 1,
+    });
+  }
+}
+
+/** Replaces an export wherever a list page holds it (a link answer carries its freshest state). */
+export function seedUpdatedExport(queryClient: QueryClient, updated: Export): void {
+  queryClient.setQueryData(
+    exportQueries.detail(updated.project_string_id, updated.id).queryKey,
+    updated,
+  );
+  queryClient.setQueriesData<ExportListResponse>({ queryKey: exportQueries.lists() }, (page) =>
+    page === undefined
+      ? page
+      : { ...page, exports: page.exports.map((item) => (item.id === updated.id ? updated : item)) },
+  );
+}
+
+/** Asks the server to build an export; on success the export is seeded into the cache and the list re-read. */
+export function useCreateExport(project: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (request: CreateExportRequest) => createExport(project, request),
+    onSuccess: async (created) => {
+      seedCreatedExport(queryClient, created);
+      await queryClient.invalidateQueries({ queryKey: exportQueries.lists() });
+    },
+  });
+}
+
+/** Gets a fresh signed link to a complete export (each Download and Preview asks anew: links expire). */
+export function useExportLink(project: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (id: number) => createExportLink(project, id),
+    onSuccess: (link) => seedUpdatedExport(queryClient, link.export),
+  });
+}
+
+/** Archives an export: it leaves every cached page at once, then the list is re-read. */
+export function useArchiveExport(project: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (id: number) => archiveExport(project, id),
+    onSuccess: async (_result, id) => {
+      queryClient.removeQueries({ queryKey: exportQueries.detail(project, id).queryKey });
+      queryClient.setQueriesData<ExportListResponse>({ queryKey: exportQueries.lists() }, (page) =>
+        page === undefined || !page.exports.some((item) => item.id === id)
+          ? page
+          : {
+              ...page,
+              exports: page.exports.filter((item) => item.id !== id),
+              total: page.total - 1,
+            },
+      );
+      await queryClient.invalidateQueries({ queryKey: exportQueries.lists() });
+    },
+  });
+}

@@ -1,0 +1,331 @@
+import { act, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Export } from '../../../../../contract/exports.ts';
+import { errorResponse, jsonResponse, stubApi } from '../../../../test-utils/fake-api.ts';
+import { buildExport, buildExportPage, demoProject } from '../../../../test-utils/fixtures.ts';
+import { renderWithProviders } from '../../../../test-utils/render.tsx';
+import { exportListRefetchInterval, exportPollIntervalMs } from '../../api/export-queries.ts';
+import { emptyListText, ExportList } from './ExportList.tsx';
+import { useCursorPages } from './use-cursor-pages.ts';
+
+const exportsPath = `/api/v1/projects/${demoProject}/exports`;
+
+function ListUnderTest() {
+  const pages = useCursorPages();
+  return <ExportList project={demoProject} pages={pages} />;
+}
+
+function exportsTable(): HTMLElement {
+  return screen.getByRole('table', { name: 'Exports' });
+}
+
+function rowOf(text: string | RegExp): HTMLElement {
+  const cell = within(exportsTable()).getByText(text);
+  const row = cell.closest('tr');
+  if (row === null) throw new Error(`no row holds ${String(text)}`);
+  return row;
+}
+
+const complete = buildExport({ id: 3 });
+const running = buildExport({
+  id: 4,
+  status: 'running',
+  percent_complete: 40,
+  file_list_length: 37,
+  instance_count: null,
+  size_bytes: null,
+  file_name: null,
+  created_time: '2025-11-28T17:45:00.000Z',
+});
+const failed = buildExport({
+  id: 5,
+  source: 'job',
+  directory: null,
+  job: { id: 21, name: 'Street scenes review' },
+  status: 'failed',
+  status_text:
+    'No file matches: the job has 13 tasks, none complete. Choose All to export their files.',
+  percent_complete: 0,
+  file_list_length: 0,
+  instance_count: 0,
+  expected_file_count: 0,
+  size_bytes: null,
+  file_name: null,
+});
+
+function linkAnswer(item: Export) {
+  return jsonResponse({
+    url: `/api/v1/files/${item.id}?signature=s1`,
+    expires_at: '2025-11-28T18:00:00.000Z',
+    export: item,
+  });
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('ExportList', () => {
+  it('shows skeleton rows while the first page loads', () => {
+    stubApi({ [`GET ${exportsPath}`]: () => new Promise<Response>(() => undefined) });
+    renderWithProviders(<ListUnderTest />);
+    const table = exportsTable();
+    expect(table).toHaveAttribute('aria-busy', 'true');
+    expect(table.querySelectorAll('tbody tr[aria-hidden="true"]')).toHaveLength(5);
+  });
+
+  it('tells a new user what to do when there is no export yet', async () => {
+    stubApi({ [`GET ${exportsPath}`]: () => jsonResponse(buildExportPage([])) });
+    renderWithProviders(<ListUnderTest />);
+    expect(await screen.findByText(emptyListText)).toBeInTheDocument();
+  });
+
+  it('shows an API error with what happened and a retry', async () => {
+    const api = stubApi({
+      [`GET ${exportsPath}`]: () =>
+        errorResponse(503, 'internal', 'The database is not answering. Try again in a moment.'),
+    });
+    const { user } = renderWithProviders(<ListUnderTest />);
+    expect(await screen.findByText('The exports could not be loaded')).toBeInTheDocument();
+    expect(
+      screen.getByText('The database is not answering. Try again in a moment.'),
+    ).toBeInTheDocument();
+
+    api.on(`GET ${exportsPath}`, () => jsonResponse(buildExportPage([complete])));
+    await user.click(screen.getByRole('button', { name: 'Try again' }));
+    expect(await screen.findByRole('table', { name: 'Exports' })).toBeInTheDocument();
+    expect(rowOf('Luckfrill')).toHaveTextContent('complete');
+  });
+
+  it('shows each export’s date, status, source, counts, size and filter', async () => {
+    const differs = buildExport({
+      id: 6,
+      file_list_length: 36,
+      expected_file_count: 37,
+      ann_is_complete: false,
+      include_removed: true,
+      size_bytes: 1_000_000,
+      directory: { id: 12, name: 'Quietbrook' },
+    });
+    stubApi({
+      [`GET ${exportsPath}`]: () =>
+        jsonResponse(buildExportPage([differs, running, failed, complete])),
+    });
+    renderWithProviders(<ListUnderTest />);
+    await screen.findByText('Quietbrook');
+
+    const headers = within(exportsTable())
+      .getAllByRole('columnheader')
+      .map((header) => header.textContent);
+    expect(headers).toEqual([
+      'Date',
+      'Status',
+      'Source',
+      'Files',
+      'Instances',
+      'Size',
+      'Completed only',
+      'Actions',
+    ]);
+
+    const differsRow = rowOf('Quietbrook');
+    expect(differsRow).toHaveTextContent('Directory · Quietbrook');
+    expect(differsRow).toHaveTextContent('with removed instances');
+    expect(within(differsRow).getByText('expected 37')).toBeInTheDocument();
+    expect(differsRow).toHaveTextContent('No, all files');
+
+    expect(differsRow).toHaveTextContent('977 KB');
+
+    const completeRow = rowOf('47.1 KB');
+    expect(completeRow).toHaveTextContent('412');
+    expect(completeRow).toHaveTextContent('Yes');
+    expect(within(completeRow).queryByText(/expected/)).not.toBeInTheDocument();
+    const date = within(completeRow).getByText((_, element) => element?.tagName === 'TIME');
+    expect(date).toHaveAttribute('datetime', complete.created_time);
+    expect(date.getAttribute('title')).toMatch(/2025/);
+
+    const runningRow = rowOf('40%');
+    expect(
+      within(runningRow).getByRole('progressbar', { name: 'Export 4 progress' }),
+    ).toBeInTheDocument();
+    expect(within(runningRow).getByRole('button', { name: 'Download' })).toBeDisabled();
+    expect(within(runningRow).getByRole('button', { name: 'Preview' })).toBeDisabled();
+
+    const failedRow = rowOf('Street scenes review');
+    expect(failedRow).toHaveTextContent('Job · Street scenes review');
+    expect(failedRow).toHaveTextContent(failed.status_text ?? '');
+  });
+
+  it('Download asks for a fresh link and opens it in a pop-up', async () => {
+    const api = stubApi({
+      [`GET ${exportsPath}`]: () => jsonResponse(buildExportPage([complete])),
+      [`POST ${exportsPath}/3/link`]: () => linkAnswer(complete),
+    });
+    const popup = { opener: window } as unknown as Window;
+    const open = vi.spyOn(window, 'open').mockReturnValue(popup);
+    const { user } = renderWithProviders(<ListUnderTest />);
+    await user.click(await screen.findByRole('button', { name: 'Download' }));
+
+    await waitFor(() =>
+      expect(open).toHaveBeenCalledWith('/api/v1/files/3?signature=s1', '_blank'),
+    );
+    expect(popup.opener).toBeNull();
+    expect(api.requestsTo('POST', `${exportsPath}/3/link`)).toHaveLength(1);
+    expect(screen.queryByText('The browser blocked the download pop-up')).not.toBeInTheDocument();
+  });
+
+  it('when the pop-up is blocked, says so and offers the link to click', async () => {
+    stubApi({
+      [`GET ${exportsPath}`]: () => jsonResponse(buildExportPage([complete])),
+      [`POST ${exportsPath}/3/link`]: () => linkAnswer(complete),
+    });
+    vi.spyOn(window, 'open').mockReturnValue(null);
+    const { user } = renderWithProviders(<ListUnderTest />);
+    await user.click(await screen.findByRole('button', { name: 'Download' }));
+
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('The browser blocked the download pop-up');
+    expect(alert).toHaveTextContent('Allow pop-ups for this site');
+    const link = within(alert).getByRole('link', { name: complete.file_name ?? '' });
+    expect(link).toHaveAttribute('href', '/api/v1/files/3?signature=s1');
+    expect(link).toHaveAttribute('target', '_blank');
+
+    await user.click(within(alert).getByRole('button', { name: 'Dismiss' }));
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+  });
+
+  it('says why a download failed instead of failing silently', async () => {
+    stubApi({
+      [`GET ${exportsPath}`]: () => jsonResponse(buildExportPage([complete])),
+      [`POST ${exportsPath}/3/link`]: () =>
+        errorResponse(409, 'export_not_ready', 'Export not ready yet'),
+    });
+    const open = vi.spyOn(window, 'open');
+    const { user } = renderWithProviders(<ListUnderTest />);
+    await user.click(await screen.findByRole('button', { name: 'Download' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'Export 3 could not be downloaded: Export not ready yet',
+    );
+    expect(open).not.toHaveBeenCalled();
+  });
+
+  it('archives only after confirmation', async () => {
+    let archived = false;
+    const api = stubApi({
+      [`GET ${exportsPath}`]: () =>
+        jsonResponse(buildExportPage(archived ? [running] : [complete, running])),
+      [`DELETE ${exportsPath}/3`]: () => {
+        archived = true;
+        return new Response(null, { status: 204 });
+      },
+    });
+    const { user } = renderWithProviders(<ListUnderTest />);
+    await screen.findByText('47.1 KB');
+    const row = rowOf('47.1 KB');
+
+    await user.click(within(row).getByRole('button', { name: 'Archive' }));
+    let dialog = await screen.findByRole('dialog', { name: 'Archive export 3?' });
+    expect(dialog).toHaveTextContent('its file is deleted');
+    await user.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(api.requestsTo('DELETE', `${exportsPath}/3`)).toHaveLength(0);
+
+    await user.click(within(rowOf('47.1 KB')).getByRole('button', { name: 'Archive' }));
+    dialog = await screen.findByRole('dialog', { name: 'Archive export 3?' });
+    await user.click(within(dialog).getByRole('button', { name: 'Archive' }));
+    await waitFor(() => expect(screen.queryByText('47.1 KB')).not.toBeInTheDocument());
+    expect(api.requestsTo('DELETE', `${exportsPath}/3`)).toHaveLength(1);
+    expect(rowOf('40%')).toBeInTheDocument();
+  });
+
+  it('pages through exports with the cursor, newest first', async () => {
+    const firstPage = Array.from({ length: 25 }, (_, index) => buildExport({ id: 200 - index }));
+    const secondPage = [buildExport({ id: 175, directory: { id: 12, name: 'Quietbrook' } })];
+    const api = stubApi({
+      [`GET ${exportsPath}`]: (request) =>
+        jsonResponse(
+          request.query.get('cursor') === '175'
+            ? buildExportPage(secondPage, { total: 26 })
+            : buildExportPage(firstPage, { next_cursor: '175', total: 26 }),
+        ),
+    });
+    const { user } = renderWithProviders(<ListUnderTest />);
+    expect(await screen.findByText('1–25 of 26')).toBeInTheDocument();
+    expect(within(exportsTable()).getAllByRole('row')).toHaveLength(26);
+    expect(screen.getByRole('button', { name: 'Newer' })).toBeDisabled();
+
+    await user.click(screen.getByRole('button', { name: 'Older' }));
+    expect(await screen.findByText('26–26 of 26')).toBeInTheDocument();
+    expect(rowOf('Quietbrook')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Older' })).toBeDisabled();
+    expect(api.requestsTo('GET', exportsPath).at(-1)?.query.get('limit')).toBe('25');
+
+    await user.click(screen.getByRole('button', { name: 'Newer' }));
+    expect(await screen.findByText('1–25 of 26')).toBeInTheDocument();
+  });
+
+  it('Refresh re-reads the list and says when it last did', async () => {
+    let status: Export = running;
+    const api = stubApi({ [`GET ${exportsPath}`]: () => jsonResponse(buildExportPage([status])) });
+    const { user } = renderWithProviders(<ListUnderTest />);
+    expect(await screen.findByText(/Last updated/)).toBeInTheDocument();
+
+    status = {
+      ...running,
+      status: 'complete',
+      percent_complete: 100,
+      size_bytes: 2048,
+      file_name: 'x.json',
+    };
+    await user.click(screen.getByRole('button', { name: 'Refresh' }));
+    await waitFor(() => expect(rowOf('2.0 KB')).toHaveTextContent('complete'));
+    expect(api.requestsTo('GET', exportsPath).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('updates by itself while an export runs, and stops when none does', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    let answers = [
+      buildExportPage([running]),
+      buildExportPage([{ ...running, percent_complete: 80 }]),
+    ];
+    const finished = buildExportPage([
+      { ...running, status: 'complete', percent_complete: 100, size_bytes: 4096 },
+    ]);
+    const api = stubApi({
+      [`GET ${exportsPath}`]: () => {
+        const [next, ...rest] = answers;
+        answers = rest;
+        return jsonResponse(next ?? finished);
+      },
+    });
+    renderWithProviders(<ListUnderTest />);
+    await act(() => vi.advanceTimersByTimeAsync(10));
+    expect(screen.getByText('40%')).toBeInTheDocument();
+    expect(screen.getByText(/updating every 2 s while exports run/)).toBeInTheDocument();
+
+    await act(() => vi.advanceTimersByTimeAsync(exportPollIntervalMs));
+    expect(screen.getByText('80%')).toBeInTheDocument();
+    await act(() => vi.advanceTimersByTimeAsync(exportPollIntervalMs));
+    expect(screen.getByText('4.0 KB')).toBeInTheDocument();
+    const requestsWhenDone = api.requestsTo('GET', exportsPath).length;
+    expect(requestsWhenDone).toBe(3);
+
+    await act(() => vi.advanceTimersByTimeAsync(exportPollIntervalMs * 5));
+    expect(api.requestsTo('GET', exportsPath)).toHaveLength(requestsWhenDone);
+    expect(screen.queryByText(/updating every/)).not.toBeInTheDocument();
+  });
+});
+
+describe('exportListRefetchInterval', () => {
+  it('polls only while an export on the page is queued or running', () => {
+    expect(exportListRefetchInterval(undefined)).toBe(false);
+    expect(exportListRefetchInterval(buildExportPage([]))).toBe(false);
+    expect(exportListRefetchInterval(buildExportPage([complete, failed]))).toBe(false);
+    expect(exportListRefetchInterval(buildExportPage([complete, running]))).toBe(
+      exportPollIntervalMs,
+    );
+    expect(exportListRefetchInterval(buildExportPage([{ ...running, status: 'queued' }]))).toBe(
+      exportPollIntervalMs,
+    );
+  });
+});

@@ -1,0 +1,71 @@
+import { Anchor, Group, Select, Text, Title } from '@mantine/core';
+import { Link } from 'react-router';
+import type { DirectorySummary, ProjectSummary } from '../../../../../contract/projects.ts';
+import { formatCount, pluralize } from '../../../../lib/format.ts';
+import classes from './ProjectHeader.module.css';
+
+/** Props of ProjectHeader. */
+export interface ProjectHeaderProps {
+  project: ProjectSummary;
+  directories: DirectorySummary[];
+  currentDirectory: DirectorySummary | null;
+  onDirectoryChange: (directoryId: number) => void;
+}
+
+/** The page header: the product, the project, and the current-directory picker. */
+export function ProjectHeader({
+  project,
+  directories,
+  currentDirectory,
+  onDirectoryChange,
+}: ProjectHeaderProps) {
+  return (
+    <header className={classes.header}>
+      <Group justify="space-between" align="center" gap="sm" className={classes.inner}>
+        <Group gap="sm" align="baseline" wrap="nowrap" className={classes.title}>
+          <Anchor
+            component={Link}
+            to="/"
+            fw={800}
+            c="indigo.7"
+            underline="never"
+            aria-label="annex home"
+          >
+            annex
+          </Anchor>
+          <Text c="dimmed" aria-hidden>
+            /
+          </Text>
+          <Title order={1} size="h4" lineClamp={1}>
+            {project.name}
+          </Title>
+          <Text size="sm" c="dimmed" visibleFrom="sm">
+            {project.project_string_id}
+          </Text>
+        </Group>
+        <Select<number>
+          label="Current directory"
+          size="sm"
+          className={classes.directory}
+          data={directories.map((directory) => ({
+            value: directory.id,
+            label: directory.nickname,
+          }))}
+          value={currentDirectory?.id ?? null}
+          onChange={(value) => {
+            if (value !== null) onDirectoryChange(value);
+          }}
+          allowDeselect={false}
+          placeholder={
+            directories.length === 0 ? 'This project has no directories' : 'Pick a directory'
+          }
+          description={
+            currentDirectory === null
+              ? undefined
+              : `${pluralize(currentDirectory.file_count, 'file')} · ${formatCount(currentDirectory.completed_file_count)} complete`
+          }
+        />
+      </Group>
+    </header>
+  );
+}

@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { exportSchema } from '../../contract/exports.ts';
+import { errorResponse, jsonResponse, stubApi } from '../test-utils/fake-api.ts';
+import { buildExport } from '../test-utils/fixtures.ts';
+import { ApiRequestError, apiRequest, apiRequestNoContent, apiUrl } from './api-client.ts';
+
+async function rejection(promise: Promise<unknown>): Promise<ApiRequestError> {
+  const error: unknown = await promise.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
+  if (!(error instanceof ApiRequestError))
+    throw new Error(`expected an ApiRequestError, got ${String(error)}`);
+  return error;
+}
+
+describe('apiUrl', () => {
+  it('prefixes /api/v1 and encodes the query, leaving out undefined values', () => {
+    expect(
+      apiUrl('/projects/a/exports', { cursor: undefined, limit: 25, source: 'job & more' }),
+    ).toBe('/api/v1/projects/a/exports?limit=25&source=job+%26+more');
+    expect(apiUrl('/projects')).toBe('/api/v1/projects');
+  });
+});
+
+describe('apiRequest', () => {
+  it('parses the answer with the contract schema', async () => {
+    const item = buildExport({ id: 4 });
+    const api = stubApi({ 'GET /api/v1/projects/demo/exports/4': () => jsonResponse(item) });
+    await expect(apiRequest('/projects/demo/exports/4', exportSchema)).resolves.toEqual(item);
+    expect(api.requests[0]?.method).toBe('GET');
+  });
+
+  it('sends a body as JSON', async () => {
+    const api = stubApi({ 'POST /api/v1/things': () => jsonResponse({ ok: true }, 202) });
+    await apiRequest('/things', z.object({ ok: z.boolean() }), {
+      method: 'POST',
+      body: { source: 'directory' },
+    });
+    expect(api.requests[0]?.body).toEqual({ source: 'directory' });
+  });
+
+  it('turns the error envelope into an error carrying the server’s message, status and code', async () => {
+    stubApi({
+      'POST /api/v1/projects/demo/exports/4/link': () =>
+        errorResponse(409, 'export_not_ready', 'Export not ready yet'),
+    });
+    const error = await rejection(
+      apiRequest('/projects/demo/exports/4/link', exportSchema, { method: 'POST' }),
+    );
+    expect(error.message).toBe('Export not ready yet');
+    expect(error.status).toBe(409);
+    expect(error.code).toBe('export_not_ready');
+  });
+
+  it('explains an error answer that is not the envelope', async () => {
+    stubApi({
+      'GET /api/v1/projects': () =>
+        new Response('<html>Bad gateway</html>', { status: 502, statusText: 'Bad Gateway' }),
+    });
+    const error = await rejection(apiRequest('/projects', z.object({})));
+    expect(error.message).toContain('The server answered GET /projects with HTTP 502 Bad Gateway');
+    expect(error.code).toBe('bad_response');
+  });
+
+  it('names the fields of an answer that breaks the contract', async () => {
+    stubApi({
+      'GET /api/v1/projects/demo/exports/4': () =>
+        jsonResponse({ ...buildExport(), status: 'paused' }),
+    });
+    const error = await rejection(apiRequest('/projects/demo/exports/4', exportSchema));
+    expect(error.message).toContain('does not match the contract');
+    expect(error.message).toContain('status');
+  });
+
+  it('says so when the answer is not JSON', async () => {
+    stubApi({ 'GET /api/v1/projects': () => new Response('<html></html>') });
+    const error = await rejection(apiRequest('/projects', z.object({})));
+    expect(error.message).toContain('was not JSON');
+  });
+
+  it('says the server could not be reached when fetch fails', async () => {
+    stubApi({ 'GET /api/v1/projects': () => Promise.reject(new TypeError('Failed to fetch')) });
+    const error = await rejection(apiRequest('/projects', z.object({})));
+    expect(error.status).toBe(0);
+    expect(error.message).toContain('Could not reach the annex server');
+  });
+
+  it('lets an abort through untouched', async () => {
+    stubApi({ 'GET /api/v1/projects': () => jsonResponse({}) });
+    const controller = new AbortController();
+    controller.abort();
+    await expect(
+      apiRequest('/projects', z.object({}), { signal: controller.signal }),
+    ).rejects.toMatchObject({
+      name: 'AbortError',
+    });
+  });
+});
+
+describe('apiRequestNoContent', () => {
+  it('resolves on 204 and rejects with the envelope’s message otherwise', async () => {
+    stubApi({
+      'DELETE /api/v1/projects/demo/exports/4': () => new Response(null, { status: 204 }),
+      'DELETE /api/v1/projects/demo/exports/5': () =>
+        errorResponse(404, 'not_found', 'Export 5 does not exist.'),
+    });
+    await expect(
+      apiRequestNoContent('/projects/demo/exports/4', { method: 'DELETE' }),
+    ).resolves.toBeUndefined();
+    const error = await rejection(
+      apiRequestNoContent('/projects/demo/exports/5', { method: 'DELETE' }),
+    );
+    expect(error.message).toBe('Export 5 does not exist.');
+  });
+});

@@ -1,0 +1,145 @@
+import type { z } from 'zod';
+import { errorEnvelopeSchema } from '../../contract/errors.ts';
+import type { ErrorCode } from '../../contract/errors.ts';
+
+/** Codes of failures that happen before the server could answer with its envelope. */
+export type ClientErrorCode = 'network' | 'bad_response';
+
+/** A failed API call, carrying the server's own message so the panel can show it as is. */
+export class ApiRequestError extends Error {
+  override name = 'ApiRequestError';
+
+  /**
+   * @param message What happened and what to do next (the server's words when it sent the envelope).
+   * @param status The HTTP status, or 0 when the server was not reached.
+   * @param code The envelope's code, or a client-side code.
+   * @param details The envelope's details, when it had any.
+   */
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code: ErrorCode | ClientErrorCode,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+/** True when `error` is an API answer with this HTTP status. */
+export function isApiStatus(error: unknown, status: number): boolean {
+  return error instanceof ApiRequestError && error.status === status;
+}
+
+/** What an API call may send besides its path. */
+export interface ApiRequestOptions {
+  method?: 'GET' | 'POST' | 'DELETE';
+  /** Sent as JSON. */
+  body?: unknown;
+  /** Query parameters; undefined values are left out. */
+  query?: Record<string, string | number | boolean | undefined>;
+  signal?: AbortSignal;
+}
+
+/** Builds `/api/v1…` paths with a query string, encoding every value. */
+export function apiUrl(path: string, query?: ApiRequestOptions['query']): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value !== undefined) params.set(key, String(value));
+  }
+  const search = params.toString();
+  return `/api/v1${path}${search === '' ? '' : `?${search}`}`;
+}
+
+async function send(path: string, options: ApiRequestOptions): Promise<Response> {
+  const method = options.method ?? 'GET';
+  const init: RequestInit = { method, headers: { accept: 'application/json' } };
+  if (options.signal !== undefined) init.signal = options.signal;
+  if (options.body !== undefined) {
+    init.body = JSON.stringify(options.body);
+    init.headers = { accept: 'application/json', 'content-type': 'application/json' };
+  }
+  let response: Response;
+  try {
+    response = await fetch(apiUrl(path, options.query), init);
+  } catch (error) {
+    // An abort is the caller's own doing (a newer query replaced this one): let it through untouched.
+    if (error instanceof DOMException && error.name === 'AbortError') throw error;
+    throw new ApiRequestError(
+      'Could not reach the annex server. Check that it is running and your connection is up, then try again.',
+      0,
+      'network',
+    );
+  }
+  if (!response.ok) throw await toApiError(method, path, response);
+  return response;
+}
+
+async function toApiError(
+  method: string,
+  path: string,
+  response: Response,
+): Promise<ApiRequestError> {
+  const text = await response.text().catch(() => '');
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  const envelope = errorEnvelopeSchema.safeParse(body);
+  if (envelope.success) {
+    const { code, message, details } = envelope.data.error;
+    return new ApiRequestError(message, response.status, code, details);
+  }
+  return new ApiRequestError(
+    `The server answered ${method} ${path} with HTTP ${response.status}${response.statusText === '' ? '' : ` ${response.statusText}`}. Try again; if it keeps happening, check the server's log.`,
+    response.status,
+    'bad_response',
+  );
+}
+
+/** Calls the API and parses its JSON answer with the contract's schema; every failure is an ApiRequestError. */
+export async function apiRequest<Schema extends z.ZodType>(
+  path: string,
+  schema: Schema,
+  options: ApiRequestOptions = {},
+): Promise<z.output<Schema>> {
+  const response = await send(path, options);
+  let body: unknown;
+  try {
+    body = await response.json();
+  } catch {
+    throw new ApiRequestError(
+      `The server's answer to ${options.method ?? 'GET'} ${path} was not JSON. Check that the panel talks to an annex server.`,
+      response.status,
+      'bad_response',
+    );
+  }
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    const issues = parsed.error.issues
+      .slice(0, 3)
+      .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+      .join('; ');
+    throw new ApiRequestError(
+      `The server's answer to ${options.method ?? 'GET'} ${path} does not match the contract (${issues}). The panel and the server may be different versions.`,
+      response.status,
+      'bad_response',
+    );
+  }
+  return parsed.data;
+}
+
+/** Calls an API endpoint that answers with no body (204). */
+export async function apiRequestNoContent(
+  path: string,
+  options: ApiRequestOptions = {},
+): Promise<void> {
+  await send(path, options);
+}
+
+/** A message fit to show a person for any thrown value. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return 'Something went wrong. Try again.';
+}

@@ -1,0 +1,121 @@
+import {
+  exportListResponseSchema,
+  exportSchema,
+  preflightResponseSchema,
+} from '../../contract/exports.ts';
+import type { Export, ExportListResponse, PreflightResponse } from '../../contract/exports.ts';
+import {
+  jobListResponseSchema,
+  projectDetailResponseSchema,
+  projectListResponseSchema,
+} from '../../contract/projects.ts';
+import type {
+  JobListResponse,
+  ProjectDetailResponse,
+  ProjectListResponse,
+} from '../../contract/projects.ts';
+
+// Every fixture goes through the contract's schema, so a fixture can never drift from what the server sends.
+
+/** The demo project's `project_string_id`. */
+export const demoProject = 'demo';
+
+/** `GET /api/v1/projects` with the demo project. */
+export function buildProjectList(): ProjectListResponse {
+  return projectListResponseSchema.parse({
+    projects: [
+      { id: 1, project_string_id: demoProject, name: 'Demo project', default_directory_id: 10 },
+    ],
+  });
+}
+
+const directories = [
+  { id: 10, nickname: 'Luckfrill', file_count: 40, completed_file_count: 25 },
+  { id: 11, nickname: 'Marshwood', file_count: 12, completed_file_count: 0 },
+  { id: 12, nickname: 'Quietbrook', file_count: 8, completed_file_count: 8 },
+];
+
+/** `GET /api/v1/projects/demo`: three directories, `Luckfrill` the default. */
+export function buildProjectDetail(): ProjectDetailResponse {
+  return projectDetailResponseSchema.parse({
+    project: buildProjectList().projects[0],
+    directories,
+    default_directory: directories[0],
+  });
+}
+
+/** `GET /api/v1/projects/demo/jobs`: two jobs. */
+export function buildJobList(): JobListResponse {
+  return jobListResponseSchema.parse({
+    jobs: [
+      {
+        id: 21,
+        name: 'Street scenes review',
+        status: 'active',
+        task_counts: { available: 3, in_progress: 2, complete: 7, archived: 1 },
+        task_count: 13,
+      },
+      {
+        id: 22,
+        name: 'Transcripts pass',
+        status: 'complete',
+        task_counts: { available: 0, in_progress: 0, complete: 5, archived: 0 },
+        task_count: 5,
+      },
+    ],
+  });
+}
+
+/** A preflight answer; `Will export 37 files · 412 instances` by default. */
+export function buildPreflight(overrides: Partial<PreflightResponse> = {}): PreflightResponse {
+  return preflightResponseSchema.parse({
+    file_count: 37,
+    instance_count: 412,
+    source_file_count: 40,
+    empty_reason: null,
+    ...overrides,
+  });
+}
+
+/** A complete export of Luckfrill, with `overrides`. */
+export function buildExport(overrides: Partial<Export> = {}): Export {
+  const id = overrides.id ?? 1;
+  return exportSchema.parse({
+    id,
+    project_string_id: demoProject,
+    kind: 'Annotations',
+    source: 'directory',
+    directory: { id: 10, name: 'Luckfrill' },
+    job: null,
+    task: null,
+    ann_is_complete: true,
+    include_removed: false,
+    status: 'complete',
+    status_text: null,
+    percent_complete: 100,
+    file_list_length: 37,
+    instance_count: 412,
+    expected_file_count: 37,
+    size_bytes: 48_213,
+    sha256: 'a'.repeat(64),
+    file_name: `${id}_diffgram_annotations__source_directory_Luckfrill_datetime_2025-11-28T17-40-00Z.json`,
+    created_time: '2025-11-28T17:40:00.000Z',
+    started_time: '2025-11-28T17:40:01.000Z',
+    finished_time: '2025-11-28T17:40:03.000Z',
+    created_by: 'admin@annex.local',
+    ...overrides,
+  });
+}
+
+/** One page of exports. */
+export function buildExportPage(
+  exports: Export[],
+  overrides: Partial<ExportListResponse> = {},
+): ExportListResponse {
+  return exportListResponseSchema.parse({
+    exports,
+    next_cursor: null,
+    total: exports.length,
+    ...overrides,
+  });
+}
