@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config/env.ts';
@@ -40,9 +41,15 @@ async function main(): Promise<void> {
   const worker = services.has('worker')
     ? new ExportWorker({ database, config, events: exportEvents, workerId: `worker-${process.pid}-${randomUUID().slice(0, 8)}` })
     : undefined;
+  // The built panel sits beside the sources: `npm start` builds it first; under `npm run dev` Vite serves it.
+  const webRoot = fileURLToPath(new URL('../../dist/web', import.meta.url));
+  const panelBuilt = fs.existsSync(path.join(webRoot, 'index.html'));
   const app = services.has('api')
-    ? await buildApp({ config, database, exportEvents, webRoot: path.resolve('dist/web') })
+    ? await buildApp({ config, database, exportEvents, ...(panelBuilt ? { webRoot } : {}) })
     : undefined;
+  if (app !== undefined && !panelBuilt) {
+    app.log.warn(`The panel is not built (${webRoot} has no index.html): serving the API only. Run "npm run build:web" for the panel.`);
+  }
 
   await worker?.start();
   if (app !== undefined) {

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { once } from 'node:events';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -60,13 +60,10 @@ interface AnnexProcess {
   stop: () => Promise<void>;
 }
 
-// main.ts serves the panel from <cwd>/dist/web and refuses to start when it is not built. These tests
-// exercise the API only, so the server runs in a scratch folder with a one-line page there rather
-// than requiring a full `vite build` before every SDK test run.
+// The server runs in a scratch folder so that no .env of the checkout leaks into it.
 async function scratchCwd(dataDir: string): Promise<string> {
   const cwd = path.join(dataDir, 'cwd');
-  await mkdir(path.join(cwd, 'dist/web'), { recursive: true });
-  await writeFile(path.join(cwd, 'dist/web/index.html'), '<!doctype html><title>annex</title>\n');
+  await mkdir(cwd, { recursive: true });
   return cwd;
 }
 
