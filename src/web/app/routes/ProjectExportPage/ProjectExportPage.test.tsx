@@ -1,6 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { Export } from '../../../../contract/exports.ts';
+import { projectQueries } from '../../../features/projects/api/project-queries.ts';
 import { currentDirectoryStorageKey } from '../../../features/projects/hooks/use-current-directory.ts';
 import { errorResponse, jsonResponse, stubApi } from '../../../test-utils/fake-api.ts';
 import type { FakeHandler } from '../../../test-utils/fake-api.ts';
@@ -169,6 +170,52 @@ describe('the export page', () => {
     expect(await screen.findByRole('combobox', { name: 'Current directory' })).toHaveValue(
       'Luckfrill',
     );
+  });
+
+  it('keeps the panel on screen when a background re-read of the project fails', async () => {
+    const api = demoApi();
+    const { queryClient } = renderApp(`/projects/${demoProject}/export`);
+    expect(await screen.findByRole('combobox', { name: 'Current directory' })).toHaveValue(
+      'Luckfrill',
+    );
+    api.on(`GET ${projectPath}`, () =>
+      errorResponse(500, 'internal', 'The database is locked. Try again.'),
+    );
+    await queryClient.refetchQueries({ queryKey: projectQueries.detail(demoProject).queryKey });
+    await waitFor(() =>
+      expect(queryClient.getQueryState(projectQueries.detail(demoProject).queryKey)?.status).toBe(
+        'error',
+      ),
+    );
+    expect(screen.getByRole('combobox', { name: 'Current directory' })).toHaveValue('Luckfrill');
+    expect(screen.getByRole('button', { name: 'Generate' })).toBeInTheDocument();
+    expect(screen.queryByText('The database is locked. Try again.')).not.toBeInTheDocument();
+  });
+
+  it('starts the form over when the page moves to another project', async () => {
+    const otherPath = '/api/v1/projects/other';
+    const detail = buildProjectDetail();
+    demoApi({
+      [`GET ${otherPath}`]: () =>
+        jsonResponse({
+          ...detail,
+          project: { ...detail.project, project_string_id: 'other', name: 'Other project' },
+        }),
+      [`GET ${otherPath}/jobs`]: () => jsonResponse(buildJobList()),
+      [`GET ${otherPath}/exports/preflight`]: () => jsonResponse(buildPreflight()),
+      [`GET ${otherPath}/exports`]: () => jsonResponse(buildExportPage([])),
+    });
+    const { user, router, queryClient } = renderApp(`/projects/${demoProject}/export`);
+    await user.click(await screen.findByRole('radio', { name: 'Job' }));
+    expect(screen.getByRole('radio', { name: 'Job' })).toBeChecked();
+
+    // Already read (a visit before): the page shows at once, without a skeleton in between.
+    await queryClient.query(projectQueries.detail('other'));
+    await router.navigate('/projects/other/export');
+    expect(
+      await screen.findByRole('heading', { name: 'Other project', level: 1 }),
+    ).toBeInTheDocument();
+    expect(screen.getByRole('radio', { name: 'Directory' })).toBeChecked();
   });
 
   it('shows why / could not open a project when the API is down', async () => {

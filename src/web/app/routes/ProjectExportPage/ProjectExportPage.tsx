@@ -20,7 +20,8 @@ export function ProjectExportPage() {
   const detail = useQuery(projectQueries.detail(project));
 
   if (detail.isPending) return <PageSkeleton />;
-  if (detail.isError) {
+  // A failed background re-read (window focus, stale time) keeps the panel and its form as they are.
+  if (detail.isError && detail.data === undefined) {
     if (isApiStatus(detail.error, 404)) {
       return <NotFoundPage title="Project not found" message={errorMessage(detail.error)} />;
     }
@@ -35,7 +36,8 @@ export function ProjectExportPage() {
       </Box>
     );
   }
-  return <ExportPanel project={project} detail={detail.data} />;
+  // Keyed by project: its paging, form and remembered directory belong to one project only.
+  return <ExportPanel key={project} project={project} detail={detail.data} />;
 }
 
 function ExportPanel({ project, detail }: { project: string; detail: ProjectDetailResponse }) {

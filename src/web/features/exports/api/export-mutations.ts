@@ -16,10 +16,6 @@ function isFirstPageOf(project: string, key: readonly unknown[]): boolean {
 
 /** Puts a just-created export at the top of the project's first page, so it shows before the refetch lands. */
 export function seedCreatedExport(queryClient: QueryClient, created: Export): void {
-  queryClient.setQueryData(
-    exportQueries.detail(created.project_string_id, created.id).queryKey,
-    created,
-  );
   for (const [key, page] of queryClient.getQueriesData<ExportListResponse>({
     queryKey: exportQueries.lists(),
   })) {
@@ -35,10 +31,6 @@ export function seedCreatedExport(queryClient: QueryClient, created: Export): vo
 
 /** Replaces an export wherever a list page holds it (a link answer carries its freshest state). */
 export function seedUpdatedExport(queryClient: QueryClient, updated: Export): void {
-  queryClient.setQueryData(
-    exportQueries.detail(updated.project_string_id, updated.id).queryKey,
-    updated,
-  );
   queryClient.setQueriesData<ExportListResponse>({ queryKey: exportQueries.lists() }, (page) =>
     page === undefined
       ? page
@@ -73,7 +65,6 @@ export function useArchiveExport(project: string) {
   return useMutation({
     mutationFn: (id: number) => archiveExport(project, id),
     onSuccess: async (_result, id) => {
-      queryClient.removeQueries({ queryKey: exportQueries.detail(project, id).queryKey });
       queryClient.setQueriesData<ExportListResponse>({ queryKey: exportQueries.lists() }, (page) =>
         page === undefined || !page.exports.some((item) => item.id === id)
           ? page

@@ -1,9 +1,9 @@
 import { keepPreviousData, queryOptions, skipToken } from '@tanstack/react-query';
 import { isFinalStatus } from '../../../../contract/exports.ts';
-import type { Export, ExportListResponse } from '../../../../contract/exports.ts';
+import type { ExportListResponse } from '../../../../contract/exports.ts';
 import { getSharedPrettyPrinter } from '../pretty-print/pretty-printer.ts';
 import type { PrettyPrinter } from '../pretty-print/pretty-printer.ts';
-import { createExportLink, fetchExport, fetchExportList, fetchPreflight } from './exports-api.ts';
+import { createExportLink, fetchExportList, fetchPreflight } from './exports-api.ts';
 import type { ExportListFilters, PreflightSettings } from './exports-api.ts';
 
 /** How often a list or an export still being built is re-read. */
@@ -14,11 +14,6 @@ export function exportListRefetchInterval(page: ExportListResponse | undefined):
   return page?.exports.some((item) => !isFinalStatus(item.status)) === true
     ? exportPollIntervalMs
     : false;
-}
-
-/** The poll interval for one export: only until it is complete or failed. */
-export function exportRefetchInterval(item: Export | undefined): number | false {
-  return item !== undefined && !isFinalStatus(item.status) ? exportPollIntervalMs : false;
 }
 
 /** Query keys and options for exports; one factory so invalidation always hits the right keys. */
@@ -32,13 +27,6 @@ export const exportQueries = {
       refetchInterval: (query) => exportListRefetchInterval(query.state.data),
       // Paging keeps the current rows on screen until the next page arrives, so the table never jumps.
       placeholderData: keepPreviousData,
-    }),
-  details: () => [...exportQueries.all(), 'detail'] as const,
-  detail: (project: string, id: number) =>
-    queryOptions({
-      queryKey: [...exportQueries.details(), project, id] as const,
-      queryFn: ({ signal }) => fetchExport(project, id, signal),
-      refetchInterval: (query) => exportRefetchInterval(query.state.data),
     }),
   preflights: () => [...exportQueries.all(), 'preflight'] as const,
   /** What an export with these settings would hold; idle while the source is incomplete (`null`). */

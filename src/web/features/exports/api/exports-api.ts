@@ -39,11 +39,6 @@ export function fetchExportList(
   });
 }
 
-/** GET one export with its current status and progress. */
-export function fetchExport(project: string, id: number, signal?: AbortSignal): Promise<Export> {
-  return apiRequest(exportsPath(project, `/${id}`), exportSchema, { signal });
-}
-
 /** Preflight settings as the panel sends them: the contract's query with its ids as numbers. */
 export type PreflightSettings = PreflightQuery & {
   directory_id?: number;

@@ -174,6 +174,28 @@ describe('ExportList', () => {
     expect(screen.queryByText('The browser blocked the download pop-up')).not.toBeInTheDocument();
   });
 
+  it('opens every pop-up asked for, even when a second Download is clicked before the first link arrives', async () => {
+    const other = buildExport({ id: 6 });
+    let answerFirst: (response: Response) => void = () => undefined;
+    stubApi({
+      [`GET ${exportsPath}`]: () => jsonResponse(buildExportPage([other, complete])),
+      [`POST ${exportsPath}/3/link`]: () =>
+        new Promise<Response>((resolve) => {
+          answerFirst = resolve;
+        }),
+      [`POST ${exportsPath}/6/link`]: () => linkAnswer(other),
+    });
+    const open = vi.spyOn(window, 'open').mockReturnValue({ opener: window } as unknown as Window);
+    const { user } = renderWithProviders(<ListUnderTest />);
+    await screen.findByText('#3');
+    await user.click(within(rowOf('#3')).getByRole('button', { name: 'Download' }));
+    await user.click(within(rowOf('#6')).getByRole('button', { name: 'Download' }));
+    await waitFor(() => expect(open).toHaveBeenCalledWith('/api/v1/files/6?signature=s1', '_blank'));
+
+    answerFirst(linkAnswer(complete));
+    await waitFor(() => expect(open).toHaveBeenCalledWith('/api/v1/files/3?signature=s1', '_blank'));
+  });
+
   it('when the pop-up is blocked, says so and offers the link to click', async () => {
     stubApi({
       [`GET ${exportsPath}`]: () => jsonResponse(buildExportPage([complete])),

@@ -33,8 +33,10 @@ export function useDownloadExport(project: string): DownloadExport {
   const download = (item: Export) => {
     setBlocked(null);
     setError(null);
-    link.mutate(item.id, {
-      onSuccess: (answer) => {
+    // mutateAsync, not mutate's per-call callbacks: TanStack runs those only for the latest call, so a
+    // second click on another row would silently swallow the first row's pop-up.
+    void link.mutateAsync(item.id).then(
+      (answer) => {
         const popup = window.open(answer.url, '_blank');
         if (popup === null) {
           setBlocked({
@@ -47,9 +49,9 @@ export function useDownloadExport(project: string): DownloadExport {
         // The file needs no handle back to the panel.
         popup.opener = null;
       },
-      onError: (failure) =>
+      (failure: unknown) =>
         setError(`Export ${item.id} could not be downloaded: ${errorMessage(failure)}`),
-    });
+    );
   };
 
   return {
