@@ -34,7 +34,7 @@ export interface WaitOptions {
   pollMs?: number;
   /** Called with the export after every status read, first with the export as it stands. */
   onProgress?: (current: Export) => void;
-  /** Stops the wait early (the promise rejects with the signal's reason). */
+  /** Stops the wait early: the promise rejects with an `AbortError` whose `cause` is the signal's reason. */
   signal?: AbortSignal;
 }
 
