@@ -80,7 +80,12 @@ export const returnTypes = ['data', 'url'] as const;
 /** How a blocking export request wants its result. */
 export type ReturnType = (typeof returnTypes)[number];
 
-const positiveId = z.number().int().positive();
+/** The largest id annex stores: ids are 32-bit integers on PostgreSQL, so a larger one names nothing there. */
+export const maxId = 2_147_483_647;
+
+const positiveId = z.number().int().positive().max(maxId);
+/** An id sent in a path or query string, where it arrives as text. */
+const positiveTextId = z.coerce.number().int().positive().max(maxId);
 
 /** `POST /api/v1/projects/:project/exports`. */
 export const createExportRequestSchema = z
@@ -143,7 +148,10 @@ export type ExportLink = z.infer<typeof exportLinkSchema>;
 export const listExportsQuerySchema = z
   .object({
     /** The `next_cursor` of the previous page. */
-    cursor: z.string().regex(/^\d+$/, 'must be the next_cursor of a previous page').optional(),
+    cursor: z
+      .string()
+      .refine((value) => /^\d+$/.test(value) && Number(value) <= maxId, 'must be the next_cursor of a previous page')
+      .optional(),
     /** Page size, 1–100 (default 25). */
     limit: z.coerce.number().int().min(1).max(100).default(25),
     /** Only exports of this source kind. */
@@ -173,11 +181,11 @@ export const preflightQuerySchema = z
     /** What it would read from. */
     source: z.enum(exportSources),
     /** Required when `source` is `directory`. */
-    directory_id: z.coerce.number().int().positive().optional(),
+    directory_id: positiveTextId.optional(),
     /** Required when `source` is `job`. */
-    job_id: z.coerce.number().int().positive().optional(),
+    job_id: positiveTextId.optional(),
     /** Required when `source` is `task`. */
-    task_id: z.coerce.number().int().positive().optional(),
+    task_id: positiveTextId.optional(),
     /** `true` (default): completed files only. */
     ann_is_complete: queryBoolean.default(true),
     /** `true`: count soft-deleted instances too. */
@@ -206,5 +214,5 @@ export const exportParamsSchema = z.object({
   /** The project's `project_string_id`. */
   project: z.string().min(1),
   /** The export's id. */
-  id: z.coerce.number().int().positive(),
+  id: positiveTextId,
 });

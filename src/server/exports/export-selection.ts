@@ -3,6 +3,7 @@ import { exportSources } from '../../contract/exports.ts';
 import type { ExportSource, ExportSourceRef, PreflightResponse } from '../../contract/exports.ts';
 import type { AnnexDatabase } from '../db/database.ts';
 import type { Database, FileRow } from '../db/schema.ts';
+import { taskRefName } from './export-repository.ts';
 
 // Which files and instances an export holds, as the format page's "Which files and instances go
 // in" says. One predicate (`selectedFileFilter`) serves the preflight counts and the writer's pages,
@@ -160,7 +161,7 @@ export async function resolveExportSelection(
           project,
           directory: null,
           job: { id: task.jobId, name: task.jobName },
-          task: { id: task.taskId, name: `${task.jobName} / ${task.fileName}` },
+          task: { id: task.taskId, name: taskRefName(task.jobName, task.fileName) },
           fileNameSourceName: String(task.taskId),
         },
       };

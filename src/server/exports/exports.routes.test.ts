@@ -227,6 +227,23 @@ describe.each(testDialects)('exports API on %s', (dialect) => {
       expect(fieldsOf(notANumber)).toEqual(['params.id']);
     });
 
+    it('answers 400 naming the field for an id or cursor past the 32-bit ids the database keeps', async () => {
+      const tooBig = 2_147_483_648;
+      const requests = [
+        [{ method: 'GET', url: `${api}/demo/exports/${tooBig}` }, 'params.id'],
+        [{ method: 'POST', url: `${api}/demo/exports/${tooBig}/link` }, 'params.id'],
+        [{ method: 'DELETE', url: `${api}/demo/exports/${tooBig}` }, 'params.id'],
+        [{ method: 'GET', url: `${api}/demo/exports?cursor=${tooBig}` }, 'query.cursor'],
+        [{ method: 'GET', url: `${api}/demo/exports/preflight?source=job&job_id=${tooBig}` }, 'query.job_id'],
+        [{ method: 'POST', url: `${api}/demo/exports`, payload: { source: 'task', task_id: tooBig } }, 'body.task_id'],
+      ] as const;
+      for (const [request, field] of requests) {
+        const response = await env.app.inject(request);
+        expect(response.statusCode, `${request.method} ${request.url}`).toBe(400);
+        expect(fieldsOf(response)).toEqual([field]);
+      }
+    });
+
     it("does not show one project's export under another project", async () => {
       const created = await requestExport(env.app, 'other', { source: 'job', job_id: other.jobId });
       const response = await env.app.inject({ method: 'GET', url: `${api}/demo/exports/${created.id}` });
