@@ -314,9 +314,10 @@ async function buildMetadata(
       "Five metadata keys (readme, label_map, label_colour_map, export_info, attribute_groups_reference); every other key is a file id whose value is that file's packet.",
     check_values:
       'export_info.file_list_length is the number of file packets in this file and export_info.instance_count the number of instances.',
-    signed_urls: 'Media URLs expire at the Unix time of the *_signed_expiry field beside them.',
+    signed_urls:
+      'Each *_signed_url is where the media can be fetched; do not rely on it after the Unix time in the *_signed_expiry beside it.',
     documentation:
-      'The format is specified by the zod schemas of src/contract/export-file.ts in annex.',
+      "Diffgram's export file format, version 1.0 (the Diffgram documentation on exports); annex checks every file it writes against that format, kept as zod schemas in annex's src/contract/export-file.ts.",
   };
 
   const exportInfo: ExportInfo = {
