@@ -21,7 +21,14 @@ export const jobStatuses = ['draft', 'active', 'complete', 'archived'] as const;
 export type JobStatus = (typeof jobStatuses)[number];
 
 /** Attribute group kinds, as the export's `attribute_groups_reference` names them. */
-export const attributeGroupKinds = ['select', 'multiple_select', 'radio', 'slider', 'text', 'tree'] as const;
+export const attributeGroupKinds = [
+  'select',
+  'multiple_select',
+  'radio',
+  'slider',
+  'text',
+  'tree',
+] as const;
 /** How an attribute group is answered. */
 export type AttributeGroupKind = (typeof attributeGroupKinds)[number];
 

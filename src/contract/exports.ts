@@ -150,7 +150,10 @@ export const listExportsQuerySchema = z
     /** The `next_cursor` of the previous page. */
     cursor: z
       .string()
-      .refine((value) => /^\d+$/.test(value) && Number(value) <= maxId, 'must be the next_cursor of a previous page')
+      .refine(
+        (value) => /^\d+$/.test(value) && Number(value) <= maxId,
+        'must be the next_cursor of a previous page',
+      )
       .optional(),
     /** Page size, 1–100 (default 25). */
     limit: z.coerce.number().int().min(1).max(100).default(25),

@@ -43,9 +43,20 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(projectsRoutes, { prefix: '/api/v1', database: deps.database });
   const storage = deps.storage ?? ExportStorage.forDataDir(deps.config.DATA_DIR);
   const linkSigner =
-    deps.linkSigner ?? new LinkSigner(loadLinkSecret(deps.config.LINK_SECRET, deps.config.DATA_DIR), deps.config.LINK_TTL_MINUTES);
+    deps.linkSigner ??
+    new LinkSigner(
+      loadLinkSecret(deps.config.LINK_SECRET, deps.config.DATA_DIR),
+      deps.config.LINK_TTL_MINUTES,
+    );
   const events = deps.exportEvents ?? new ExportEvents();
-  await app.register(exportsRoutes, { prefix: '/api/v1', database: deps.database, config: deps.config, storage, events, linkSigner });
+  await app.register(exportsRoutes, {
+    prefix: '/api/v1',
+    database: deps.database,
+    config: deps.config,
+    storage,
+    events,
+    linkSigner,
+  });
   await app.register(filesRoutes, { database: deps.database, storage, linkSigner });
 
   if (deps.webRoot !== undefined) await registerSpa(app, deps.webRoot);
@@ -56,7 +67,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
 async function registerSpa(app: FastifyInstance, webRoot: string): Promise<void> {
   const root = path.resolve(webRoot);
   if (!fs.existsSync(path.join(root, 'index.html'))) {
-    throw new Error(`The panel is not built: ${root}/index.html is missing. Run "npm run build:web" first.`);
+    throw new Error(
+      `The panel is not built: ${root}/index.html is missing. Run "npm run build:web" first.`,
+    );
   }
   await app.register(fastifyStatic, { root, wildcard: false });
   app.setNotFoundHandler((request, reply) => {
@@ -64,7 +77,10 @@ async function registerSpa(app: FastifyInstance, webRoot: string): Promise<void>
       return reply.type('text/html').sendFile('index.html');
     }
     return reply.status(404).send({
-      error: { code: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0] ?? ''}. The API lives under /api/v1.` },
+      error: {
+        code: 'not_found',
+        message: `No route ${request.method} ${request.url.split('?')[0] ?? ''}. The API lives under /api/v1.`,
+      },
     });
   });
 }

@@ -18,11 +18,16 @@ const serviceNames = ['api', 'worker'] as const;
 type ServiceName = (typeof serviceNames)[number];
 
 function parseServices(argv: string[]): Set<ServiceName> {
-  const { values } = parseArgs({ args: argv, options: { services: { type: 'string', default: 'api,worker' } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: { services: { type: 'string', default: 'api,worker' } },
+  });
   const requested = values.services.split(',').map((name) => name.trim());
   const unknown = requested.filter((name) => !serviceNames.includes(name as ServiceName));
   if (unknown.length > 0 || requested.length === 0) {
-    throw new ConfigError(`--services takes a list of ${serviceNames.join(', ')}; got "${values.services}"`);
+    throw new ConfigError(
+      `--services takes a list of ${serviceNames.join(', ')}; got "${values.services}"`,
+    );
   }
   return new Set(requested as ServiceName[]);
 }
@@ -39,7 +44,12 @@ async function main(): Promise<void> {
   // Shared by API and worker in one process, so a new export starts at once and waiting requests answer at once.
   const exportEvents = new ExportEvents();
   const worker = services.has('worker')
-    ? new ExportWorker({ database, config, events: exportEvents, workerId: `worker-${process.pid}-${randomUUID().slice(0, 8)}` })
+    ? new ExportWorker({
+        database,
+        config,
+        events: exportEvents,
+        workerId: `worker-${process.pid}-${randomUUID().slice(0, 8)}`,
+      })
     : undefined;
   // The built panel sits beside the sources: `npm start` builds it first; under `npm run dev` Vite serves it.
   const webRoot = fileURLToPath(new URL('../../dist/web', import.meta.url));
@@ -48,7 +58,9 @@ async function main(): Promise<void> {
     ? await buildApp({ config, database, exportEvents, ...(panelBuilt ? { webRoot } : {}) })
     : undefined;
   if (app !== undefined && !panelBuilt) {
-    app.log.warn(`The panel is not built (${webRoot} has no index.html): serving the API only. Run "npm run build:web" for the panel.`);
+    app.log.warn(
+      `The panel is not built (${webRoot} has no index.html): serving the API only. Run "npm run build:web" for the panel.`,
+    );
   }
 
   await worker?.start();
@@ -56,7 +68,9 @@ async function main(): Promise<void> {
     const address = await app.listen({ host: config.HOST, port: config.PORT });
     app.log.info(`annex is serving the export panel on ${address}`);
   } else {
-    console.log(`annex worker ${worker?.workerId ?? ''} is building exports from ${config.DATABASE_URL.split('@').pop() ?? ''}`);
+    console.log(
+      `annex worker ${worker?.workerId ?? ''} is building exports from ${config.DATABASE_URL.split('@').pop() ?? ''}`,
+    );
   }
 
   const shutdown = async (signal: string) => {

@@ -11,14 +11,17 @@ describe('loadConfig', () => {
   });
 
   it('names every bad variable in one error', () => {
-    const load = () => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LINK_TTL_MINUTES: '0' });
+    const load = () =>
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LINK_TTL_MINUTES: '0' });
     expect(load).toThrow(ConfigError);
-    expect(load).toThrow(/PORT[\s\S]*DATABASE_URL[\s\S]*LINK_TTL_MINUTES|PORT[\s\S]*LINK_TTL_MINUTES[\s\S]*DATABASE_URL/);
+    expect(load).toThrow(
+      /PORT[\s\S]*DATABASE_URL[\s\S]*LINK_TTL_MINUTES|PORT[\s\S]*LINK_TTL_MINUTES[\s\S]*DATABASE_URL/,
+    );
   });
 
   it('accepts a PostgreSQL URL', () => {
-    expect(loadConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test' }).DATABASE_URL).toBe(
-      'postgres://postgres@127.0.0.1:5432/test',
-    );
+    expect(
+      loadConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test' }).DATABASE_URL,
+    ).toBe('postgres://postgres@127.0.0.1:5432/test');
   });
 });

@@ -31,7 +31,12 @@ export const envSchema = z.object({
   /** Secret for signing download links; generated and kept in DATA_DIR when unset. */
   LINK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   /** How long a download link stays valid, in minutes. */
-  LINK_TTL_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(15),
+  LINK_TTL_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60)
+    .default(15),
   /** How many exports one worker process builds at once. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
   /** How often an idle worker looks for queued exports, in milliseconds. */
@@ -59,7 +64,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map(
-      (issue) => `  ${issue.path.join('.')}: ${issue.message} (got ${JSON.stringify(env[String(issue.path[0])])})`,
+      (issue) =>
+        `  ${issue.path.join('.')}: ${issue.message} (got ${JSON.stringify(env[String(issue.path[0])])})`,
     );
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }

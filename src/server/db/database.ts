@@ -29,7 +29,10 @@ export interface OpenDatabaseOptions {
 }
 
 /** Opens the database a `DATABASE_URL` names: `postgres://…` or `sqlite:<path>` / a bare path. */
-export async function openDatabase(url: string, options: OpenDatabaseOptions = {}): Promise<AnnexDatabase> {
+export async function openDatabase(
+  url: string,
+  options: OpenDatabaseOptions = {},
+): Promise<AnnexDatabase> {
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     return openPostgres(url, options);
   }
@@ -51,7 +54,8 @@ function openSqlite(file: string): AnnexDatabase {
 async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<AnnexDatabase> {
   const { schema } = options;
   if (schema !== undefined) {
-    if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`Invalid PostgreSQL schema name "${schema}"`);
+    if (!/^[a-z_][a-z0-9_]*$/.test(schema))
+      throw new Error(`Invalid PostgreSQL schema name "${schema}"`);
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
     try {

@@ -38,7 +38,12 @@ describe.each(testDialects)('migrations on %s', (dialect) => {
   it('gives rows generated ids', async () => {
     const row = await database.db
       .insertInto('project')
-      .values({ project_string_id: 'p1', name: 'P1', default_directory_id: null, created_time: new Date().toISOString() })
+      .values({
+        project_string_id: 'p1',
+        name: 'P1',
+        default_directory_id: null,
+        created_time: new Date().toISOString(),
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     expect(row.id).toBeGreaterThan(0);

@@ -15,7 +15,9 @@ class ListedMigrations implements MigrationProvider {
 
   getMigrations(): Promise<Record<string, Migration>> {
     return Promise.resolve(
-      Object.fromEntries(Object.entries(migrations).map(([name, make]) => [name, make(this.dialect)])),
+      Object.fromEntries(
+        Object.entries(migrations).map(([name, make]) => [name, make(this.dialect)]),
+      ),
     );
   }
 }
@@ -27,7 +29,8 @@ export async function migrateToLatest(database: AnnexDatabase): Promise<string[]
   // schema's tables and skip creating its own. Pin it to the schema the connection works in.
   const migrationTableSchema =
     database.dialect === 'postgres'
-      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(database.db)).rows[0]?.schema
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(database.db))
+          .rows[0]?.schema
       : undefined;
   const migrator = new Migrator({
     db: database.db,
@@ -38,7 +41,11 @@ export async function migrateToLatest(database: AnnexDatabase): Promise<string[]
   const failed = results.find((result) => result.status === 'Error');
   if (error !== undefined) {
     const cause = error instanceof Error ? error.message : JSON.stringify(error);
-    throw new Error(`Migration ${failed?.migrationName ?? '(unknown)'} failed: ${cause}`, { cause: error });
+    throw new Error(`Migration ${failed?.migrationName ?? '(unknown)'} failed: ${cause}`, {
+      cause: error,
+    });
   }
-  return results.filter((result) => result.status === 'Success').map((result) => result.migrationName);
+  return results
+    .filter((result) => result.status === 'Success')
+    .map((result) => result.migrationName);
 }

@@ -8,7 +8,8 @@ import type { AnnexDatabase, DialectName } from './database.ts';
 import { migrateToLatest } from './migrator.ts';
 
 /** The PostgreSQL server tests run against; CI starts it when it is down. */
-export const TEST_POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const TEST_POSTGRES_URL =
+  process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /** Both engines: data-layer tests run once on each (`describe.each(testDialects)`). */
 export const testDialects: DialectName[] = ['sqlite', 'postgres'];

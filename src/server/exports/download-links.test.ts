@@ -8,7 +8,10 @@ const secret = 'a-test-secret-that-is-long-enough-0123456789';
 
 function queryOf(linkPath: string): { expires: string; signature: string } {
   const url = new URL(linkPath, 'http://annex.test');
-  return { expires: url.searchParams.get('expires') ?? '', signature: url.searchParams.get('signature') ?? '' };
+  return {
+    expires: url.searchParams.get('expires') ?? '',
+    signature: url.searchParams.get('signature') ?? '',
+  };
 }
 
 describe('LinkSigner', () => {
@@ -28,17 +31,30 @@ describe('LinkSigner', () => {
     const flipped = `${signature.slice(0, -1)}${signature.endsWith('A') ? 'B' : 'A'}`;
     expect(signer.verify(42, expires, flipped, now)).toEqual({ ok: false, reason: 'invalid' });
     expect(signer.verify(43, expires, signature, now)).toEqual({ ok: false, reason: 'invalid' });
-    expect(signer.verify(42, String(Number(expires) + 3600), signature, now)).toEqual({ ok: false, reason: 'invalid' });
-    expect(signer.verify(42, expires, signature.slice(1), now)).toEqual({ ok: false, reason: 'invalid' });
+    expect(signer.verify(42, String(Number(expires) + 3600), signature, now)).toEqual({
+      ok: false,
+      reason: 'invalid',
+    });
+    expect(signer.verify(42, expires, signature.slice(1), now)).toEqual({
+      ok: false,
+      reason: 'invalid',
+    });
     expect(signer.verify(42, 'soon', signature, now)).toEqual({ ok: false, reason: 'invalid' });
-    expect(new LinkSigner(`${secret}-other`, 15).verify(42, expires, signature, now)).toEqual({ ok: false, reason: 'invalid' });
+    expect(new LinkSigner(`${secret}-other`, 15).verify(42, expires, signature, now)).toEqual({
+      ok: false,
+      reason: 'invalid',
+    });
   });
 
   it('says when a genuine link expired', () => {
     const link = signer.sign(42, now);
     const { expires, signature } = queryOf(link.path);
     const later = new Date(link.expiresAt.getTime() + 1000);
-    expect(signer.verify(42, expires, signature, later)).toEqual({ ok: false, reason: 'expired', expiredAt: link.expiresAt });
+    expect(signer.verify(42, expires, signature, later)).toEqual({
+      ok: false,
+      reason: 'expired',
+      expiredAt: link.expiresAt,
+    });
   });
 
   it('refuses a short secret', () => {

@@ -15,7 +15,10 @@ export interface SignedLink {
 }
 
 /** What checking a link's signature found. */
-export type LinkCheck = { ok: true } | { ok: false; reason: 'invalid' } | { ok: false; reason: 'expired'; expiredAt: Date };
+export type LinkCheck =
+  | { ok: true }
+  | { ok: false; reason: 'invalid' }
+  | { ok: false; reason: 'expired'; expiredAt: Date };
 
 /** The path prefix download links live under. */
 export const downloadPathPrefix = '/files/exports';
@@ -51,14 +54,17 @@ export class LinkSigner {
     const expected = Buffer.from(this.signature(exportId, expires), 'utf8');
     const given = Buffer.from(signature, 'utf8');
     // timingSafeEqual needs equal lengths; a length mismatch tells an attacker nothing they lack.
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'invalid' };
+    if (given.length !== expected.length || !timingSafeEqual(given, expected))
+      return { ok: false, reason: 'invalid' };
     const expiredAt = new Date(Number(expires) * 1000);
     if (expiredAt.getTime() <= now.getTime()) return { ok: false, reason: 'expired', expiredAt };
     return { ok: true };
   }
 
   private signature(exportId: number, expires: string): string {
-    return createHmac('sha256', this.secret).update(`annex-export-download:${exportId}:${expires}`).digest('base64url');
+    return createHmac('sha256', this.secret)
+      .update(`annex-export-download:${exportId}:${expires}`)
+      .digest('base64url');
   }
 }
 
@@ -74,7 +80,10 @@ export function loadLinkSecret(configured: string | undefined, dataDir: string):
     // Written whole under a private name, then hard-linked into place: link() fails when the file
     // exists, so two processes starting together both end up with the first one's complete secret.
     const draft = `${file}.${String(process.pid)}.${randomBytes(4).toString('hex')}`;
-    fs.writeFileSync(draft, `${randomBytes(32).toString('base64url')}\n`, { flag: 'wx', mode: 0o600 });
+    fs.writeFileSync(draft, `${randomBytes(32).toString('base64url')}\n`, {
+      flag: 'wx',
+      mode: 0o600,
+    });
     try {
       fs.linkSync(draft, file);
     } catch (error) {
@@ -85,7 +94,9 @@ export function loadLinkSecret(configured: string | undefined, dataDir: string):
   }
   const secret = fs.readFileSync(file, 'utf8').trim();
   if (secret.length < 32) {
-    throw new Error(`The link secret in ${file} is shorter than 32 characters; delete the file to generate a new one.`);
+    throw new Error(
+      `The link secret in ${file} is shorter than 32 characters; delete the file to generate a new one.`,
+    );
   }
   return secret;
 }

@@ -23,7 +23,9 @@ describe('parseRangeHeader', () => {
 
 describe('contentDisposition', () => {
   it('gives an ASCII name as is, in both parameters', () => {
-    expect(contentDisposition('inline', '12_diffgram_annotations__source_directory_Luckfrill.json')).toBe(
+    expect(
+      contentDisposition('inline', '12_diffgram_annotations__source_directory_Luckfrill.json'),
+    ).toBe(
       `inline; filename="12_diffgram_annotations__source_directory_Luckfrill.json"; filename*=UTF-8''12_diffgram_annotations__source_directory_Luckfrill.json`,
     );
   });
@@ -33,6 +35,8 @@ describe('contentDisposition', () => {
     expect(value).toBe(
       `attachment; filename="5_source_directory_Caf_ _x_'(1).json"; filename*=UTF-8''5_source_directory_Caf%C3%A9%20%22x%22%27%281%29.json`,
     );
-    expect(decodeURIComponent(value.split("UTF-8''")[1] ?? '')).toBe(`5_source_directory_Café "x"'(1).json`);
+    expect(decodeURIComponent(value.split("UTF-8''")[1] ?? '')).toBe(
+      `5_source_directory_Café "x"'(1).json`,
+    );
   });
 });

@@ -10,7 +10,8 @@ import type { ByteRange, ExportStorage } from '../storage/export-storage.ts';
 export type DispositionType = 'inline' | 'attachment';
 
 /** What a Range header asks of a file of a given size. */
-export type RangeRequest = { kind: 'full' } | { kind: 'partial'; range: ByteRange } | { kind: 'unsatisfiable' };
+export type RangeRequest =
+  { kind: 'full' } | { kind: 'partial'; range: ByteRange } | { kind: 'unsatisfiable' };
 
 /**
  * Reads a `Range` header against a file size. Only a single `bytes=` range is served; anything
@@ -88,7 +89,10 @@ export async function sendExportFile(
 
   let wanted: RangeRequest = { kind: 'full' };
   // If-Range with another validator means the client's copy is stale: it gets the whole file.
-  if (options.ranges && (request.headers['if-range'] === undefined || request.headers['if-range'] === etag)) {
+  if (
+    options.ranges &&
+    (request.headers['if-range'] === undefined || request.headers['if-range'] === etag)
+  ) {
     wanted = parseRangeHeader(request.headers.range, size);
   }
   if (wanted.kind === 'unsatisfiable') {

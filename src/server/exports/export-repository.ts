@@ -69,7 +69,11 @@ export class ExportRepository {
 
   /** Inserts a queued export and returns its row. */
   async create(values: NewExport): Promise<ExportRow> {
-    return this.database.db.insertInto('export').values(values).returningAll().executeTakeFirstOrThrow();
+    return this.database.db
+      .insertInto('export')
+      .values(values)
+      .returningAll()
+      .executeTakeFirstOrThrow();
   }
 
   /** One export of the project that is not archived, or undefined. */
@@ -85,12 +89,19 @@ export class ExportRepository {
 
   /** One export by id alone, archived or not (the download route and the worker know no project). */
   async getById(id: number): Promise<ExportRow | undefined> {
-    return this.database.db.selectFrom('export').selectAll().where('id', '=', id).executeTakeFirst();
+    return this.database.db
+      .selectFrom('export')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
   }
 
   /** A page of the project's exports that are not archived, newest first. */
   async list(projectId: number, options: ListExportsOptions): Promise<ExportRowPage> {
-    let base = this.database.db.selectFrom('export').where('project_id', '=', projectId).where('archived', '=', 0);
+    let base = this.database.db
+      .selectFrom('export')
+      .where('project_id', '=', projectId)
+      .where('archived', '=', 0);
     if (options.source !== undefined) base = base.where('source', '=', options.source);
     const [rows, count] = await Promise.all([
       (options.cursor === undefined ? base : base.where('id', '<', options.cursor))
@@ -102,7 +113,11 @@ export class ExportRepository {
     ]);
     const page = rows.slice(0, options.limit);
     const last = page.at(-1);
-    return { rows: page, nextCursor: rows.length > options.limit && last !== undefined ? last.id : null, total: count.total };
+    return {
+      rows: page,
+      nextCursor: rows.length > options.limit && last !== undefined ? last.id : null,
+      total: count.total,
+    };
   }
 
   /**
@@ -110,7 +125,11 @@ export class ExportRepository {
    * so that no worker completes it afterwards. Returns the archived row (its storage_key names the file
    * to delete), or undefined when there is no such export in the project or it was already archived.
    */
-  async archive(projectId: number, id: number, now: Date = new Date()): Promise<ExportRow | undefined> {
+  async archive(
+    projectId: number,
+    id: number,
+    now: Date = new Date(),
+  ): Promise<ExportRow | undefined> {
     const before = await this.get(projectId, id);
     if (before === undefined) return undefined;
     const unfinished = ['queued', 'running'] as const;
@@ -118,7 +137,12 @@ export class ExportRepository {
       .updateTable('export')
       .set((eb) => ({
         archived: 1,
-        status: eb.case().when('status', 'in', unfinished).then('failed' as const).else(eb.ref('status')).end(),
+        status: eb
+          .case()
+          .when('status', 'in', unfinished)
+          .then('failed' as const)
+          .else(eb.ref('status'))
+          .end(),
         status_text: eb
           .case()
           .when('status', 'in', unfinished)
@@ -143,37 +167,59 @@ export class ExportRepository {
   async toContract(rows: ExportRow[]): Promise<Export[]> {
     if (rows.length === 0) return [];
     const db = this.database.db;
-    const unique = (values: (number | null)[]) => [...new Set(values.filter((value): value is number => value !== null))];
+    const unique = (values: (number | null)[]) => [
+      ...new Set(values.filter((value): value is number => value !== null)),
+    ];
     const projectIds = unique(rows.map((row) => row.project_id));
     const directoryIds = unique(rows.map((row) => row.directory_id));
     const taskIds = unique(rows.map((row) => row.task_id));
 
     const [projects, directories, tasks] = await Promise.all([
-      db.selectFrom('project').select(['id', 'project_string_id']).where('id', 'in', projectIds).execute(),
+      db
+        .selectFrom('project')
+        .select(['id', 'project_string_id'])
+        .where('id', 'in', projectIds)
+        .execute(),
       directoryIds.length === 0
         ? []
-        : db.selectFrom('directory').select(['id', 'nickname']).where('id', 'in', directoryIds).execute(),
+        : db
+            .selectFrom('directory')
+            .select(['id', 'nickname'])
+            .where('id', 'in', directoryIds)
+            .execute(),
       taskIds.length === 0
         ? []
         : db
             .selectFrom('task')
             .innerJoin('job', 'job.id', 'task.job_id')
             .innerJoin('file', 'file.id', 'task.file_id')
-            .select(['task.id as task_id', 'job.id as job_id', 'job.name as job_name', 'file.original_filename'])
+            .select([
+              'task.id as task_id',
+              'job.id as job_id',
+              'job.name as job_name',
+              'file.original_filename',
+            ])
             .where('task.id', 'in', taskIds)
             .execute(),
     ]);
     const jobIds = unique(rows.map((row) => row.job_id));
     const jobs =
-      jobIds.length === 0 ? [] : await db.selectFrom('job').select(['id', 'name']).where('id', 'in', jobIds).execute();
+      jobIds.length === 0
+        ? []
+        : await db.selectFrom('job').select(['id', 'name']).where('id', 'in', jobIds).execute();
 
     const projectById = new Map(projects.map((row) => [row.id, row.project_string_id]));
-    const directoryById = new Map(directories.map((row) => [row.id, { id: row.id, name: row.nickname }]));
+    const directoryById = new Map(
+      directories.map((row) => [row.id, { id: row.id, name: row.nickname }]),
+    );
     const jobById = new Map(jobs.map((row) => [row.id, { id: row.id, name: row.name }]));
     const taskById = new Map(
       tasks.map((row) => [
         row.task_id,
-        { task: { id: row.task_id, name: taskRefName(row.job_name, row.original_filename) }, job: { id: row.job_id, name: row.job_name } },
+        {
+          task: { id: row.task_id, name: taskRefName(row.job_name, row.original_filename) },
+          job: { id: row.job_id, name: row.job_name },
+        },
       ]),
     );
 

@@ -127,11 +127,19 @@ export async function createExportTestEnv(
 }
 
 /** Polls `GET /:id` until the export is final; returns every state seen on the way, the last one final. */
-export async function watchExport(app: FastifyInstance, project: string, id: number): Promise<Export[]> {
+export async function watchExport(
+  app: FastifyInstance,
+  project: string,
+  id: number,
+): Promise<Export[]> {
   const seen: Export[] = [];
   for (;;) {
-    const response = await app.inject({ method: 'GET', url: `/api/v1/projects/${project}/exports/${id}` });
-    if (response.statusCode !== 200) throw new Error(`GET export ${id} answered ${response.statusCode}: ${response.body}`);
+    const response = await app.inject({
+      method: 'GET',
+      url: `/api/v1/projects/${project}/exports/${id}`,
+    });
+    if (response.statusCode !== 200)
+      throw new Error(`GET export ${id} answered ${response.statusCode}: ${response.body}`);
     const record = response.json<Export>();
     seen.push(record);
     if (record.status === 'complete' || record.status === 'failed') return seen;
@@ -145,7 +153,12 @@ export async function requestExport(
   project: string,
   body: Record<string, unknown>,
 ): Promise<Export> {
-  const response = await app.inject({ method: 'POST', url: `/api/v1/projects/${project}/exports`, payload: body });
-  if (response.statusCode !== 202) throw new Error(`POST export answered ${response.statusCode}: ${response.body}`);
+  const response = await app.inject({
+    method: 'POST',
+    url: `/api/v1/projects/${project}/exports`,
+    payload: body,
+  });
+  if (response.statusCode !== 202)
+    throw new Error(`POST export answered ${response.statusCode}: ${response.body}`);
   return response.json<Export>();
 }

@@ -13,17 +13,30 @@ import { testDialects } from '../db/test-database.ts';
 import { seedBulkProject } from '../seed/bulk-project.ts';
 import type { BulkProjectSummary } from '../seed/bulk-project.ts';
 import { ExportStorage } from '../storage/export-storage.ts';
-import { createExportTestEnv, RecordingLogger, requestExport, watchExport } from './export-test-harness.ts';
+import {
+  createExportTestEnv,
+  RecordingLogger,
+  requestExport,
+  watchExport,
+} from './export-test-harness.ts';
 import type { ExportTestEnv } from './export-test-harness.ts';
 import { ExportWorker } from './export-worker.ts';
 
 const bulkFiles = 1500;
 
 async function rowOf(env: ExportTestEnv, id: number): Promise<ExportRow> {
-  return env.database.db.selectFrom('export').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  return env.database.db
+    .selectFrom('export')
+    .selectAll()
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
 }
 
-async function untilRow(env: ExportTestEnv, id: number, done: (row: ExportRow) => boolean): Promise<ExportRow> {
+async function untilRow(
+  env: ExportTestEnv,
+  id: number,
+  done: (row: ExportRow) => boolean,
+): Promise<ExportRow> {
   for (;;) {
     const row = await rowOf(env, id);
     if (done(row)) return row;
@@ -50,11 +63,19 @@ function firstProgress(env: ExportTestEnv, id: number): Promise<number> {
 describe.each(testDialects)('export worker on %s', (dialect) => {
   let env: ExportTestEnv;
   let bulk: BulkProjectSummary;
-  const bulkAll = () => ({ source: 'directory', directory_id: bulk.defaultDirectoryId, ann_is_complete: false });
+  const bulkAll = () => ({
+    source: 'directory',
+    directory_id: bulk.defaultDirectoryId,
+    ann_is_complete: false,
+  });
 
   beforeAll(async () => {
     env = await createExportTestEnv(dialect);
-    bulk = await seedBulkProject(env.database, { files: bulkFiles, projectStringId: 'bulk', seed: 7 });
+    bulk = await seedBulkProject(env.database, {
+      files: bulkFiles,
+      projectStringId: 'bulk',
+      seed: 7,
+    });
   }, 120_000);
   afterAll(async () => {
     await env.close();
@@ -77,8 +98,15 @@ describe.each(testDialects)('export worker on %s', (dialect) => {
           url: `/api/v1/projects/bulk/exports/preflight?source=directory&directory_id=${bulk.defaultDirectoryId}&ann_is_complete=false`,
         })
       ).json<PreflightResponse>();
-      expect(final).toMatchObject({ status: 'complete', percent_complete: 100, file_list_length: preflight.file_count });
-      const midway = seen.filter((state) => state.status === 'running' && state.percent_complete > 0 && state.percent_complete < 100);
+      expect(final).toMatchObject({
+        status: 'complete',
+        percent_complete: 100,
+        file_list_length: preflight.file_count,
+      });
+      const midway = seen.filter(
+        (state) =>
+          state.status === 'running' && state.percent_complete > 0 && state.percent_complete < 100,
+      );
       expect(midway.length).toBeGreaterThan(0);
       expect(midway.every((state) => state.file_list_length === preflight.file_count)).toBe(true);
       // Written as it goes, in order, never on every file (1,500 files in pages of 25: at most one per page).
@@ -103,10 +131,17 @@ describe.each(testDialects)('export worker on %s', (dialect) => {
     try {
       const empty = await env.database.db
         .insertInto('directory')
-        .values({ project_id: env.demo.projectId, nickname: 'Nothing here', created_time: new Date().toISOString() })
+        .values({
+          project_id: env.demo.projectId,
+          nickname: 'Nothing here',
+          created_time: new Date().toISOString(),
+        })
         .returning('id')
         .executeTakeFirstOrThrow();
-      const created = await requestExport(env.app, 'demo', { source: 'directory', directory_id: empty.id });
+      const created = await requestExport(env.app, 'demo', {
+        source: 'directory',
+        directory_id: empty.id,
+      });
       const final = (await watchExport(env.app, 'demo', created.id)).at(-1);
       expect(final?.status).toBe('failed');
       expect(final?.status_text).toBe(
@@ -128,7 +163,10 @@ describe.each(testDialects)('export worker on %s', (dialect) => {
       // The temporary folder replaced by a plain file: every write into it fails, as on a broken disk.
       fs.rmSync(tempFolder, { recursive: true, force: true });
       fs.writeFileSync(tempFolder, 'not a folder');
-      const created = await requestExport(env.app, 'demo', { source: 'directory', directory_id: env.demo.defaultDirectoryId });
+      const created = await requestExport(env.app, 'demo', {
+        source: 'directory',
+        directory_id: env.demo.defaultDirectoryId,
+      });
       const final = (await watchExport(env.app, 'demo', created.id)).at(-1);
       expect(final?.status).toBe('failed');
       expect(final?.status_text).toMatch(
@@ -139,8 +177,14 @@ describe.each(testDialects)('export worker on %s', (dialect) => {
       fs.rmSync(tempFolder, { force: true });
       fs.mkdirSync(tempFolder);
       worker.wake();
-      const later = await env.app.inject({ method: 'GET', url: `/api/v1/projects/demo/exports/${created.id}` });
-      expect(later.json<Export>()).toMatchObject({ status: 'failed', status_text: final?.status_text });
+      const later = await env.app.inject({
+        method: 'GET',
+        url: `/api/v1/projects/demo/exports/${created.id}`,
+      });
+      expect(later.json<Export>()).toMatchObject({
+        status: 'failed',
+        status_text: final?.status_text,
+      });
     } finally {
       fs.rmSync(tempFolder, { recursive: true, force: true });
       fs.mkdirSync(tempFolder, { recursive: true });
@@ -153,14 +197,24 @@ describe.each(testDialects)('export worker on %s', (dialect) => {
     try {
       const created = await requestExport(env.app, 'bulk', bulkAll());
       await firstProgress(env, created.id);
-      const archived = await env.app.inject({ method: 'DELETE', url: `/api/v1/projects/bulk/exports/${created.id}` });
+      const archived = await env.app.inject({
+        method: 'DELETE',
+        url: `/api/v1/projects/bulk/exports/${created.id}`,
+      });
       expect(archived.statusCode).toBe(204);
 
       await untilRow(env, created.id, () => worker.activeCount === 0);
       const row = await rowOf(env, created.id);
-      expect(row).toMatchObject({ archived: 1, status: 'failed', status_text: 'Archived before it finished.', storage_key: null });
+      expect(row).toMatchObject({
+        archived: 1,
+        status: 'failed',
+        status_text: 'Archived before it finished.',
+        storage_key: null,
+      });
       expect(await env.storage.listTemps()).toEqual([]);
-      expect(fs.readdirSync(env.storage.root).filter((name) => name.startsWith(`${created.id}-`))).toEqual([]);
+      expect(
+        fs.readdirSync(env.storage.root).filter((name) => name.startsWith(`${created.id}-`)),
+      ).toEqual([]);
     } finally {
       await worker.stop();
     }
@@ -173,7 +227,13 @@ describe.each(testDialects)('export worker on %s', (dialect) => {
     await first.stop();
 
     const requeued = await rowOf(env, created.id);
-    expect(requeued).toMatchObject({ status: 'queued', claimed_by: null, started_time: null, percent_complete: 0, attempt_count: 0 });
+    expect(requeued).toMatchObject({
+      status: 'queued',
+      claimed_by: null,
+      started_time: null,
+      percent_complete: 0,
+      attempt_count: 0,
+    });
     expect(await env.storage.listTemps()).toEqual([]);
 
     const second = await env.startWorker();
@@ -193,7 +253,11 @@ describe.each(testDialects)('export worker on %s', (dialect) => {
       await child.ready;
       exportId = (await requestExport(env.app, 'bulk', bulkAll())).id;
       // Running, with its temporary file on disk: the child is in the middle of writing it.
-      await untilRow(env, exportId, (row) => row.status === 'running' && tempsOf(env, exportId).length > 0);
+      await untilRow(
+        env,
+        exportId,
+        (row) => row.status === 'running' && tempsOf(env, exportId).length > 0,
+      );
       await killMidExport(env, exportId, child.process);
     } finally {
       child.process.kill('SIGKILL');
@@ -213,9 +277,13 @@ describe.each(testDialects)('export worker on %s', (dialect) => {
       expect(row.attempt_count).toBe(2);
       expect(sha256Of(env.storage.pathOf(row.storage_key ?? ''))).toBe(row.sha256);
       expect(await env.storage.listTemps()).toEqual([]);
-      expect(logger.lines.some((line) => /was left running by worker worker-\d+-\w+; re-queued it, removed 1 temporary file/.test(line))).toBe(
-        true,
-      );
+      expect(
+        logger.lines.some((line) =>
+          /was left running by worker worker-\d+-\w+; re-queued it, removed 1 temporary file/.test(
+            line,
+          ),
+        ),
+      ).toBe(true);
     } finally {
       await successor.stop();
     }
@@ -258,7 +326,11 @@ describe.each(testDialects)('export worker on %s', (dialect) => {
           expect((await rowOf(env, row.id)).status).toBe('running');
           expect(fs.existsSync(orphanTemp)).toBe(true);
           const old = new Date(Date.now() - 120_000).toISOString();
-          await env.database.db.updateTable('export').set({ heartbeat_time: old }).where('id', '=', row.id).execute();
+          await env.database.db
+            .updateTable('export')
+            .set({ heartbeat_time: old })
+            .where('id', '=', row.id)
+            .execute();
         }
         const final = (await watchExport(env.app, 'demo', row.id)).at(-1);
         expect(final?.status).toBe('complete');
@@ -306,36 +378,61 @@ describe.each(testDialects)('export worker on %s', (dialect) => {
 
   // PostgreSQL only: on SQLite one worker process is the supported setup, and a starting worker
   // re-queues every running export (see export-worker.ts).
-  it.runIf(dialect === 'postgres')('never lets two workers with their own connections claim the same export', async () => {
-    const ids: number[] = [];
-    for (let index = 0; index < 24; index += 1) {
-      ids.push((await requestExport(env.app, 'demo', { source: 'directory', directory_id: env.demo.defaultDirectoryId })).id);
-    }
-    const connections = await Promise.all([openDatabase(env.database.url, { poolSize: 4 }), openDatabase(env.database.url, { poolSize: 4 })]);
-    const loggers = [new RecordingLogger(), new RecordingLogger()];
-    const workers = connections.map(
-      (database, index) =>
-        new ExportWorker({
-          database,
-          config: { ...env.config, WORKER_CONCURRENCY: 4 },
-          storage: new ExportStorage(env.storage.root),
-          workerId: `racing-worker-${index}`,
-          logger: loggers[index],
-        }),
-    );
-    try {
-      await Promise.all(workers.map((worker) => worker.start()));
-      const rows = await Promise.all(ids.map((id) => untilRow(env, id, (row) => row.status === 'complete' || row.status === 'failed')));
-      expect(rows.map((row) => row.status)).toEqual(ids.map(() => 'complete'));
-      // Each export was claimed exactly once: one attempt, by one of the two.
-      expect(rows.map((row) => row.attempt_count)).toEqual(ids.map(() => 1));
-      expect(rows.every((row) => row.claimed_by === 'racing-worker-0' || row.claimed_by === 'racing-worker-1')).toBe(true);
-      expect(loggers.flatMap((logger) => logger.lines).filter((line) => /re-queued|archived|failed/.test(line))).toEqual([]);
-    } finally {
-      await Promise.all(workers.map((worker) => worker.stop()));
-      await Promise.all(connections.map((database) => database.close()));
-    }
-  });
+  it.runIf(dialect === 'postgres')(
+    'never lets two workers with their own connections claim the same export',
+    async () => {
+      const ids: number[] = [];
+      for (let index = 0; index < 24; index += 1) {
+        ids.push(
+          (
+            await requestExport(env.app, 'demo', {
+              source: 'directory',
+              directory_id: env.demo.defaultDirectoryId,
+            })
+          ).id,
+        );
+      }
+      const connections = await Promise.all([
+        openDatabase(env.database.url, { poolSize: 4 }),
+        openDatabase(env.database.url, { poolSize: 4 }),
+      ]);
+      const loggers = [new RecordingLogger(), new RecordingLogger()];
+      const workers = connections.map(
+        (database, index) =>
+          new ExportWorker({
+            database,
+            config: { ...env.config, WORKER_CONCURRENCY: 4 },
+            storage: new ExportStorage(env.storage.root),
+            workerId: `racing-worker-${index}`,
+            logger: loggers[index],
+          }),
+      );
+      try {
+        await Promise.all(workers.map((worker) => worker.start()));
+        const rows = await Promise.all(
+          ids.map((id) =>
+            untilRow(env, id, (row) => row.status === 'complete' || row.status === 'failed'),
+          ),
+        );
+        expect(rows.map((row) => row.status)).toEqual(ids.map(() => 'complete'));
+        // Each export was claimed exactly once: one attempt, by one of the two.
+        expect(rows.map((row) => row.attempt_count)).toEqual(ids.map(() => 1));
+        expect(
+          rows.every(
+            (row) => row.claimed_by === 'racing-worker-0' || row.claimed_by === 'racing-worker-1',
+          ),
+        ).toBe(true);
+        expect(
+          loggers
+            .flatMap((logger) => logger.lines)
+            .filter((line) => /re-queued|archived|failed/.test(line)),
+        ).toEqual([]);
+      } finally {
+        await Promise.all(workers.map((worker) => worker.stop()));
+        await Promise.all(connections.map((database) => database.close()));
+      }
+    },
+  );
 });
 
 // ---- A worker in another process ------------------------------------------------------------
@@ -348,20 +445,24 @@ interface WorkerProcess {
 
 /** `main.ts --services=worker` against the test's database and DATA_DIR, as an operator would run it. */
 function startWorkerProcess(env: ExportTestEnv): WorkerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts', '--services=worker'], {
-    cwd: path.resolve(import.meta.dirname, '../../..'),
-    env: {
-      ...process.env,
-      DATABASE_URL: env.database.url,
-      DATA_DIR: env.dataDir,
-      SEED_DEMO: 'false',
-      WORKER_POLL_MS: '50',
-      WORKER_CONCURRENCY: '1',
-      LINK_SECRET: env.config.LINK_SECRET ?? '',
-      LOG_LEVEL: 'silent',
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/server/main.ts', '--services=worker'],
+    {
+      cwd: path.resolve(import.meta.dirname, '../../..'),
+      env: {
+        ...process.env,
+        DATABASE_URL: env.database.url,
+        DATA_DIR: env.dataDir,
+        SEED_DEMO: 'false',
+        WORKER_POLL_MS: '50',
+        WORKER_CONCURRENCY: '1',
+        LINK_SECRET: env.config.LINK_SECRET ?? '',
+        LOG_LEVEL: 'silent',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   let output = '';
   const ready = new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {
@@ -371,14 +472,20 @@ function startWorkerProcess(env: ExportTestEnv): WorkerProcess {
     child.stderr.on('data', (chunk: Buffer) => {
       output += chunk.toString();
     });
-    child.once('exit', (code) => reject(new Error(`the worker process exited (${String(code)}) before it was ready:\n${output}`)));
+    child.once('exit', (code) =>
+      reject(
+        new Error(`the worker process exited (${String(code)}) before it was ready:\n${output}`),
+      ),
+    );
   });
   return { process: child, ready };
 }
 
 function tempsOf(env: ExportTestEnv, id: number): string[] {
   const folder = path.join(env.storage.root, 'tmp');
-  return fs.existsSync(folder) ? fs.readdirSync(folder).filter((name) => name.startsWith(`${id}.`)) : [];
+  return fs.existsSync(folder)
+    ? fs.readdirSync(folder).filter((name) => name.startsWith(`${id}.`))
+    : [];
 }
 
 /**
@@ -393,8 +500,11 @@ async function killMidExport(env: ExportTestEnv, id: number, child: ChildProcess
     try {
       connection.pragma('busy_timeout = 10000');
       connection.exec('BEGIN IMMEDIATE');
-      const row = connection.prepare('SELECT status FROM export WHERE id = ?').get(id) as { status: string };
-      if (row.status !== 'running') throw new Error(`export ${id} finished (${row.status}) before the worker could be killed`);
+      const row = connection.prepare('SELECT status FROM export WHERE id = ?').get(id) as {
+        status: string;
+      };
+      if (row.status !== 'running')
+        throw new Error(`export ${id} finished (${row.status}) before the worker could be killed`);
       child.kill('SIGKILL');
       await exited;
       connection.exec('ROLLBACK');
@@ -407,8 +517,12 @@ async function killMidExport(env: ExportTestEnv, id: number, child: ChildProcess
   await client.connect();
   try {
     await client.query('BEGIN');
-    const result = await client.query<{ status: string }>('SELECT status FROM export WHERE id = $1 FOR UPDATE', [id]);
-    if (result.rows[0]?.status !== 'running') throw new Error(`export ${id} finished before the worker could be killed`);
+    const result = await client.query<{ status: string }>(
+      'SELECT status FROM export WHERE id = $1 FOR UPDATE',
+      [id],
+    );
+    if (result.rows[0]?.status !== 'running')
+      throw new Error(`export ${id} finished before the worker could be killed`);
     child.kill('SIGKILL');
     await exited;
     await client.query('ROLLBACK');

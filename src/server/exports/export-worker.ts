@@ -113,7 +113,8 @@ export class ExportWorker {
     this.pageSize = options.pageSize;
     this.maxAttempts = options.maxAttempts ?? 3;
     this.logger = options.logger ?? console;
-    if (this.staleAfterMs <= this.heartbeatMs) throw new Error('staleAfterMs must be longer than heartbeatMs');
+    if (this.staleAfterMs <= this.heartbeatMs)
+      throw new Error('staleAfterMs must be longer than heartbeatMs');
   }
 
   /** False once stop() began; read after each await, since stop() may run meanwhile. */
@@ -191,7 +192,10 @@ export class ExportWorker {
         this.launch(row);
       }
     } catch (error) {
-      this.logger.error(`annex worker ${this.workerId}: could not look for queued exports; trying again shortly`, error);
+      this.logger.error(
+        `annex worker ${this.workerId}: could not look for queued exports; trying again shortly`,
+        error,
+      );
     }
   }
 
@@ -226,7 +230,12 @@ export class ExportWorker {
   private launch(row: ExportRow): void {
     const controller = new AbortController();
     const done = this.build(row, controller.signal)
-      .catch((error: unknown) => this.logger.error(`annex worker ${this.workerId}: export ${row.id} was left in a bad state`, error))
+      .catch((error: unknown) =>
+        this.logger.error(
+          `annex worker ${this.workerId}: export ${row.id} was left in a bad state`,
+          error,
+        ),
+      )
       .finally(() => {
         this.running.delete(row.id);
         this.wake();
@@ -247,15 +256,27 @@ export class ExportWorker {
     try {
       const exportRecord = await this.repository.toContractOne(row);
       const sourceName =
-        row.source === 'task' ? (row.task_id ?? 'task') : (exportRecord[row.source]?.name ?? row.source);
-      const fileName = exportFileName({ exportId: id, source: row.source, sourceName, createdTime: row.created_time });
+        row.source === 'task'
+          ? (row.task_id ?? 'task')
+          : (exportRecord[row.source]?.name ?? row.source);
+      const fileName = exportFileName({
+        exportId: id,
+        source: row.source,
+        sourceName,
+        createdTime: row.created_time,
+      });
       tempPath = await this.storage.newTempPath(id, this.workerId);
 
       // The writer awaits these hooks, so progress rows are written in order and a lost claim stops
       // the write at its next page.
       const result = await writeExportFile(
         this.database,
-        { ...exportSettingsOf(row), exportId: id, createdTime: row.created_time, createdBy: row.created_by },
+        {
+          ...exportSettingsOf(row),
+          exportId: id,
+          createdTime: row.created_time,
+          createdBy: row.created_by,
+        },
         tempPath,
         {
           signal,
@@ -304,7 +325,9 @@ export class ExportWorker {
       if (completed.numUpdatedRows === 0n) {
         // Archived or taken over while it was written: the file belongs to no export.
         await this.storage.remove(key);
-        this.logger.warn(`annex worker ${this.workerId}: export ${id} was archived or re-queued while it ran; its file was discarded`);
+        this.logger.warn(
+          `annex worker ${this.workerId}: export ${id} was archived or re-queued while it ran; its file was discarded`,
+        );
         return;
       }
       this.events.emit('settled', id, 'complete');
@@ -313,7 +336,9 @@ export class ExportWorker {
       if (reason === 'stopping') {
         await this.requeue(id, 'stopping');
       } else if (reason === 'lost') {
-        this.logger.warn(`annex worker ${this.workerId}: export ${id} was archived or re-queued while it ran; stopped writing it`);
+        this.logger.warn(
+          `annex worker ${this.workerId}: export ${id} was archived or re-queued while it ran; stopped writing it`,
+        );
       } else {
         if (!(error instanceof EmptyExportError)) {
           this.logger.error(`annex worker ${this.workerId}: export ${id} failed`, error);
@@ -323,14 +348,20 @@ export class ExportWorker {
     } finally {
       if (tempPath !== undefined) {
         await this.storage.removeTemp(tempPath).catch((error: unknown) => {
-          this.logger.error(`annex worker ${this.workerId}: could not remove the temporary file of export ${id}`, error);
+          this.logger.error(
+            `annex worker ${this.workerId}: could not remove the temporary file of export ${id}`,
+            error,
+          );
         });
       }
     }
   }
 
   /** Updates an export this worker holds; false when it is no longer running under this worker. */
-  private async updateMine(id: number, values: { file_list_length?: number; percent_complete?: number }): Promise<boolean> {
+  private async updateMine(
+    id: number,
+    values: { file_list_length?: number; percent_complete?: number },
+  ): Promise<boolean> {
     const result = await this.database.db
       .updateTable('export')
       .set({ ...values, heartbeat_time: new Date().toISOString() })
@@ -366,7 +397,9 @@ export class ExportWorker {
       .where('claimed_by', '=', this.workerId)
       .executeTakeFirst();
     if (result.numUpdatedRows > 0n) {
-      this.logger.info(`annex worker ${this.workerId}: export ${id} put back in the queue (${why})`);
+      this.logger.info(
+        `annex worker ${this.workerId}: export ${id} put back in the queue (${why})`,
+      );
       this.events.emit('settled', id, 'queued');
     }
   }
@@ -426,7 +459,10 @@ export class ExportWorker {
         )
         .where('id', '=', orphan.id)
         .where('status', '=', 'running');
-      update = orphan.claimed_by === null ? update.where('claimed_by', 'is', null) : update.where('claimed_by', '=', orphan.claimed_by);
+      update =
+        orphan.claimed_by === null
+          ? update.where('claimed_by', 'is', null)
+          : update.where('claimed_by', '=', orphan.claimed_by);
       const result = await update.executeTakeFirst();
       if (result.numUpdatedRows === 0n) continue;
       const removed =
@@ -459,7 +495,12 @@ export function statusTextOf(error: unknown): string {
 }
 
 function reasonOf(error: unknown): string {
-  if (error instanceof Error && 'code' in error && typeof error.code === 'string' && 'syscall' in error) {
+  if (
+    error instanceof Error &&
+    'code' in error &&
+    typeof error.code === 'string' &&
+    'syscall' in error
+  ) {
     // A file-system error: say what went wrong without showing the server's paths.
     if (error.code === 'ENOSPC') return "the server's disk is full";
     return `the server could not write the export file (${error.code})`;

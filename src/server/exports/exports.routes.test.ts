@@ -6,7 +6,12 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ErrorEnvelope } from '../../contract/errors.ts';
 import { exportFileSchema } from '../../contract/export-file.ts';
-import type { Export, ExportLink, ExportListResponse, PreflightResponse } from '../../contract/exports.ts';
+import type {
+  Export,
+  ExportLink,
+  ExportListResponse,
+  PreflightResponse,
+} from '../../contract/exports.ts';
 import { buildApp } from '../app.ts';
 import { loadConfig } from '../config/env.ts';
 import { createTestDatabase, testDialects } from '../db/test-database.ts';
@@ -34,7 +39,12 @@ async function seedOtherProject(env: ExportTestEnv) {
   const now = new Date().toISOString();
   const project = await db
     .insertInto('project')
-    .values({ project_string_id: 'other', name: 'Other', default_directory_id: null, created_time: now })
+    .values({
+      project_string_id: 'other',
+      name: 'Other',
+      default_directory_id: null,
+      created_time: now,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   const directory = await db
@@ -58,7 +68,13 @@ async function seedOtherProject(env: ExportTestEnv) {
     .executeTakeFirstOrThrow();
   const job = await db
     .insertInto('job')
-    .values({ project_id: project.id, name: 'Other job', status: 'active', label_schema: '[]', created_time: now })
+    .values({
+      project_id: project.id,
+      name: 'Other job',
+      status: 'active',
+      label_schema: '[]',
+      created_time: now,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   const task = await db
@@ -73,7 +89,11 @@ async function seedOtherProject(env: ExportTestEnv) {
 async function seedEmptyDirectory(env: ExportTestEnv): Promise<number> {
   const row = await env.database.db
     .insertInto('directory')
-    .values({ project_id: env.demo.projectId, nickname: 'Empty shelf', created_time: new Date().toISOString() })
+    .values({
+      project_id: env.demo.projectId,
+      nickname: 'Empty shelf',
+      created_time: new Date().toISOString(),
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
@@ -148,8 +168,13 @@ describe.each(testDialects)('exports API on %s', (dialect) => {
       const jobs = Object.values(env.demo.jobs);
       const job = jobs[0];
       const task = job?.tasks[0];
-      if (job === undefined || task === undefined) throw new Error('the demo has no job with a task');
-      const created = await requestExport(env.app, 'demo', { source: 'task', task_id: task.id, ann_is_complete: false });
+      if (job === undefined || task === undefined)
+        throw new Error('the demo has no job with a task');
+      const created = await requestExport(env.app, 'demo', {
+        source: 'task',
+        task_id: task.id,
+        ann_is_complete: false,
+      });
       expect(created.task?.id).toBe(task.id);
       expect(created.task?.name).toMatch(new RegExp(`^${job.name} / `));
       expect(created.job).toEqual({ id: job.id, name: job.name });
@@ -159,14 +184,34 @@ describe.each(testDialects)('exports API on %s', (dialect) => {
       ['an unknown source', { source: 'folder', directory_id: 1 }, ['body.source']],
       ['a missing id for the source', { source: 'directory' }, ['body.directory_id']],
       ['a missing job id', { source: 'job' }, ['body.job_id']],
-      ['an id of another source kind', { source: 'directory', directory_id: 1, job_id: 2 }, ['body.job_id']],
+      [
+        'an id of another source kind',
+        { source: 'directory', directory_id: 1, job_id: 2 },
+        ['body.job_id'],
+      ],
       ['a string id', { source: 'directory', directory_id: 'one' }, ['body.directory_id']],
       ['a negative id', { source: 'job', job_id: -3 }, ['body.job_id']],
-      ['a non-boolean filter', { source: 'directory', directory_id: 1, ann_is_complete: 'yes' }, ['body.ann_is_complete']],
-      ['an unknown return type', { source: 'directory', directory_id: 1, return_type: 'zip' }, ['body.return_type']],
-      ['an unknown field', { source: 'directory', directory_id: 1, format: 'coco' }, ['body.format']],
+      [
+        'a non-boolean filter',
+        { source: 'directory', directory_id: 1, ann_is_complete: 'yes' },
+        ['body.ann_is_complete'],
+      ],
+      [
+        'an unknown return type',
+        { source: 'directory', directory_id: 1, return_type: 'zip' },
+        ['body.return_type'],
+      ],
+      [
+        'an unknown field',
+        { source: 'directory', directory_id: 1, format: 'coco' },
+        ['body.format'],
+      ],
     ])('rejects %s with a 400 naming the field', async (_case, payload, fields) => {
-      const response = await env.app.inject({ method: 'POST', url: `${api}/demo/exports`, payload });
+      const response = await env.app.inject({
+        method: 'POST',
+        url: `${api}/demo/exports`,
+        payload,
+      });
       expect(response.statusCode).toBe(400);
       expect(errorOf(response).code).toBe('validation_failed');
       expect(fieldsOf(response)).toEqual(fields);
@@ -191,7 +236,11 @@ describe.each(testDialects)('exports API on %s', (dialect) => {
         [{ source: 'directory', directory_id: 987_654 }, 'body.directory_id'],
       ] as const;
       for (const [payload, field] of cases) {
-        const response = await env.app.inject({ method: 'POST', url: `${api}/demo/exports`, payload });
+        const response = await env.app.inject({
+          method: 'POST',
+          url: `${api}/demo/exports`,
+          payload,
+        });
         expect(response.statusCode, JSON.stringify(payload)).toBe(400);
         expect(fieldsOf(response)).toEqual([field]);
         expect(errorOf(response).message).toContain('is not in project "demo"');
@@ -200,7 +249,11 @@ describe.each(testDialects)('exports API on %s', (dialect) => {
 
     it('answers 404 naming an unknown project on every route', async () => {
       const requests = [
-        { method: 'POST', url: `${api}/nope/exports`, payload: { source: 'directory', directory_id: 1 } },
+        {
+          method: 'POST',
+          url: `${api}/nope/exports`,
+          payload: { source: 'directory', directory_id: 1 },
+        },
         { method: 'GET', url: `${api}/nope/exports` },
         { method: 'GET', url: `${api}/nope/exports/1` },
         { method: 'GET', url: `${api}/nope/exports/preflight?source=directory&directory_id=1` },
@@ -210,7 +263,10 @@ describe.each(testDialects)('exports API on %s', (dialect) => {
       for (const request of requests) {
         const response = await env.app.inject(request);
         expect(response.statusCode, `${request.method} ${request.url}`).toBe(404);
-        expect(errorOf(response)).toMatchObject({ code: 'not_found', message: 'Project "nope" was not found.' });
+        expect(errorOf(response)).toMatchObject({
+          code: 'not_found',
+          message: 'Project "nope" was not found.',
+        });
       }
     });
 
@@ -234,8 +290,18 @@ describe.each(testDialects)('exports API on %s', (dialect) => {
         [{ method: 'POST', url: `${api}/demo/exports/${tooBig}/link` }, 'params.id'],
         [{ method: 'DELETE', url: `${api}/demo/exports/${tooBig}` }, 'params.id'],
         [{ method: 'GET', url: `${api}/demo/exports?cursor=${tooBig}` }, 'query.cursor'],
-        [{ method: 'GET', url: `${api}/demo/exports/preflight?source=job&job_id=${tooBig}` }, 'query.job_id'],
-        [{ method: 'POST', url: `${api}/demo/exports`, payload: { source: 'task', task_id: tooBig } }, 'body.task_id'],
+        [
+          { method: 'GET', url: `${api}/demo/exports/preflight?source=job&job_id=${tooBig}` },
+          'query.job_id',
+        ],
+        [
+          {
+            method: 'POST',
+            url: `${api}/demo/exports`,
+            payload: { source: 'task', task_id: tooBig },
+          },
+          'body.task_id',
+        ],
       ] as const;
       for (const [request, field] of requests) {
         const response = await env.app.inject(request);
@@ -246,18 +312,30 @@ describe.each(testDialects)('exports API on %s', (dialect) => {
 
     it("does not show one project's export under another project", async () => {
       const created = await requestExport(env.app, 'other', { source: 'job', job_id: other.jobId });
-      const response = await env.app.inject({ method: 'GET', url: `${api}/demo/exports/${created.id}` });
+      const response = await env.app.inject({
+        method: 'GET',
+        url: `${api}/demo/exports/${created.id}`,
+      });
       expect(response.statusCode).toBe(404);
     });
 
     it('answers 409 "Export not ready yet" with the export when asked for a link too early', async () => {
-      const created = await requestExport(env.app, 'demo', { source: 'directory', directory_id: luckfrill });
-      const response = await env.app.inject({ method: 'POST', url: `${api}/demo/exports/${created.id}/link` });
+      const created = await requestExport(env.app, 'demo', {
+        source: 'directory',
+        directory_id: luckfrill,
+      });
+      const response = await env.app.inject({
+        method: 'POST',
+        url: `${api}/demo/exports/${created.id}/link`,
+      });
       expect(response.statusCode).toBe(409);
       const error = errorOf(response);
       expect(error.code).toBe('export_not_ready');
       expect(error.message).toBe('Export not ready yet');
-      expect((error.details as { export: Export }).export).toMatchObject({ id: created.id, status: 'queued' });
+      expect((error.details as { export: Export }).export).toMatchObject({
+        id: created.id,
+        status: 'queued',
+      });
     });
 
     it('answers 202 with the export as it stands when waiting runs out of time', async () => {
@@ -271,9 +349,18 @@ describe.each(testDialects)('exports API on %s', (dialect) => {
     });
 
     it('ends a wait at once when the server shuts down, answering 202 with the export as it stands', async () => {
-      const own = await buildApp({ config: { ...env.config, WAIT_TIMEOUT_SECONDS: 600 }, database: env.database, storage: env.storage });
+      const own = await buildApp({
+        config: { ...env.config, WAIT_TIMEOUT_SECONDS: 600 },
+        database: env.database,
+        storage: env.storage,
+      });
       const exportCount = async () =>
-        (await env.database.db.selectFrom('export').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+        (
+          await env.database.db
+            .selectFrom('export')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n;
       const before = await exportCount();
       const waiting = own.inject({
         method: 'POST',
@@ -281,7 +368,8 @@ describe.each(testDialects)('exports API on %s', (dialect) => {
         payload: { source: 'directory', directory_id: luckfrill, wait_for_export_generation: true },
       });
       // The export row exists once the request is waiting on it.
-      while ((await exportCount()) === before) await new Promise((resolve) => setTimeout(resolve, 5));
+      while ((await exportCount()) === before)
+        await new Promise((resolve) => setTimeout(resolve, 5));
       await own.close();
       const response = await waiting;
       expect(response.statusCode).toBe(202);
@@ -308,19 +396,33 @@ describe.each(testDialects)('exports API on %s', (dialect) => {
 
     it.each([
       ['a missing id for the source', 'source=directory', ['query.directory_id']],
-      ['an id of another source kind', 'source=job&job_id=1&directory_id=2', ['query.directory_id']],
+      [
+        'an id of another source kind',
+        'source=job&job_id=1&directory_id=2',
+        ['query.directory_id'],
+      ],
       ['an unknown source', 'source=folder&directory_id=1', ['query.source']],
-      ['a bad boolean', 'source=directory&directory_id=1&ann_is_complete=maybe', ['query.ann_is_complete']],
+      [
+        'a bad boolean',
+        'source=directory&directory_id=1&ann_is_complete=maybe',
+        ['query.ann_is_complete'],
+      ],
       ['a non-numeric id', 'source=directory&directory_id=abc', ['query.directory_id']],
       ['an unknown parameter', 'source=directory&directory_id=1&colour=red', ['query.colour']],
     ])('rejects a preflight with %s, naming the field', async (_case, query, fields) => {
-      const response = await env.app.inject({ method: 'GET', url: `${api}/demo/exports/preflight?${query}` });
+      const response = await env.app.inject({
+        method: 'GET',
+        url: `${api}/demo/exports/preflight?${query}`,
+      });
       expect(response.statusCode).toBe(400);
       expect(fieldsOf(response)).toEqual(fields);
     });
 
     it("rejects a preflight of another project's job", async () => {
-      const response = await env.app.inject({ method: 'GET', url: `${api}/demo/exports/preflight?source=job&job_id=${other.jobId}` });
+      const response = await env.app.inject({
+        method: 'GET',
+        url: `${api}/demo/exports/preflight?source=job&job_id=${other.jobId}`,
+      });
       expect(response.statusCode).toBe(400);
       expect(fieldsOf(response)).toEqual(['query.job_id']);
     });
@@ -331,7 +433,12 @@ describe.each(testDialects)('exports API on %s', (dialect) => {
       const now = new Date().toISOString();
       const project = await db
         .insertInto('project')
-        .values({ project_string_id: 'listing', name: 'Listing', default_directory_id: null, created_time: now })
+        .values({
+          project_string_id: 'listing',
+          name: 'Listing',
+          default_directory_id: null,
+          created_time: now,
+        })
         .returning('id')
         .executeTakeFirstOrThrow();
       const directory = await db
@@ -341,12 +448,21 @@ describe.each(testDialects)('exports API on %s', (dialect) => {
         .executeTakeFirstOrThrow();
       const job = await db
         .insertInto('job')
-        .values({ project_id: project.id, name: 'j', status: 'active', label_schema: '[]', created_time: now })
+        .values({
+          project_id: project.id,
+          name: 'j',
+          status: 'active',
+          label_schema: '[]',
+          created_time: now,
+        })
         .returning('id')
         .executeTakeFirstOrThrow();
       const ids: number[] = [];
       for (let index = 0; index < 5; index += 1) {
-        const body = index % 2 === 0 ? { source: 'directory', directory_id: directory.id } : { source: 'job', job_id: job.id };
+        const body =
+          index % 2 === 0
+            ? { source: 'directory', directory_id: directory.id }
+            : { source: 'job', job_id: job.id };
         ids.push((await requestExport(env.app, 'listing', body)).id);
       }
 
@@ -355,7 +471,10 @@ describe.each(testDialects)('exports API on %s', (dialect) => {
       let pages = 0;
       do {
         const query: string = cursor === null ? 'limit=2' : `limit=2&cursor=${cursor}`;
-        const response = await env.app.inject({ method: 'GET', url: `${api}/listing/exports?${query}` });
+        const response = await env.app.inject({
+          method: 'GET',
+          url: `${api}/listing/exports?${query}`,
+        });
         expect(response.statusCode).toBe(200);
         const page = response.json<ExportListResponse>();
         expect(page.total).toBe(5);
@@ -366,17 +485,31 @@ describe.each(testDialects)('exports API on %s', (dialect) => {
       expect(pages).toBe(3);
       expect(seen).toEqual([...ids].reverse());
 
-      const jobs = await env.app.inject({ method: 'GET', url: `${api}/listing/exports?source=job` });
+      const jobs = await env.app.inject({
+        method: 'GET',
+        url: `${api}/listing/exports?source=job`,
+      });
       expect(jobs.json<ExportListResponse>()).toMatchObject({ total: 2, next_cursor: null });
-      expect(jobs.json<ExportListResponse>().exports.map((item) => item.source)).toEqual(['job', 'job']);
+      expect(jobs.json<ExportListResponse>().exports.map((item) => item.source)).toEqual([
+        'job',
+        'job',
+      ]);
 
       const archivedId = ids[4] ?? 0;
-      const archived = await env.app.inject({ method: 'DELETE', url: `${api}/listing/exports/${archivedId}` });
+      const archived = await env.app.inject({
+        method: 'DELETE',
+        url: `${api}/listing/exports/${archivedId}`,
+      });
       expect(archived.statusCode).toBe(204);
-      const after = (await env.app.inject({ method: 'GET', url: `${api}/listing/exports` })).json<ExportListResponse>();
+      const after = (
+        await env.app.inject({ method: 'GET', url: `${api}/listing/exports` })
+      ).json<ExportListResponse>();
       expect(after.total).toBe(4);
       expect(after.exports.map((item) => item.id)).not.toContain(archivedId);
-      const again = await env.app.inject({ method: 'DELETE', url: `${api}/listing/exports/${archivedId}` });
+      const again = await env.app.inject({
+        method: 'DELETE',
+        url: `${api}/listing/exports/${archivedId}`,
+      });
       expect(again.statusCode).toBe(404);
     });
 
@@ -394,10 +527,24 @@ describe.each(testDialects)('exports API on %s', (dialect) => {
     });
 
     it('archives a queued export so no worker builds it', async () => {
-      const created = await requestExport(env.app, 'demo', { source: 'directory', directory_id: luckfrill });
-      expect((await env.app.inject({ method: 'DELETE', url: `${api}/demo/exports/${created.id}` })).statusCode).toBe(204);
-      const row = await env.database.db.selectFrom('export').selectAll().where('id', '=', created.id).executeTakeFirstOrThrow();
-      expect(row).toMatchObject({ archived: 1, status: 'failed', status_text: 'Archived before it finished.' });
+      const created = await requestExport(env.app, 'demo', {
+        source: 'directory',
+        directory_id: luckfrill,
+      });
+      expect(
+        (await env.app.inject({ method: 'DELETE', url: `${api}/demo/exports/${created.id}` }))
+          .statusCode,
+      ).toBe(204);
+      const row = await env.database.db
+        .selectFrom('export')
+        .selectAll()
+        .where('id', '=', created.id)
+        .executeTakeFirstOrThrow();
+      expect(row).toMatchObject({
+        archived: 1,
+        status: 'failed',
+        status_text: 'Archived before it finished.',
+      });
     });
   });
 
@@ -415,11 +562,17 @@ describe.each(testDialects)('exports API on %s', (dialect) => {
     });
 
     /** A complete export of Luckfrill, its link and its file's bytes. */
-    async function completeExport(body: Record<string, unknown> = { source: 'directory', directory_id: luckfrill }) {
+    async function completeExport(
+      body: Record<string, unknown> = { source: 'directory', directory_id: luckfrill },
+    ) {
       const created = await requestExport(env.app, 'demo', body);
       const final = (await watchExport(env.app, 'demo', created.id)).at(-1);
-      if (final?.status !== 'complete') throw new Error(`export ${created.id} ended ${JSON.stringify(final)}`);
-      const linkResponse = await env.app.inject({ method: 'POST', url: `${api}/demo/exports/${created.id}/link` });
+      if (final?.status !== 'complete')
+        throw new Error(`export ${created.id} ended ${JSON.stringify(final)}`);
+      const linkResponse = await env.app.inject({
+        method: 'POST',
+        url: `${api}/demo/exports/${created.id}/link`,
+      });
       expect(linkResponse.statusCode).toBe(200);
       const link = linkResponse.json<ExportLink>();
       const download = await env.app.inject({ method: 'GET', url: pathOf(link.url) });
@@ -428,16 +581,25 @@ describe.each(testDialects)('exports API on %s', (dialect) => {
 
     it('builds the file a link downloads: the check value matches the preflight and the file itself', async () => {
       const preflight = (
-        await env.app.inject({ method: 'GET', url: `${api}/demo/exports/preflight?source=directory&directory_id=${luckfrill}` })
+        await env.app.inject({
+          method: 'GET',
+          url: `${api}/demo/exports/preflight?source=directory&directory_id=${luckfrill}`,
+        })
       ).json<PreflightResponse>();
       const { record, link, download } = await completeExport();
 
       expect(record.file_list_length).toBe(preflight.file_count);
       expect(record.instance_count).toBe(preflight.instance_count);
       expect(record.percent_complete).toBe(100);
-      expect(record.file_name).toMatch(new RegExp(`^${record.id}_diffgram_annotations__source_directory_Luckfrill_datetime_`));
-      expect(link.url).toMatch(new RegExp(`^http://localhost(:80)?/files/exports/${record.id}\\?expires=\\d+&signature=`));
-      expect(Date.parse(link.expires_at) - Date.now()).toBeGreaterThan((env.config.LINK_TTL_MINUTES - 1) * 60_000);
+      expect(record.file_name).toMatch(
+        new RegExp(`^${record.id}_diffgram_annotations__source_directory_Luckfrill_datetime_`),
+      );
+      expect(link.url).toMatch(
+        new RegExp(`^http://localhost(:80)?/files/exports/${record.id}\\?expires=\\d+&signature=`),
+      );
+      expect(Date.parse(link.expires_at) - Date.now()).toBeGreaterThan(
+        (env.config.LINK_TTL_MINUTES - 1) * 60_000,
+      );
       expect(link.export.id).toBe(record.id);
 
       expect(download.statusCode).toBe(200);
@@ -456,9 +618,14 @@ describe.each(testDialects)('exports API on %s', (dialect) => {
 
     it('makes ?download=1 an attachment', async () => {
       const { link, record } = await completeExport();
-      const response = await env.app.inject({ method: 'GET', url: `${pathOf(link.url)}&download=1` });
+      const response = await env.app.inject({
+        method: 'GET',
+        url: `${pathOf(link.url)}&download=1`,
+      });
       expect(response.statusCode).toBe(200);
-      expect(response.headers['content-disposition']).toMatch(new RegExp(`^attachment; filename="${record.file_name ?? ''}"`));
+      expect(response.headers['content-disposition']).toMatch(
+        new RegExp(`^attachment; filename="${record.file_name ?? ''}"`),
+      );
     });
 
     it('serves one byte range (206), a suffix range, and 416 for a range past the end', async () => {
@@ -480,13 +647,21 @@ describe.each(testDialects)('exports API on %s', (dialect) => {
       expect(tail.statusCode).toBe(206);
       expect(tail.rawPayload.equals(whole.subarray(whole.length - 20))).toBe(true);
 
-      const past = await env.app.inject({ method: 'GET', url, headers: { range: `bytes=${whole.length}-` } });
+      const past = await env.app.inject({
+        method: 'GET',
+        url,
+        headers: { range: `bytes=${whole.length}-` },
+      });
       expect(past.statusCode).toBe(416);
       expect(past.headers['content-range']).toBe(`bytes */${whole.length}`);
       expect(past.headers['content-disposition']).toBeUndefined();
       expect(errorOf(past).code).toBe('range_not_satisfiable');
 
-      const stale = await env.app.inject({ method: 'GET', url, headers: { range: 'bytes=0-9', 'if-range': '"another"' } });
+      const stale = await env.app.inject({
+        method: 'GET',
+        url,
+        headers: { range: 'bytes=0-9', 'if-range': '"another"' },
+      });
       expect(stale.statusCode).toBe(200);
       expect(stale.rawPayload.length).toBe(whole.length);
     });
@@ -494,7 +669,11 @@ describe.each(testDialects)('exports API on %s', (dialect) => {
     it('answers 304 to a matching If-None-Match and HEAD with the headers alone', async () => {
       const { link, record } = await completeExport();
       const url = pathOf(link.url);
-      const cached = await env.app.inject({ method: 'GET', url, headers: { 'if-none-match': `"${record.sha256 ?? ''}"` } });
+      const cached = await env.app.inject({
+        method: 'GET',
+        url,
+        headers: { 'if-none-match': `"${record.sha256 ?? ''}"` },
+      });
       expect(cached.statusCode).toBe(304);
       expect(cached.body).toBe('');
       const head = await env.app.inject({ method: 'HEAD', url });
@@ -505,7 +684,11 @@ describe.each(testDialects)('exports API on %s', (dialect) => {
 
     it('answers 404 with what to do when a complete export lost its file', async () => {
       const { link, record } = await completeExport();
-      const row = await env.database.db.selectFrom('export').select('storage_key').where('id', '=', record.id).executeTakeFirstOrThrow();
+      const row = await env.database.db
+        .selectFrom('export')
+        .select('storage_key')
+        .where('id', '=', record.id)
+        .executeTakeFirstOrThrow();
       fs.rmSync(env.storage.pathOf(row.storage_key ?? ''));
       const response = await env.app.inject({ method: 'GET', url: pathOf(link.url) });
       expect(response.statusCode).toBe(404);
@@ -545,7 +728,11 @@ describe.each(testDialects)('exports API on %s', (dialect) => {
     });
 
     it('never reaches a path on disk through the download route', async () => {
-      const attempts = ['/files/exports/..%2F..%2Fannex.db', '/files/exports/../link-secret', '/files/exports/%2e%2e/%2e%2e/etc/passwd'];
+      const attempts = [
+        '/files/exports/..%2F..%2Fannex.db',
+        '/files/exports/../link-secret',
+        '/files/exports/%2e%2e/%2e%2e/etc/passwd',
+      ];
       for (const attempt of attempts) {
         const response = await env.app.inject({ method: 'GET', url: attempt });
         expect([400, 403, 404], attempt).toContain(response.statusCode);
@@ -555,19 +742,35 @@ describe.each(testDialects)('exports API on %s', (dialect) => {
 
     it('archives a complete export: gone from the list, its file deleted, its link dead', async () => {
       const { link, record } = await completeExport();
-      const row = await env.database.db.selectFrom('export').select('storage_key').where('id', '=', record.id).executeTakeFirstOrThrow();
+      const row = await env.database.db
+        .selectFrom('export')
+        .select('storage_key')
+        .where('id', '=', record.id)
+        .executeTakeFirstOrThrow();
       const filePath = env.storage.pathOf(row.storage_key ?? '');
       expect(fs.existsSync(filePath)).toBe(true);
 
-      const response = await env.app.inject({ method: 'DELETE', url: `${api}/demo/exports/${record.id}` });
+      const response = await env.app.inject({
+        method: 'DELETE',
+        url: `${api}/demo/exports/${record.id}`,
+      });
       expect(response.statusCode).toBe(204);
 
       expect(fs.existsSync(filePath)).toBe(false);
-      const list = (await env.app.inject({ method: 'GET', url: `${api}/demo/exports?limit=100` })).json<ExportListResponse>();
+      const list = (
+        await env.app.inject({ method: 'GET', url: `${api}/demo/exports?limit=100` })
+      ).json<ExportListResponse>();
       expect(list.exports.map((item) => item.id)).not.toContain(record.id);
-      expect((await env.app.inject({ method: 'GET', url: `${api}/demo/exports/${record.id}` })).statusCode).toBe(404);
+      expect(
+        (await env.app.inject({ method: 'GET', url: `${api}/demo/exports/${record.id}` }))
+          .statusCode,
+      ).toBe(404);
       expect((await env.app.inject({ method: 'GET', url: pathOf(link.url) })).statusCode).toBe(404);
-      const archived = await env.database.db.selectFrom('export').selectAll().where('id', '=', record.id).executeTakeFirstOrThrow();
+      const archived = await env.database.db
+        .selectFrom('export')
+        .selectAll()
+        .where('id', '=', record.id)
+        .executeTakeFirstOrThrow();
       expect(archived).toMatchObject({ archived: 1, status: 'complete' });
     });
 
@@ -582,7 +785,9 @@ describe.each(testDialects)('exports API on %s', (dialect) => {
       const id = Number(response.headers['x-annex-export-id']);
       const file = exportFileSchema.parse(response.json());
       expect(file.export_info.id).toBe(id);
-      const record = (await env.app.inject({ method: 'GET', url: `${api}/demo/exports/${id}` })).json<Export>();
+      const record = (
+        await env.app.inject({ method: 'GET', url: `${api}/demo/exports/${id}` })
+      ).json<Export>();
       expect(record.status).toBe('complete');
       expect(response.headers['content-length']).toBe(String(record.size_bytes));
     });
@@ -592,12 +797,19 @@ describe.each(testDialects)('exports API on %s', (dialect) => {
         method: 'POST',
         url: `${api}/demo/exports`,
         headers: { host: 'annex.example:8123' },
-        payload: { source: 'directory', directory_id: luckfrill, wait_for_export_generation: true, return_type: 'url' },
+        payload: {
+          source: 'directory',
+          directory_id: luckfrill,
+          wait_for_export_generation: true,
+          return_type: 'url',
+        },
       });
       expect(response.statusCode).toBe(200);
       const link = response.json<ExportLink>();
       expect(link.export.status).toBe('complete');
-      expect(link.url.startsWith(`http://annex.example:8123/files/exports/${link.export.id}?`)).toBe(true);
+      expect(
+        link.url.startsWith(`http://annex.example:8123/files/exports/${link.export.id}?`),
+      ).toBe(true);
       const download = await env.app.inject({ method: 'GET', url: pathOf(link.url) });
       expect(download.statusCode).toBe(200);
       expect(download.headers.etag).toBe(`"${link.export.sha256 ?? ''}"`);
@@ -608,7 +820,11 @@ describe.each(testDialects)('exports API on %s', (dialect) => {
       const response = await env.app.inject({
         method: 'POST',
         url: `${api}/demo/exports`,
-        payload: { source: 'directory', directory_id: emptyDirectory, wait_for_export_generation: true },
+        payload: {
+          source: 'directory',
+          directory_id: emptyDirectory,
+          wait_for_export_generation: true,
+        },
       });
       expect(response.statusCode).toBe(422);
       const error = errorOf(response);
@@ -620,49 +836,59 @@ describe.each(testDialects)('exports API on %s', (dialect) => {
   });
 });
 
-describe.each(testDialects)('buildApp with defaults from config, beside the panel, on %s', (dialect) => {
-  let database: TestDatabase;
-  let dataDir: string;
-  let app: FastifyInstance;
-  let demo: DemoProjectSummary;
+describe.each(testDialects)(
+  'buildApp with defaults from config, beside the panel, on %s',
+  (dialect) => {
+    let database: TestDatabase;
+    let dataDir: string;
+    let app: FastifyInstance;
+    let demo: DemoProjectSummary;
 
-  beforeAll(async () => {
-    database = await createTestDatabase(dialect);
-    demo = await seedDemoProject(database);
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'annex-defaults-'));
-    const webRoot = path.join(dataDir, 'web');
-    fs.mkdirSync(webRoot);
-    fs.writeFileSync(path.join(webRoot, 'index.html'), '<!doctype html><title>annex</title>');
-    const config = loadConfig({ DATA_DIR: dataDir, DATABASE_URL: database.url, LOG_LEVEL: 'silent' });
-    app = await buildApp({ config, database, webRoot });
-  });
-  afterAll(async () => {
-    await app.close();
-    await database.drop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
-
-  it('keeps a generated link secret in DATA_DIR, readable by its owner only', () => {
-    expect(fs.statSync(path.join(dataDir, 'link-secret')).mode & 0o777).toBe(0o600);
-  });
-
-  it('serves export routes and download links, not the panel, on their paths', async () => {
-    const created = await app.inject({
-      method: 'POST',
-      url: `${api}/demo/exports`,
-      payload: { source: 'directory', directory_id: demo.defaultDirectoryId },
+    beforeAll(async () => {
+      database = await createTestDatabase(dialect);
+      demo = await seedDemoProject(database);
+      dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'annex-defaults-'));
+      const webRoot = path.join(dataDir, 'web');
+      fs.mkdirSync(webRoot);
+      fs.writeFileSync(path.join(webRoot, 'index.html'), '<!doctype html><title>annex</title>');
+      const config = loadConfig({
+        DATA_DIR: dataDir,
+        DATABASE_URL: database.url,
+        LOG_LEVEL: 'silent',
+      });
+      app = await buildApp({ config, database, webRoot });
     });
-    expect(created.statusCode).toBe(202);
-    const download = await app.inject({ method: 'GET', url: `/files/exports/${created.json<Export>().id}?expires=1&signature=x` });
-    expect(download.statusCode).toBe(403);
-    const unknownApi = await app.inject({ method: 'GET', url: '/api/v1/nothing' });
-    expect(unknownApi.statusCode).toBe(404);
-    expect(errorOf(unknownApi).code).toBe('not_found');
-    const panel = await app.inject({ method: 'GET', url: '/projects/demo/export' });
-    expect(panel.statusCode).toBe(200);
-    expect(panel.headers['content-type']).toMatch(/^text\/html/);
-  });
-});
+    afterAll(async () => {
+      await app.close();
+      await database.drop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    it('keeps a generated link secret in DATA_DIR, readable by its owner only', () => {
+      expect(fs.statSync(path.join(dataDir, 'link-secret')).mode & 0o777).toBe(0o600);
+    });
+
+    it('serves export routes and download links, not the panel, on their paths', async () => {
+      const created = await app.inject({
+        method: 'POST',
+        url: `${api}/demo/exports`,
+        payload: { source: 'directory', directory_id: demo.defaultDirectoryId },
+      });
+      expect(created.statusCode).toBe(202);
+      const download = await app.inject({
+        method: 'GET',
+        url: `/files/exports/${created.json<Export>().id}?expires=1&signature=x`,
+      });
+      expect(download.statusCode).toBe(403);
+      const unknownApi = await app.inject({ method: 'GET', url: '/api/v1/nothing' });
+      expect(unknownApi.statusCode).toBe(404);
+      expect(errorOf(unknownApi).code).toBe('not_found');
+      const panel = await app.inject({ method: 'GET', url: '/projects/demo/export' });
+      expect(panel.statusCode).toBe(200);
+      expect(panel.headers['content-type']).toMatch(/^text\/html/);
+    });
+  },
+);
 
 /** A piece of the link secret: no response may ever carry it. */
 function testSecretFragment(env: ExportTestEnv): string {

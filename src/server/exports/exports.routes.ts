@@ -26,7 +26,11 @@ import { sendExportFile } from './export-download.ts';
 import type { ExportEvents } from './export-events.ts';
 import { ExportRepository } from './export-repository.ts';
 import type { ProjectRef } from './export-repository.ts';
-import { ExportSourceNotFoundError, previewSelection, resolveExportSelection } from './export-selection.ts';
+import {
+  ExportSourceNotFoundError,
+  previewSelection,
+  resolveExportSelection,
+} from './export-selection.ts';
 import type { ExportSettings } from './export-selection.ts';
 
 /** What the export routes are built from. */
@@ -69,27 +73,37 @@ export const exportsRoutes: FastifyPluginAsyncZod<ExportsRoutesOptions> = (app, 
 
   async function requireProject(projectStringId: string): Promise<ProjectRef> {
     const project = await repository.findProject(projectStringId);
-    if (project === undefined) throw notFound(`Project "${projectStringId}"`, { project: projectStringId });
+    if (project === undefined)
+      throw notFound(`Project "${projectStringId}"`, { project: projectStringId });
     return project;
   }
 
   async function requireExport(project: ProjectRef, id: number): Promise<ExportRow> {
     const row = await repository.get(project.id, id);
     if (row === undefined) {
-      throw notFound(`Export ${id} in project "${project.project_string_id}"`, { field: 'params.id', id });
+      throw notFound(`Export ${id} in project "${project.project_string_id}"`, {
+        field: 'params.id',
+        id,
+      });
     }
     return row;
   }
 
   /** Checks that the source exists in the project; a 400 naming the id field when it does not. */
-  async function checkSource(project: ProjectRef, settings: ExportSettings, place: 'body' | 'query'): Promise<void> {
+  async function checkSource(
+    project: ProjectRef,
+    settings: ExportSettings,
+    place: 'body' | 'query',
+  ): Promise<void> {
     try {
       await resolveExportSelection(database, settings);
     } catch (error) {
       if (error instanceof ExportSourceNotFoundError) {
         const field = `${place}.${settings.source}_id`;
         const message = `${settings.source} ${settingsSourceId(settings)} is not in project "${project.project_string_id}"`;
-        throw new ApiError('validation_failed', `Invalid request: ${field}: ${message}`, { issues: [{ field, message }] });
+        throw new ApiError('validation_failed', `Invalid request: ${field}: ${message}`, {
+          issues: [{ field, message }],
+        });
       }
       throw error;
     }
@@ -99,7 +113,13 @@ export const exportsRoutes: FastifyPluginAsyncZod<ExportsRoutesOptions> = (app, 
   // so "preflight" never reaches the numeric id parser.
   app.get(
     '/projects/:project/exports/preflight',
-    { schema: { params: projectParamsSchema, querystring: preflightQuerySchema, response: { 200: preflightResponseSchema } } },
+    {
+      schema: {
+        params: projectParamsSchema,
+        querystring: preflightQuerySchema,
+        response: { 200: preflightResponseSchema },
+      },
+    },
     async (request) => {
       const project = await requireProject(request.params.project);
       const query = request.query;
@@ -154,16 +174,23 @@ export const exportsRoutes: FastifyPluginAsyncZod<ExportsRoutesOptions> = (app, 
         archived: 0,
       });
       events.emit('created', row.id);
-      if (!body.wait_for_export_generation) return reply.status(202).send(await repository.toContractOne(row));
+      if (!body.wait_for_export_generation)
+        return reply.status(202).send(await repository.toContractOne(row));
 
       const gone = new AbortController();
       reply.raw.once('close', () => gone.abort());
       const stopWaiting = AbortSignal.any([gone.signal, closing.signal]);
-      const settled = await waitUntilSettled(row.id, config.WAIT_TIMEOUT_SECONDS * 1000, stopWaiting);
+      const settled = await waitUntilSettled(
+        row.id,
+        config.WAIT_TIMEOUT_SECONDS * 1000,
+        stopWaiting,
+      );
       const current = settled ?? row;
       const record = await repository.toContractOne(current);
       if (current.status === 'failed') {
-        throw new ApiError('export_failed', current.status_text ?? 'Export failed.', { export: record });
+        throw new ApiError('export_failed', current.status_text ?? 'Export failed.', {
+          export: record,
+        });
       }
       if (current.status !== 'complete') return reply.status(202).send(record);
       if (body.return_type === 'url') return reply.status(200).send(linkFor(request, record));
@@ -173,7 +200,13 @@ export const exportsRoutes: FastifyPluginAsyncZod<ExportsRoutesOptions> = (app, 
 
   app.get(
     '/projects/:project/exports',
-    { schema: { params: projectParamsSchema, querystring: listExportsQuerySchema, response: { 200: exportListResponseSchema } } },
+    {
+      schema: {
+        params: projectParamsSchema,
+        querystring: listExportsQuerySchema,
+        response: { 200: exportListResponseSchema },
+      },
+    },
     async (request) => {
       const project = await requireProject(request.params.project);
       const { cursor, limit, source } = request.query;
@@ -205,8 +238,11 @@ export const exportsRoutes: FastifyPluginAsyncZod<ExportsRoutesOptions> = (app, 
     { schema: { params: exportParamsSchema, response: { 200: exportLinkSchema } } },
     async (request) => {
       const project = await requireProject(request.params.project);
-      const record = await repository.toContractOne(await requireExport(project, request.params.id));
-      if (record.status !== 'complete') throw new ApiError('export_not_ready', 'Export not ready yet', { export: record });
+      const record = await repository.toContractOne(
+        await requireExport(project, request.params.id),
+      );
+      if (record.status !== 'complete')
+        throw new ApiError('export_not_ready', 'Export not ready yet', { export: record });
       return linkFor(request, record);
     },
   );
@@ -232,10 +268,18 @@ export const exportsRoutes: FastifyPluginAsyncZod<ExportsRoutesOptions> = (app, 
 
   function linkFor(request: FastifyRequest, record: Export): ExportLink {
     const signed = linkSigner.sign(record.id);
-    return { url: absoluteUrl(request, signed.path), expires_at: signed.expiresAt.toISOString(), export: record };
+    return {
+      url: absoluteUrl(request, signed.path),
+      expires_at: signed.expiresAt.toISOString(),
+      export: record,
+    };
   }
 
-  async function waitUntilSettled(id: number, timeoutMs: number, signal: AbortSignal): Promise<ExportRow | undefined> {
+  async function waitUntilSettled(
+    id: number,
+    timeoutMs: number,
+    signal: AbortSignal,
+  ): Promise<ExportRow | undefined> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const row = await repository.getById(id);
@@ -283,10 +327,16 @@ function sourceIdIssues(fields: SourceFields, place: 'body' | 'query'): FieldIss
   for (const source of exportSources) {
     const field = `${source}_id` as const;
     if (source === fields.source && fields[field] === undefined) {
-      issues.push({ field: `${place}.${field}`, message: `${field} is required when source is "${fields.source}"` });
+      issues.push({
+        field: `${place}.${field}`,
+        message: `${field} is required when source is "${fields.source}"`,
+      });
     }
     if (source !== fields.source && fields[field] !== undefined) {
-      issues.push({ field: `${place}.${field}`, message: `${field} does not go with source "${fields.source}"` });
+      issues.push({
+        field: `${place}.${field}`,
+        message: `${field} does not go with source "${fields.source}"`,
+      });
     }
   }
   return issues;
@@ -310,5 +360,9 @@ function settingsFrom(project: ProjectRef, fields: SourceFields): ExportSettings
 }
 
 function settingsSourceId(settings: ExportSettings): number | null {
-  return settings.source === 'directory' ? settings.directoryId : settings.source === 'job' ? settings.jobId : settings.taskId;
+  return settings.source === 'directory'
+    ? settings.directoryId
+    : settings.source === 'job'
+      ? settings.jobId
+      : settings.taskId;
 }

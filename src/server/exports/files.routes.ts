@@ -59,9 +59,13 @@ export const filesRoutes: FastifyPluginAsyncZod<FilesRoutesOptions> = (app, opti
         );
       }
       if (!check.ok) {
-        throw new ApiError('link_expired', `This download link expired at ${check.expiredAt.toISOString()}; ask for a new one.`, {
-          expired_at: check.expiredAt.toISOString(),
-        });
+        throw new ApiError(
+          'link_expired',
+          `This download link expired at ${check.expiredAt.toISOString()}; ask for a new one.`,
+          {
+            expired_at: check.expiredAt.toISOString(),
+          },
+        );
       }
       const row = await repository.getById(id);
       if (row === undefined || row.archived === 1) {
@@ -71,7 +75,10 @@ export const filesRoutes: FastifyPluginAsyncZod<FilesRoutesOptions> = (app, opti
         throw new ApiError('export_not_ready', 'Export not ready yet', { id, status: row.status });
       }
       const attachment = download === '1' || download === 'true';
-      return sendExportFile(request, reply, storage, row, { disposition: attachment ? 'attachment' : 'inline', ranges: true });
+      return sendExportFile(request, reply, storage, row, {
+        disposition: attachment ? 'attachment' : 'inline',
+        ranges: true,
+      });
     },
   );
 

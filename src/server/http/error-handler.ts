@@ -1,5 +1,8 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import {
+  hasZodFastifySchemaValidationErrors,
+  isResponseSerializationError,
+} from 'fastify-type-provider-zod';
 import type { ErrorEnvelope, FieldIssue } from '../../contract/errors.ts';
 import { ApiError } from './api-error.ts';
 
@@ -13,24 +16,37 @@ export interface ErrorHandlerOptions {
 export function installErrorHandler(app: FastifyInstance, options: ErrorHandlerOptions = {}): void {
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
     if (error instanceof ApiError) {
-      return reply.status(error.statusCode).send(envelope(error.code, error.message, error.details));
+      return reply
+        .status(error.statusCode)
+        .send(envelope(error.code, error.message, error.details));
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
       const issues: FieldIssue[] = error.validation.map((issue) => {
         // Fastify calls the query `querystring`; the contract names fields `query.<name>`.
-        const place = error.validationContext === 'querystring' ? 'query' : (error.validationContext ?? 'request');
+        const place =
+          error.validationContext === 'querystring'
+            ? 'query'
+            : (error.validationContext ?? 'request');
         const fieldPath = issue.instancePath.replace(/^\//, '').replaceAll('/', '.');
         // zod's unrecognized_keys issue names the extra keys in params rather than in the path.
         const unknownKeys = (issue.params as { keys?: string[] }).keys;
-        const field = unknownKeys?.length ? `${place}.${unknownKeys.join(',')}` : fieldPath ? `${place}.${fieldPath}` : place;
+        const field = unknownKeys?.length
+          ? `${place}.${unknownKeys.join(',')}`
+          : fieldPath
+            ? `${place}.${fieldPath}`
+            : place;
         return { field, message: issue.message ?? 'is invalid' };
       });
       const summary = issues.map((issue) => `${issue.field}: ${issue.message}`).join('; ');
-      return reply.status(400).send(envelope('validation_failed', `Invalid request: ${summary}`, { issues }));
+      return reply
+        .status(400)
+        .send(envelope('validation_failed', `Invalid request: ${summary}`, { issues }));
     }
     if (isResponseSerializationError(error)) {
       request.log.error({ err: error }, 'response did not match its contract');
-      return reply.status(500).send(envelope('internal', 'The server built a response that breaks its own contract.'));
+      return reply
+        .status(500)
+        .send(envelope('internal', 'The server built a response that breaks its own contract.'));
     }
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
       // Fastify's own client errors: a malformed JSON body, an unsupported media type, a body too large.
@@ -39,7 +55,12 @@ export function installErrorHandler(app: FastifyInstance, options: ErrorHandlerO
     request.log.error({ err: error }, 'unhandled error');
     return reply
       .status(500)
-      .send(envelope('internal', 'Something went wrong on the server. Try again; if it keeps happening, check the server log.'));
+      .send(
+        envelope(
+          'internal',
+          'Something went wrong on the server. Try again; if it keeps happening, check the server log.',
+        ),
+      );
   });
 
   // Fastify takes one not-found handler per prefix; with the SPA, registerSpa's handler answers instead.
@@ -47,10 +68,19 @@ export function installErrorHandler(app: FastifyInstance, options: ErrorHandlerO
   app.setNotFoundHandler((request, reply) =>
     reply
       .status(404)
-      .send(envelope('not_found', `No route ${request.method} ${request.url.split('?')[0] ?? ''}. The API lives under /api/v1.`)),
+      .send(
+        envelope(
+          'not_found',
+          `No route ${request.method} ${request.url.split('?')[0] ?? ''}. The API lives under /api/v1.`,
+        ),
+      ),
   );
 }
 
-function envelope(code: ErrorEnvelope['error']['code'], message: string, details?: unknown): ErrorEnvelope {
+function envelope(
+  code: ErrorEnvelope['error']['code'],
+  message: string,
+  details?: unknown,
+): ErrorEnvelope {
   return { error: details === undefined ? { code, message } : { code, message, details } };
 }

@@ -17,7 +17,10 @@ export async function listProjects(db: Kysely<Database>): Promise<ProjectSummary
 }
 
 /** The project with this `project_string_id`, or undefined. */
-export async function findProject(db: Kysely<Database>, projectStringId: string): Promise<ProjectSummary | undefined> {
+export async function findProject(
+  db: Kysely<Database>,
+  projectStringId: string,
+): Promise<ProjectSummary | undefined> {
   return db
     .selectFrom('project')
     .select(['id', 'project_string_id', 'name', 'default_directory_id'])
@@ -29,18 +32,26 @@ export async function findProject(db: Kysely<Database>, projectStringId: string)
  * A project's directories by nickname, each with its top-level files that are not removed and, of
  * those, the ones marked complete (the file's own flag, not any task's status).
  */
-export async function listDirectorySummaries(db: Kysely<Database>, projectId: number): Promise<DirectorySummary[]> {
+export async function listDirectorySummaries(
+  db: Kysely<Database>,
+  projectId: number,
+): Promise<DirectorySummary[]> {
   const rows = await db
     .selectFrom('directory')
     .leftJoin('directory_file', 'directory_file.directory_id', 'directory.id')
     // The state test sits in the join so a directory whose files are all removed still appears, with 0.
-    .leftJoin('file', (join) => join.onRef('file.id', '=', 'directory_file.file_id').on('file.state', '=', 'added'))
+    .leftJoin('file', (join) =>
+      join.onRef('file.id', '=', 'directory_file.file_id').on('file.state', '=', 'added'),
+    )
     .select((eb) => [
       'directory.id',
       'directory.nickname',
       eb.fn.count<number>('file.id').as('file_count'),
       eb.fn
-        .coalesce(eb.fn.sum<number>(eb.case().when('file.ann_is_complete', '=', 1).then(1).else(0).end()), eb.lit(0))
+        .coalesce(
+          eb.fn.sum<number>(eb.case().when('file.ann_is_complete', '=', 1).then(1).else(0).end()),
+          eb.lit(0),
+        )
         .as('completed_file_count'),
     ])
     .where('directory.project_id', '=', projectId)
@@ -52,13 +63,19 @@ export async function listDirectorySummaries(db: Kysely<Database>, projectId: nu
 }
 
 /** A project's jobs by name, each with how many of its tasks are in each status. */
-export async function listJobSummaries(db: Kysely<Database>, projectId: number): Promise<JobSummary[]> {
+export async function listJobSummaries(
+  db: Kysely<Database>,
+  projectId: number,
+): Promise<JobSummary[]> {
   const rows = await db
     .selectFrom('job')
     .leftJoin('task', 'task.job_id', 'job.id')
     .select((eb) => {
       const tasksIn = (status: TaskStatus) =>
-        eb.fn.coalesce(eb.fn.sum<number>(eb.case().when('task.status', '=', status).then(1).else(0).end()), eb.lit(0));
+        eb.fn.coalesce(
+          eb.fn.sum<number>(eb.case().when('task.status', '=', status).then(1).else(0).end()),
+          eb.lit(0),
+        );
       return [
         'job.id',
         'job.name',
@@ -79,7 +96,12 @@ export async function listJobSummaries(db: Kysely<Database>, projectId: number):
     id: row.id,
     name: row.name,
     status: row.status,
-    task_counts: { available: row.available, in_progress: row.in_progress, complete: row.complete, archived: row.archived },
+    task_counts: {
+      available: row.available,
+      in_progress: row.in_progress,
+      complete: row.complete,
+      archived: row.archived,
+    },
     task_count: row.task_count,
   }));
 }

@@ -49,8 +49,18 @@ describe.each(testDialects)('the project read API on %s', (dialect) => {
     expect(response.statusCode).toBe(200);
     const body = projectListResponseSchema.parse(response.json());
     expect(body.projects).toEqual([
-      { id: sparse.projectId, project_string_id: 'all-removed', name: 'All removed', default_directory_id: null },
-      { id: demo.projectId, project_string_id: 'demo', name: demo.name, default_directory_id: demo.defaultDirectoryId },
+      {
+        id: sparse.projectId,
+        project_string_id: 'all-removed',
+        name: 'All removed',
+        default_directory_id: null,
+      },
+      {
+        id: demo.projectId,
+        project_string_id: 'demo',
+        name: demo.name,
+        default_directory_id: demo.defaultDirectoryId,
+      },
     ]);
   });
 
@@ -68,16 +78,22 @@ describe.each(testDialects)('the project read API on %s', (dialect) => {
       }))
       .sort((a, b) => a.nickname.localeCompare(b.nickname));
     expect(body.directories).toEqual(expected);
-    expect(body.default_directory).toEqual(expected.find((directory) => directory.nickname === 'Luckfrill'));
+    expect(body.default_directory).toEqual(
+      expected.find((directory) => directory.nickname === 'Luckfrill'),
+    );
     // Removed files are not counted, so Luckfrill's count is below its membership.
-    expect(body.default_directory?.file_count).toBeLessThan(demo.directories.Luckfrill?.fileIds.length ?? 0);
+    expect(body.default_directory?.file_count).toBeLessThan(
+      demo.directories.Luckfrill?.fileIds.length ?? 0,
+    );
   });
 
   it('counts a directory whose files are all removed as empty, and has no default when none is set', async () => {
     const response = await app.inject({ method: 'GET', url: '/api/v1/projects/all-removed' });
     expect(response.statusCode).toBe(200);
     const body = projectDetailResponseSchema.parse(response.json());
-    expect(body.directories).toEqual([{ id: sparse.directoryId, nickname: 'Gone', file_count: 0, completed_file_count: 0 }]);
+    expect(body.directories).toEqual([
+      { id: sparse.directoryId, nickname: 'Gone', file_count: 0, completed_file_count: 0 },
+    ]);
     expect(body.default_directory).toBeNull();
   });
 
@@ -89,7 +105,13 @@ describe.each(testDialects)('the project read API on %s', (dialect) => {
       .map((job) => {
         const counts = Object.fromEntries(taskStatuses.map((status) => [status, 0])) as TaskCounts;
         for (const task of job.tasks) counts[task.status] += 1;
-        return { id: job.id, name: job.name, status: job.status, task_counts: counts, task_count: job.tasks.length };
+        return {
+          id: job.id,
+          name: job.name,
+          status: job.status,
+          task_counts: counts,
+          task_count: job.tasks.length,
+        };
       })
       .sort((a, b) => a.name.localeCompare(b.name));
     expect(body.jobs).toEqual(expected);
@@ -127,7 +149,10 @@ describe.each(testDialects)('the project read API on %s', (dialect) => {
   });
 
   it('answers an over-long project name with the envelope naming the field', async () => {
-    const response = await app.inject({ method: 'GET', url: `/api/v1/projects/${'p'.repeat(201)}` });
+    const response = await app.inject({
+      method: 'GET',
+      url: `/api/v1/projects/${'p'.repeat(201)}`,
+    });
     expect(response.statusCode).toBe(400);
     const body = errorEnvelopeSchema.parse(response.json());
     expect(body.error.code).toBe('validation_failed');
@@ -136,12 +161,19 @@ describe.each(testDialects)('the project read API on %s', (dialect) => {
 });
 
 /** A second project with the edge cases the demo lacks: no default directory, only removed files, a job without tasks. */
-async function seedSparseProject(database: TestDatabase): Promise<{ projectId: number; directoryId: number; jobId: number }> {
+async function seedSparseProject(
+  database: TestDatabase,
+): Promise<{ projectId: number; directoryId: number; jobId: number }> {
   const now = '2024-03-04T08:00:00.000Z';
   const { db } = database;
   const project = await db
     .insertInto('project')
-    .values({ project_string_id: 'all-removed', name: 'All removed', default_directory_id: null, created_time: now })
+    .values({
+      project_string_id: 'all-removed',
+      name: 'All removed',
+      default_directory_id: null,
+      created_time: now,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   const directory = await db
@@ -163,10 +195,19 @@ async function seedSparseProject(database: TestDatabase): Promise<{ projectId: n
     })
     .returning('id')
     .executeTakeFirstOrThrow();
-  await db.insertInto('directory_file').values({ directory_id: directory.id, file_id: file.id }).execute();
+  await db
+    .insertInto('directory_file')
+    .values({ directory_id: directory.id, file_id: file.id })
+    .execute();
   const job = await db
     .insertInto('job')
-    .values({ project_id: project.id, name: 'Not started', status: 'draft', label_schema: '[]', created_time: now })
+    .values({
+      project_id: project.id,
+      name: 'Not started',
+      status: 'draft',
+      label_schema: '[]',
+      created_time: now,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return { projectId: project.id, directoryId: directory.id, jobId: job.id };

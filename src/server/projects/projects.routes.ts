@@ -9,7 +9,12 @@ import {
 import type { ProjectSummary } from '../../contract/projects.ts';
 import type { AnnexDatabase } from '../db/database.ts';
 import { notFound } from '../http/api-error.ts';
-import { findProject, listDirectorySummaries, listJobSummaries, listProjects } from './project-queries.ts';
+import {
+  findProject,
+  listDirectorySummaries,
+  listJobSummaries,
+  listProjects,
+} from './project-queries.ts';
 
 /** What the project read routes are built from. */
 export interface ProjectsRoutesOptions {
@@ -23,30 +28,40 @@ export const projectsRoutes: FastifyPluginAsyncZod<ProjectsRoutesOptions> = (app
 
   async function projectOr404(projectStringId: string): Promise<ProjectSummary> {
     const project = await findProject(db, projectStringId);
-    if (project === undefined) throw notFound(`Project "${projectStringId}"`, { project: projectStringId });
+    if (project === undefined)
+      throw notFound(`Project "${projectStringId}"`, { project: projectStringId });
     return project;
   }
 
-  app.get(
-    '/projects',
-    { schema: { response: { 200: projectListResponseSchema } } },
-    async () => ({ projects: await listProjects(db) }),
-  );
+  app.get('/projects', { schema: { response: { 200: projectListResponseSchema } } }, async () => ({
+    projects: await listProjects(db),
+  }));
 
   app.get(
     '/projects/:project',
-    { schema: { params: projectParamsSchema, response: { 200: projectDetailResponseSchema, 404: errorEnvelopeSchema } } },
+    {
+      schema: {
+        params: projectParamsSchema,
+        response: { 200: projectDetailResponseSchema, 404: errorEnvelopeSchema },
+      },
+    },
     async (request) => {
       const project = await projectOr404(request.params.project);
       const directories = await listDirectorySummaries(db, project.id);
-      const defaultDirectory = directories.find((directory) => directory.id === project.default_directory_id) ?? null;
+      const defaultDirectory =
+        directories.find((directory) => directory.id === project.default_directory_id) ?? null;
       return { project, directories, default_directory: defaultDirectory };
     },
   );
 
   app.get(
     '/projects/:project/jobs',
-    { schema: { params: projectParamsSchema, response: { 200: jobListResponseSchema, 404: errorEnvelopeSchema } } },
+    {
+      schema: {
+        params: projectParamsSchema,
+        response: { 200: jobListResponseSchema, 404: errorEnvelopeSchema },
+      },
+    },
     async (request) => {
       const project = await projectOr404(request.params.project);
       return { jobs: await listJobSummaries(db, project.id) };

@@ -16,7 +16,10 @@ export function rowsPerStatement(dialect: DialectName, columnCount: number): num
 }
 
 /** Splits rows into the largest multi-row INSERTs the dialect allows. */
-export function* batchesOf<Row extends object>(dialect: DialectName, rows: readonly Row[]): Generator<Row[]> {
+export function* batchesOf<Row extends object>(
+  dialect: DialectName,
+  rows: readonly Row[],
+): Generator<Row[]> {
   const first = rows[0];
   if (first === undefined) return;
   const size = rowsPerStatement(dialect, Object.keys(first).length);

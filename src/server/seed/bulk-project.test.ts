@@ -21,7 +21,12 @@ describe.each(testDialects)('a bulk project on %s', (dialect) => {
   });
 
   const count = async (table: 'file' | 'instance' | 'sequence' | 'task') =>
-    (await database.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+    (
+      await database.db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n;
 
   it('holds the files, instances, sequences and tasks its summary counts', async () => {
     expect(bulk.counts.files).toBe(files);
@@ -34,7 +39,9 @@ describe.each(testDialects)('a bulk project on %s', (dialect) => {
     expect(bulk.counts.texts).toBe(25);
     // 5–10 drawn instances per image: the total lands between those bounds plus video and text instances.
     expect(bulk.counts.instances).toBeGreaterThanOrEqual(bulk.counts.images * 5);
-    expect(bulk.counts.instances).toBeLessThanOrEqual(bulk.counts.images * 11 + bulk.counts.videos * 21 + bulk.counts.texts * 5);
+    expect(bulk.counts.instances).toBeLessThanOrEqual(
+      bulk.counts.images * 11 + bulk.counts.videos * 21 + bulk.counts.texts * 5,
+    );
   });
 
   it('marks about 70% of files complete and a few removed, and soft-deletes a few instances', async () => {
@@ -44,8 +51,12 @@ describe.each(testDialects)('a bulk project on %s', (dialect) => {
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .groupBy(['ann_is_complete', 'state'])
       .execute();
-    const complete = rows.filter((row) => row.ann_is_complete === 1).reduce((sum, row) => sum + row.n, 0);
-    const removed = rows.filter((row) => row.state === 'removed').reduce((sum, row) => sum + row.n, 0);
+    const complete = rows
+      .filter((row) => row.ann_is_complete === 1)
+      .reduce((sum, row) => sum + row.n, 0);
+    const removed = rows
+      .filter((row) => row.state === 'removed')
+      .reduce((sum, row) => sum + row.n, 0);
     expect(complete).toBe(bulk.counts.completeFiles);
     expect(removed).toBe(bulk.counts.removedFiles);
     expect(complete / files).toBeGreaterThan(0.6);
@@ -60,7 +71,11 @@ describe.each(testDialects)('a bulk project on %s', (dialect) => {
   });
 
   it('puts every file in the default directory and every 10th in Sample', async () => {
-    const project = await database.db.selectFrom('project').selectAll().where('id', '=', bulk.projectId).executeTakeFirstOrThrow();
+    const project = await database.db
+      .selectFrom('project')
+      .selectAll()
+      .where('id', '=', bulk.projectId)
+      .executeTakeFirstOrThrow();
     expect(project.default_directory_id).toBe(bulk.defaultDirectoryId);
     const memberships = await database.db
       .selectFrom('directory_file')
@@ -76,20 +91,38 @@ describe.each(testDialects)('a bulk project on %s', (dialect) => {
   });
 
   it('draws instances of every type with geometry the contract accepts', async () => {
-    const instances = await database.db.selectFrom('instance').select(['type', 'geometry', 'label_id']).execute();
-    for (const type of instanceTypes) expect(instances.some((instance) => instance.type === type), type).toBe(true);
+    const instances = await database.db
+      .selectFrom('instance')
+      .select(['type', 'geometry', 'label_id'])
+      .execute();
+    for (const type of instanceTypes)
+      expect(
+        instances.some((instance) => instance.type === type),
+        type,
+      ).toBe(true);
     for (const instance of instances) {
-      expect(geometrySchemas[instance.type].safeParse(JSON.parse(instance.geometry)).success, instance.geometry).toBe(true);
+      expect(
+        geometrySchemas[instance.type].safeParse(JSON.parse(instance.geometry)).success,
+        instance.geometry,
+      ).toBe(true);
       expect(instance.label_id === null).toBe(instance.type === 'global');
     }
   });
 
   it('has two jobs with tasks in every status, some files in both', async () => {
-    const tasks = await database.db.selectFrom('task').select(['job_id', 'file_id', 'status']).execute();
+    const tasks = await database.db
+      .selectFrom('task')
+      .select(['job_id', 'file_id', 'status'])
+      .execute();
     expect(new Set(tasks.map((task) => task.job_id)).size).toBe(2);
-    for (const status of taskStatuses) expect(tasks.some((task) => task.status === status), status).toBe(true);
+    for (const status of taskStatuses)
+      expect(
+        tasks.some((task) => task.status === status),
+        status,
+      ).toBe(true);
     const jobsPerFile = new Map<number, number>();
-    for (const task of tasks) jobsPerFile.set(task.file_id, (jobsPerFile.get(task.file_id) ?? 0) + 1);
+    for (const task of tasks)
+      jobsPerFile.set(task.file_id, (jobsPerFile.get(task.file_id) ?? 0) + 1);
     expect([...jobsPerFile.values()].some((jobs) => jobs > 1)).toBe(true);
   });
 
@@ -100,7 +133,14 @@ describe.each(testDialects)('a bulk project on %s', (dialect) => {
       const rows = await database.db
         .selectFrom('instance')
         .innerJoin('file', 'file.id', 'instance.file_id')
-        .select(['file.original_filename', 'file.ann_is_complete', 'file.state', 'instance.type', 'instance.geometry', 'instance.soft_deleted'])
+        .select([
+          'file.original_filename',
+          'file.ann_is_complete',
+          'file.state',
+          'instance.type',
+          'instance.geometry',
+          'instance.soft_deleted',
+        ])
         .where('instance.project_id', '=', projectId)
         .orderBy('instance.id')
         .execute();
@@ -110,9 +150,15 @@ describe.each(testDialects)('a bulk project on %s', (dialect) => {
   });
 
   it('refuses an existing project, a bad name and a bad size', async () => {
-    await expect(seedBulkProject(database, { files: 5, projectStringId: 'bulk-test' })).rejects.toThrow(/"bulk-test" already exists/);
-    await expect(seedBulkProject(database, { files: 5, projectStringId: 'Bad Name' })).rejects.toThrow(/not a valid project_string_id/);
-    await expect(seedBulkProject(database, { files: 0, projectStringId: 'zero' })).rejects.toThrow(/positive whole number/);
+    await expect(
+      seedBulkProject(database, { files: 5, projectStringId: 'bulk-test' }),
+    ).rejects.toThrow(/"bulk-test" already exists/);
+    await expect(
+      seedBulkProject(database, { files: 5, projectStringId: 'Bad Name' }),
+    ).rejects.toThrow(/not a valid project_string_id/);
+    await expect(seedBulkProject(database, { files: 0, projectStringId: 'zero' })).rejects.toThrow(
+      /positive whole number/,
+    );
   });
 });
 

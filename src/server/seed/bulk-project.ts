@@ -1,7 +1,12 @@
 import { generateMersenne32Randomizer } from '@faker-js/faker';
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
-import type { AttributeGroupKind, FileType, InstanceType, TaskStatus } from '../../contract/annotations.ts';
+import type {
+  AttributeGroupKind,
+  FileType,
+  InstanceType,
+  TaskStatus,
+} from '../../contract/annotations.ts';
 import type { AnnexDatabase, DialectName } from '../db/database.ts';
 import type { Database, Flag, NewFile, NewInstance } from '../db/schema.ts';
 import { batchesOf, insertBatched } from './batch-insert.ts';
@@ -81,9 +86,28 @@ const labels = [
 ] as const;
 type LabelName = (typeof labels)[number]['name'];
 
-const groups: { name: string; kind: AttributeGroupKind; labels: LabelName[]; templates: string[]; min?: number; max?: number }[] = [
-  { name: 'occlusion', kind: 'select', labels: ['car', 'pedestrian', 'cyclist'], templates: ['none', 'partial', 'heavy'] },
-  { name: 'confidence', kind: 'slider', labels: ['car', 'pedestrian', 'cyclist', 'street sign'], templates: [], min: 1, max: 10 },
+const groups: {
+  name: string;
+  kind: AttributeGroupKind;
+  labels: LabelName[];
+  templates: string[];
+  min?: number;
+  max?: number;
+}[] = [
+  {
+    name: 'occlusion',
+    kind: 'select',
+    labels: ['car', 'pedestrian', 'cyclist'],
+    templates: ['none', 'partial', 'heavy'],
+  },
+  {
+    name: 'confidence',
+    kind: 'slider',
+    labels: ['car', 'pedestrian', 'cyclist', 'street sign'],
+    templates: [],
+    min: 1,
+    max: 10,
+  },
   { name: 'time of day', kind: 'select', labels: [], templates: ['day', 'dusk', 'night'] },
 ];
 
@@ -111,7 +135,8 @@ const labelsByType: Record<InstanceType, LabelName[]> = {
 };
 const taskCycle: TaskStatus[] = ['available', 'in_progress', 'complete', 'archived'];
 
-const sentence = 'The silver van turned left onto Harbour Street while a cyclist waited at the light near the station .';
+const sentence =
+  'The silver van turned left onto Harbour Street while a cyclist waited at the light near the station .';
 const tokenList = [...sentence.matchAll(/\S+/g)].map((match, id) => ({
   id,
   text: match[0],
@@ -135,7 +160,10 @@ function time(seconds: number): string {
 }
 
 /** Seeds a project of `files` files (shape in this module's header) in one transaction; fast enough for 100,000. */
-export async function seedBulkProject(database: AnnexDatabase, options: BulkProjectOptions): Promise<BulkProjectSummary> {
+export async function seedBulkProject(
+  database: AnnexDatabase,
+  options: BulkProjectOptions,
+): Promise<BulkProjectSummary> {
   if (!Number.isInteger(options.files) || options.files < 1) {
     throw new Error(`files must be a positive whole number, got ${options.files}`);
   }
@@ -144,17 +172,30 @@ export async function seedBulkProject(database: AnnexDatabase, options: BulkProj
       `project "${options.projectStringId}" is not a valid project_string_id: use 1–100 lowercase letters, digits, "-" or "_", starting with a letter or digit`,
     );
   }
-  const summary = await database.db.transaction().execute((trx) => writeBulk(trx, database.dialect, options));
+  const summary = await database.db
+    .transaction()
+    .execute((trx) => writeBulk(trx, database.dialect, options));
   // Fresh statistics, or PostgreSQL plans the first counts over a million new rows blind.
-  if (database.dialect === 'postgres') await sql`ANALYZE file, directory_file, task, sequence, instance`.execute(database.db);
+  if (database.dialect === 'postgres')
+    await sql`ANALYZE file, directory_file, task, sequence, instance`.execute(database.db);
   return summary;
 }
 
-async function writeBulk(db: Kysely<Database>, dialect: DialectName, options: BulkProjectOptions): Promise<BulkProjectSummary> {
+async function writeBulk(
+  db: Kysely<Database>,
+  dialect: DialectName,
+  options: BulkProjectOptions,
+): Promise<BulkProjectSummary> {
   const { files: total, projectStringId } = options;
-  const existing = await db.selectFrom('project').select('id').where('project_string_id', '=', projectStringId).executeTakeFirst();
+  const existing = await db
+    .selectFrom('project')
+    .select('id')
+    .where('project_string_id', '=', projectStringId)
+    .executeTakeFirst();
   if (existing !== undefined) {
-    throw new Error(`A project "${projectStringId}" already exists (id ${existing.id}); choose another name with --project.`);
+    throw new Error(
+      `A project "${projectStringId}" already exists (id ${existing.id}); choose another name with --project.`,
+    );
   }
   const random = generateMersenne32Randomizer();
   random.seed(options.seed ?? 42);
@@ -163,7 +204,12 @@ async function writeBulk(db: Kysely<Database>, dialect: DialectName, options: Bu
 
   const project = await db
     .insertInto('project')
-    .values({ project_string_id: projectStringId, name: `Bulk: ${total.toLocaleString('en-US')} files`, default_directory_id: null, created_time: time(0) })
+    .values({
+      project_string_id: projectStringId,
+      name: `Bulk: ${total.toLocaleString('en-US')} files`,
+      default_directory_id: null,
+      created_time: time(0),
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   const projectId = project.id;
@@ -175,14 +221,25 @@ async function writeBulk(db: Kysely<Database>, dialect: DialectName, options: Bu
     ])
     .returning(['id', 'nickname'])
     .execute();
-  const directoryId = (nickname: string) => lookup(new Map(directories.map((row) => [row.nickname, row.id])), nickname);
+  const directoryId = (nickname: string) =>
+    lookup(new Map(directories.map((row) => [row.nickname, row.id])), nickname);
   const defaultDirectoryId = directoryId('Luckfrill');
   const sampleDirectoryId = directoryId('Sample');
-  await db.updateTable('project').set({ default_directory_id: defaultDirectoryId }).where('id', '=', projectId).execute();
+  await db
+    .updateTable('project')
+    .set({ default_directory_id: defaultDirectoryId })
+    .where('id', '=', projectId)
+    .execute();
 
   const labelRows = await db
     .insertInto('label')
-    .values(labels.map((label) => ({ project_id: projectId, name: label.name, colour_hex: label.colour })))
+    .values(
+      labels.map((label) => ({
+        project_id: projectId,
+        name: label.name,
+        colour_hex: label.colour,
+      })),
+    )
     .returning(['id', 'name'])
     .execute();
   const labelIds = new Map(labelRows.map((row) => [row.name, row.id]));
@@ -208,7 +265,12 @@ async function writeBulk(db: Kysely<Database>, dialect: DialectName, options: Bu
     .insertInto('attribute_template')
     .values(
       groups.flatMap((group) =>
-        group.templates.map((name, order) => ({ group_id: lookup(groupIds, group.name), name, display_order: order, archived: 0 as const })),
+        group.templates.map((name, order) => ({
+          group_id: lookup(groupIds, group.name),
+          name,
+          display_order: order,
+          archived: 0 as const,
+        })),
       ),
     )
     .returning(['id', 'group_id'])
@@ -217,7 +279,12 @@ async function writeBulk(db: Kysely<Database>, dialect: DialectName, options: Bu
     db,
     dialect,
     'attribute_group_label',
-    groups.flatMap((group) => group.labels.map((label) => ({ group_id: lookup(groupIds, group.name), label_id: lookup(labelIds, label) }))),
+    groups.flatMap((group) =>
+      group.labels.map((label) => ({
+        group_id: lookup(groupIds, group.name),
+        label_id: lookup(labelIds, label),
+      })),
+    ),
   );
 
   // Attribute answers are prepared per label once; each instance then draws from small lists.
@@ -231,16 +298,30 @@ async function writeBulk(db: Kysely<Database>, dialect: DialectName, options: Bu
   const answersFor = (label: LabelName | null): string | null => {
     if (label === null) return `{"${timeOfDay.id}":${pick(timeOfDay.templates)}}`;
     const parts: string[] = [];
-    if (label === 'car' || label === 'pedestrian' || label === 'cyclist') parts.push(`"${occlusion.id}":${pick(occlusion.templates)}`);
-    if (label !== 'traffic light' && label !== 'lane marking' && label !== 'place') parts.push(`"${confidenceId}":${int(1, 10)}`);
+    if (label === 'car' || label === 'pedestrian' || label === 'cyclist')
+      parts.push(`"${occlusion.id}":${pick(occlusion.templates)}`);
+    if (label !== 'traffic light' && label !== 'lane marking' && label !== 'place')
+      parts.push(`"${confidenceId}":${int(1, 10)}`);
     return parts.length === 0 ? null : `{${parts.join(',')}}`;
   };
 
   const jobRows = await db
     .insertInto('job')
     .values([
-      { project_id: projectId, name: 'Bulk round 1', status: 'active', label_schema: JSON.stringify([...labelIds.values()]), created_time: time(4) },
-      { project_id: projectId, name: 'Bulk review', status: 'active', label_schema: JSON.stringify([...labelIds.values()]), created_time: time(5) },
+      {
+        project_id: projectId,
+        name: 'Bulk round 1',
+        status: 'active',
+        label_schema: JSON.stringify([...labelIds.values()]),
+        created_time: time(4),
+      },
+      {
+        project_id: projectId,
+        name: 'Bulk review',
+        status: 'active',
+        label_schema: JSON.stringify([...labelIds.values()]),
+        created_time: time(5),
+      },
     ])
     .returning(['id', 'name'])
     .execute();
@@ -298,26 +379,49 @@ async function writeBulk(db: Kysely<Database>, dialect: DialectName, options: Bu
 
     const fileIds = new Map<string, number>();
     for (const batch of batchesOf(dialect, fileRows)) {
-      const rows = await db.insertInto('file').values(batch).returning(['id', 'original_filename']).execute();
+      const rows = await db
+        .insertInto('file')
+        .values(batch)
+        .returning(['id', 'original_filename'])
+        .execute();
       for (const row of rows) fileIds.set(row.original_filename, row.id);
     }
     const fileIdAt = (index: number) => lookup(fileIds, fileName(index, fileTypeOf(index)));
 
     const memberships: { directory_id: number; file_id: number }[] = [];
-    const tasks: { job_id: number; file_id: number; status: TaskStatus; created_time: string }[] = [];
+    const tasks: { job_id: number; file_id: number; status: TaskStatus; created_time: string }[] =
+      [];
     for (let index = chunkStart; index < chunkEnd; index++) {
       const fileId = fileIdAt(index);
       memberships.push({ directory_id: defaultDirectoryId, file_id: fileId });
       if (index % 10 === 0) memberships.push({ directory_id: sampleDirectoryId, file_id: fileId });
-      if (index < roundFiles) tasks.push({ job_id: roundJobId, file_id: fileId, status: taskCycle[index % 4] ?? 'available', created_time: time(20 + index) });
-      if (index % 50 === 0) tasks.push({ job_id: reviewJobId, file_id: fileId, status: taskCycle[(index / 50) % 4] ?? 'available', created_time: time(30 + index) });
+      if (index < roundFiles)
+        tasks.push({
+          job_id: roundJobId,
+          file_id: fileId,
+          status: taskCycle[index % 4] ?? 'available',
+          created_time: time(20 + index),
+        });
+      if (index % 50 === 0)
+        tasks.push({
+          job_id: reviewJobId,
+          file_id: fileId,
+          status: taskCycle[(index / 50) % 4] ?? 'available',
+          created_time: time(30 + index),
+        });
     }
     await insertBatched(db, dialect, 'directory_file', memberships);
     await insertBatched(db, dialect, 'task', tasks);
     counts.tasks += tasks.length;
 
     // Video sequences first: their instances need the sequence ids.
-    const sequenceRows: { file_id: number; label_id: number; number: number; keyframe_list: string; single_frame: Flag }[] = [];
+    const sequenceRows: {
+      file_id: number;
+      label_id: number;
+      number: number;
+      keyframe_list: string;
+      single_frame: Flag;
+    }[] = [];
     const sequenceStarts: number[] = [];
     for (let index = chunkStart; index < chunkEnd; index++) {
       if (fileTypeOf(index) !== 'video') continue;
@@ -335,7 +439,11 @@ async function writeBulk(db: Kysely<Database>, dialect: DialectName, options: Bu
     }
     const sequenceIds = new Map<string, number>();
     for (const batch of batchesOf(dialect, sequenceRows)) {
-      const rows = await db.insertInto('sequence').values(batch).returning(['id', 'file_id', 'label_id']).execute();
+      const rows = await db
+        .insertInto('sequence')
+        .values(batch)
+        .returning(['id', 'file_id', 'label_id'])
+        .execute();
       for (const row of rows) sequenceIds.set(`${row.file_id}/${row.label_id}`, row.id);
     }
     counts.sequences += sequenceRows.length;
@@ -378,7 +486,13 @@ async function writeBulk(db: Kysely<Database>, dialect: DialectName, options: Bu
         const count = int(5, 10);
         for (let n = 0; n < count; n++) {
           const instanceType = pick(imageTypeTable);
-          add(fileId, instanceType, pick(labelsByType[instanceType]), geometryJson(instanceType, int), createdSecond + n);
+          add(
+            fileId,
+            instanceType,
+            pick(labelsByType[instanceType]),
+            geometryJson(instanceType, int),
+            createdSecond + n,
+          );
         }
         if (random.next() < 0.3) add(fileId, 'global', null, '{}', createdSecond + count);
       } else if (type === 'text') {
@@ -394,12 +508,22 @@ async function writeBulk(db: Kysely<Database>, dialect: DialectName, options: Bu
         for (const label of ['car', 'pedestrian'] as const) {
           const sequenceId = lookup(sequenceIds, `${fileId}/${lookup(labelIds, label)}`);
           const start = sequenceStarts[sequenceCursor++] ?? 0;
-          const box = { x: int(0, imageWidth - 300), y: int(0, imageHeight - 200), w: int(20, 180), h: int(20, 180) };
+          const box = {
+            x: int(0, imageWidth - 300),
+            y: int(0, imageHeight - 200),
+            w: int(20, 180),
+            h: int(20, 180),
+          };
           for (let position = 0; position < 10; position++) {
             const x = box.x + position * 6;
             const geometry = `{"x_min":${x},"y_min":${box.y},"x_max":${x + box.w},"y_max":${box.y + box.h}}`;
             const interpolated: Flag = position === 0 || position === 4 || position === 9 ? 0 : 1;
-            add(fileId, 'box', label, geometry, createdSecond + position, { frame: start + position, sequenceId, position, interpolated });
+            add(fileId, 'box', label, geometry, createdSecond + position, {
+              frame: start + position,
+              sequenceId,
+              position,
+              interpolated,
+            });
           }
         }
       }

@@ -105,12 +105,20 @@ describe.each(testDialects)('the demo project on %s', (dialect) => {
     expect(templates).toHaveLength(demo.counts.attributeTemplates);
     for (const kind of attributeGroupKinds) {
       const ofKind = groups.filter((group) => group.kind === kind);
-      expect(ofKind.some((group) => group.is_global === 1), `a global ${kind} group`).toBe(true);
-      expect(ofKind.some((group) => group.is_global === 0), `a per-label ${kind} group`).toBe(true);
+      expect(
+        ofKind.some((group) => group.is_global === 1),
+        `a global ${kind} group`,
+      ).toBe(true);
+      expect(
+        ofKind.some((group) => group.is_global === 0),
+        `a per-label ${kind} group`,
+      ).toBe(true);
     }
     for (const group of groups) {
       const linked = links.filter((link) => link.group_id === group.id);
-      expect(linked.length > 0, `${group.name} has labels exactly when it is not global`).toBe(group.is_global === 0);
+      expect(linked.length > 0, `${group.name} has labels exactly when it is not global`).toBe(
+        group.is_global === 0,
+      );
     }
     expect(templates.some((template) => template.archived === 1)).toBe(true);
     expect(templates.some((template) => template.archived === 0)).toBe(true);
@@ -122,8 +130,13 @@ describe.each(testDialects)('the demo project on %s', (dialect) => {
     const seen = new Map<InstanceType, number>();
     for (const instance of instances) {
       const parsed = geometrySchemas[instance.type].safeParse(JSON.parse(instance.geometry));
-      expect(parsed.success, `instance ${instance.id} (${instance.type}) geometry ${instance.geometry}`).toBe(true);
-      expect(instance.label_id === null, `instance ${instance.id} has a label unless global`).toBe(instance.type === 'global');
+      expect(
+        parsed.success,
+        `instance ${instance.id} (${instance.type}) geometry ${instance.geometry}`,
+      ).toBe(true);
+      expect(instance.label_id === null, `instance ${instance.id} has a label unless global`).toBe(
+        instance.type === 'global',
+      );
       seen.set(instance.type, (seen.get(instance.type) ?? 0) + 1);
     }
     for (const type of instanceTypes) expect(seen.get(type) ?? 0, type).toBeGreaterThan(0);
@@ -142,10 +155,16 @@ describe.each(testDialects)('the demo project on %s', (dialect) => {
       for (const [groupId, value] of Object.entries(values)) {
         answered += 1;
         const group = groups.find((candidate) => candidate.id === Number(groupId));
-        if (group === undefined) throw new Error(`instance ${instance.id} answers unknown group ${groupId}`);
+        if (group === undefined)
+          throw new Error(`instance ${instance.id} answers unknown group ${groupId}`);
         if (instance.type === 'global') expect(group.is_global).toBe(1);
-        else expect(links.some((link) => link.group_id === group.id && link.label_id === instance.label_id)).toBe(true);
-        const templateIds = templates.filter((template) => template.group_id === group.id).map((template) => template.id);
+        else
+          expect(
+            links.some((link) => link.group_id === group.id && link.label_id === instance.label_id),
+          ).toBe(true);
+        const templateIds = templates
+          .filter((template) => template.group_id === group.id)
+          .map((template) => template.id);
         if (group.kind === 'select' || group.kind === 'radio') expect(templateIds).toContain(value);
         if (group.kind === 'multiple_select' || group.kind === 'tree') {
           expect(Array.isArray(value)).toBe(true);
@@ -165,11 +184,15 @@ describe.each(testDialects)('the demo project on %s', (dialect) => {
   it('has complete and incomplete files, and removed files in Luckfrill', async () => {
     const files = await database.db.selectFrom('file').selectAll().execute();
     expect(files).toHaveLength(demo.counts.files);
-    expect(files.filter((file) => file.ann_is_complete === 1).map((file) => file.id).sort((a, b) => a - b)).toEqual(
-      [...demo.completeFileIds].sort((a, b) => a - b),
-    );
+    expect(
+      files
+        .filter((file) => file.ann_is_complete === 1)
+        .map((file) => file.id)
+        .sort((a, b) => a - b),
+    ).toEqual([...demo.completeFileIds].sort((a, b) => a - b));
     expect(files.some((file) => file.ann_is_complete === 0)).toBe(true);
-    for (const type of ['image', 'video', 'text'] as const) expect(files.some((file) => file.type === type)).toBe(true);
+    for (const type of ['image', 'video', 'text'] as const)
+      expect(files.some((file) => file.type === type)).toBe(true);
 
     const luckfrill = demo.directories[demoDefaultDirectoryNickname];
     if (luckfrill === undefined) throw new Error('no Luckfrill in the summary');
@@ -179,11 +202,17 @@ describe.each(testDialects)('the demo project on %s', (dialect) => {
       .select(['file.id', 'file.state', 'file.ann_is_complete'])
       .where('directory_file.directory_id', '=', luckfrill.id)
       .execute();
-    expect(inLuckfrill.map((file) => file.id).sort((a, b) => a - b)).toEqual([...luckfrill.fileIds].sort((a, b) => a - b));
+    expect(inLuckfrill.map((file) => file.id).sort((a, b) => a - b)).toEqual(
+      [...luckfrill.fileIds].sort((a, b) => a - b),
+    );
     expect(inLuckfrill.filter((file) => file.state === 'removed').length).toBeGreaterThanOrEqual(2);
-    expect(inLuckfrill.filter((file) => file.state === 'removed').map((file) => file.id)).toEqual(luckfrill.removedFileIds);
+    expect(inLuckfrill.filter((file) => file.state === 'removed').map((file) => file.id)).toEqual(
+      luckfrill.removedFileIds,
+    );
     expect(
-      inLuckfrill.filter((file) => file.state === 'added' && file.ann_is_complete === 1).map((file) => file.id),
+      inLuckfrill
+        .filter((file) => file.state === 'added' && file.ann_is_complete === 1)
+        .map((file) => file.id),
     ).toEqual(luckfrill.completedFileIds);
   });
 
@@ -210,16 +239,30 @@ describe.each(testDialects)('the demo project on %s', (dialect) => {
     expect(clips.map((clip) => clip.id)).toEqual(demo.splitVideo.clipFileIds);
     expect(clips.map((clip) => clip.global_frame_start)).toEqual(demo.splitVideo.globalFrameStarts);
     expect(clips.every((clip) => clip.type === 'video')).toBe(true);
-    expect(clips.filter((clip) => (clip.global_frame_start ?? 0) > 0).length).toBeGreaterThanOrEqual(2);
-    const parent = await database.db.selectFrom('file').selectAll().where('id', '=', demo.splitVideo.parentFileId).executeTakeFirstOrThrow();
+    expect(
+      clips.filter((clip) => (clip.global_frame_start ?? 0) > 0).length,
+    ).toBeGreaterThanOrEqual(2);
+    const parent = await database.db
+      .selectFrom('file')
+      .selectAll()
+      .where('id', '=', demo.splitVideo.parentFileId)
+      .executeTakeFirstOrThrow();
     const clipFrames = clips.reduce((sum, clip) => sum + (clip.frame_count ?? 0), 0);
     expect(parent.frame_count).toBe(clipFrames);
-    const parentInDirectory = await database.db.selectFrom('directory_file').select('file_id').where('file_id', '=', parent.id).execute();
+    const parentInDirectory = await database.db
+      .selectFrom('directory_file')
+      .select('file_id')
+      .where('file_id', '=', parent.id)
+      .execute();
     expect(parentInDirectory).toEqual([]);
     const framesOnLaterClips = await database.db
       .selectFrom('instance')
       .select('id')
-      .where('file_id', 'in', clips.filter((clip) => (clip.global_frame_start ?? 0) > 0).map((clip) => clip.id))
+      .where(
+        'file_id',
+        'in',
+        clips.filter((clip) => (clip.global_frame_start ?? 0) > 0).map((clip) => clip.id),
+      )
       .where('frame_number', 'is not', null)
       .execute();
     expect(framesOnLaterClips.length).toBeGreaterThan(0);
@@ -228,10 +271,16 @@ describe.each(testDialects)('the demo project on %s', (dialect) => {
   it('tracks video objects in sequences with keyframes and interpolated frames', async () => {
     const sequences = await database.db.selectFrom('sequence').selectAll().execute();
     expect(sequences).toHaveLength(demo.counts.sequences);
-    const frames = await database.db.selectFrom('instance').selectAll().where('sequence_id', 'is not', null).execute();
+    const frames = await database.db
+      .selectFrom('instance')
+      .selectAll()
+      .where('sequence_id', 'is not', null)
+      .execute();
     for (const sequence of sequences) {
       const keyframes = JSON.parse(sequence.keyframe_list) as number[];
-      const own = frames.filter((frame) => frame.sequence_id === sequence.id).sort((a, b) => (a.frame_number ?? 0) - (b.frame_number ?? 0));
+      const own = frames
+        .filter((frame) => frame.sequence_id === sequence.id)
+        .sort((a, b) => (a.frame_number ?? 0) - (b.frame_number ?? 0));
       expect(own.length).toBeGreaterThan(0);
       expect(own.map((frame) => frame.local_sequence_number)).toEqual(own.map((_, index) => index));
       for (const frame of own) {
@@ -246,12 +295,24 @@ describe.each(testDialects)('the demo project on %s', (dialect) => {
   });
 
   it('gives text files tokens that their text_token instances point into', async () => {
-    const texts = await database.db.selectFrom('file').selectAll().where('type', '=', 'text').execute();
-    const spans = await database.db.selectFrom('instance').selectAll().where('type', '=', 'text_token').execute();
+    const texts = await database.db
+      .selectFrom('file')
+      .selectAll()
+      .where('type', '=', 'text')
+      .execute();
+    const spans = await database.db
+      .selectFrom('instance')
+      .selectAll()
+      .where('type', '=', 'text_token')
+      .execute();
     expect(spans.length).toBeGreaterThan(0);
     for (const span of spans) {
       const file = texts.find((text) => text.id === span.file_id);
-      const tokens = JSON.parse(file?.text_tokens ?? 'null') as { id: number; start_char: number; end_char: number }[];
+      const tokens = JSON.parse(file?.text_tokens ?? 'null') as {
+        id: number;
+        start_char: number;
+        end_char: number;
+      }[];
       const geometry = geometrySchemas.text_token.parse(JSON.parse(span.geometry));
       expect(tokens[geometry.start_token]?.start_char).toBe(geometry.start_char);
       expect(tokens[geometry.end_token]?.end_char).toBe(geometry.end_char);
@@ -265,19 +326,30 @@ describe.each(testDialects)('the demo project on %s', (dialect) => {
       .select(['task.id', 'task.job_id', 'task.file_id', 'task.status', 'file.ann_is_complete'])
       .execute();
     expect(tasks).toHaveLength(demo.counts.tasks);
-    for (const status of taskStatuses) expect(tasks.some((task) => task.status === status), status).toBe(true);
+    for (const status of taskStatuses)
+      expect(
+        tasks.some((task) => task.status === status),
+        status,
+      ).toBe(true);
     const jobsByFile = new Map<number, Set<number>>();
-    for (const task of tasks) jobsByFile.set(task.file_id, (jobsByFile.get(task.file_id) ?? new Set()).add(task.job_id));
+    for (const task of tasks)
+      jobsByFile.set(task.file_id, (jobsByFile.get(task.file_id) ?? new Set()).add(task.job_id));
     expect([...jobsByFile.values()].some((jobs) => jobs.size > 1)).toBe(true);
-    expect(tasks.some((task) => task.status === 'complete' && task.ann_is_complete === 0)).toBe(true);
-    expect(tasks.some((task) => task.status !== 'complete' && task.ann_is_complete === 1)).toBe(true);
+    expect(tasks.some((task) => task.status === 'complete' && task.ann_is_complete === 0)).toBe(
+      true,
+    );
+    expect(tasks.some((task) => task.status !== 'complete' && task.ann_is_complete === 1)).toBe(
+      true,
+    );
 
     const jobs = await database.db.selectFrom('job').selectAll().execute();
     expect(jobs.length).toBeGreaterThanOrEqual(2);
     for (const job of jobs) {
       const summary = demo.jobs[job.name];
       expect(summary?.id).toBe(job.id);
-      expect(tasks.filter((task) => task.job_id === job.id).map((task) => task.id)).toEqual(summary?.tasks.map((task) => task.id));
+      expect(tasks.filter((task) => task.job_id === job.id).map((task) => task.id)).toEqual(
+        summary?.tasks.map((task) => task.id),
+      );
       expect((JSON.parse(job.label_schema) as number[]).length).toBeGreaterThan(0);
     }
   });
@@ -290,7 +362,9 @@ describe.each(testDialects)('the demo project on %s', (dialect) => {
       .groupBy('file_id')
       .execute();
     expect(Object.fromEntries(rows.map((row) => [row.file_id, row.instances]))).toEqual(
-      Object.fromEntries(Object.entries(demo.counts.instancesByFile).map(([id, count]) => [Number(id), count])),
+      Object.fromEntries(
+        Object.entries(demo.counts.instancesByFile).map(([id, count]) => [Number(id), count]),
+      ),
     );
   });
 });

@@ -196,18 +196,90 @@ interface GroupDefinition {
 }
 
 const groupDefinitions: GroupDefinition[] = [
-  { name: 'occlusion', kind: 'select', prompt: 'How much of it is hidden?', labels: ['car', 'pedestrian', 'cyclist'], templates: ['none', 'partial', 'heavy', 'unknown!'] },
-  { name: 'car features', kind: 'multiple_select', prompt: 'Which of these do you see?', labels: ['car'], templates: ['headlights on', 'door open', 'roof rack', 'spoiler!'] },
-  { name: 'light state', kind: 'radio', prompt: 'Which light is lit?', labels: ['traffic light'], templates: ['red', 'amber', 'green', 'flashing!'] },
-  { name: 'confidence', kind: 'slider', prompt: 'How sure are you?', labels: ['car', 'pedestrian', 'cyclist', 'street sign'], templates: [], min: 1, max: 10, defaultValue: '7' },
-  { name: 'sign text', kind: 'text', prompt: 'What does the sign say?', labels: ['street sign'], templates: [] },
-  { name: 'vehicle type', kind: 'tree', prompt: 'What kind of vehicle?', labels: ['car', 'vehicle mention'], templates: ['vehicle', 'vehicle/car', 'vehicle/van', 'vehicle/bus', 'vehicle/truck!'] },
-  { name: 'time of day', kind: 'select', prompt: 'When was this taken?', labels: [], templates: ['day', 'dusk', 'night', 'dawn!'] },
-  { name: 'hazards', kind: 'multiple_select', prompt: 'Any hazards in view?', labels: [], templates: ['roadworks', 'debris', 'emergency vehicle'] },
-  { name: 'weather', kind: 'radio', prompt: 'What is the weather?', labels: [], templates: ['clear', 'rain', 'fog', 'snow'] },
-  { name: 'image quality', kind: 'slider', prompt: 'How usable is the image?', labels: [], templates: [], min: 1, max: 5, defaultValue: '4' },
+  {
+    name: 'occlusion',
+    kind: 'select',
+    prompt: 'How much of it is hidden?',
+    labels: ['car', 'pedestrian', 'cyclist'],
+    templates: ['none', 'partial', 'heavy', 'unknown!'],
+  },
+  {
+    name: 'car features',
+    kind: 'multiple_select',
+    prompt: 'Which of these do you see?',
+    labels: ['car'],
+    templates: ['headlights on', 'door open', 'roof rack', 'spoiler!'],
+  },
+  {
+    name: 'light state',
+    kind: 'radio',
+    prompt: 'Which light is lit?',
+    labels: ['traffic light'],
+    templates: ['red', 'amber', 'green', 'flashing!'],
+  },
+  {
+    name: 'confidence',
+    kind: 'slider',
+    prompt: 'How sure are you?',
+    labels: ['car', 'pedestrian', 'cyclist', 'street sign'],
+    templates: [],
+    min: 1,
+    max: 10,
+    defaultValue: '7',
+  },
+  {
+    name: 'sign text',
+    kind: 'text',
+    prompt: 'What does the sign say?',
+    labels: ['street sign'],
+    templates: [],
+  },
+  {
+    name: 'vehicle type',
+    kind: 'tree',
+    prompt: 'What kind of vehicle?',
+    labels: ['car', 'vehicle mention'],
+    templates: ['vehicle', 'vehicle/car', 'vehicle/van', 'vehicle/bus', 'vehicle/truck!'],
+  },
+  {
+    name: 'time of day',
+    kind: 'select',
+    prompt: 'When was this taken?',
+    labels: [],
+    templates: ['day', 'dusk', 'night', 'dawn!'],
+  },
+  {
+    name: 'hazards',
+    kind: 'multiple_select',
+    prompt: 'Any hazards in view?',
+    labels: [],
+    templates: ['roadworks', 'debris', 'emergency vehicle'],
+  },
+  {
+    name: 'weather',
+    kind: 'radio',
+    prompt: 'What is the weather?',
+    labels: [],
+    templates: ['clear', 'rain', 'fog', 'snow'],
+  },
+  {
+    name: 'image quality',
+    kind: 'slider',
+    prompt: 'How usable is the image?',
+    labels: [],
+    templates: [],
+    min: 1,
+    max: 5,
+    defaultValue: '4',
+  },
   { name: 'scene notes', kind: 'text', prompt: 'Anything unusual?', labels: [], templates: [] },
-  { name: 'scene', kind: 'tree', prompt: 'Where is this?', labels: [], templates: ['urban', 'urban/downtown', 'urban/residential', 'highway', 'rural!'] },
+  {
+    name: 'scene',
+    kind: 'tree',
+    prompt: 'Where is this?',
+    labels: [],
+    templates: ['urban', 'urban/downtown', 'urban/residential', 'highway', 'rural!'],
+  },
 ];
 
 const directoryNicknames = [demoDefaultDirectoryNickname, 'Night drives', 'Reading room'] as const;
@@ -221,7 +293,14 @@ interface FileDefinition {
   directories: DirectoryNickname[];
   width: number | null;
   height: number | null;
-  video?: { frameRate: number; frameCount: number; originalFps: number; globalFrameStart: number; offsetSeconds: number; parent?: string };
+  video?: {
+    frameRate: number;
+    frameCount: number;
+    originalFps: number;
+    globalFrameStart: number;
+    offsetSeconds: number;
+    parent?: string;
+  };
 }
 
 const parentVideoName = 'drive-downtown.mp4';
@@ -257,7 +336,13 @@ function fileDefinitions(): FileDefinition[] {
     directories: [],
     width: 1920,
     height: 1080,
-    video: { frameRate: 30, frameCount: 900, originalFps: 30, globalFrameStart: 0, offsetSeconds: 0 },
+    video: {
+      frameRate: 30,
+      frameCount: 900,
+      originalFps: 30,
+      globalFrameStart: 0,
+      offsetSeconds: 0,
+    },
   });
   clipNames.forEach((name, index) => {
     files.push({
@@ -268,7 +353,14 @@ function fileDefinitions(): FileDefinition[] {
       directories: index === 2 ? ['Luckfrill', 'Night drives'] : ['Luckfrill'],
       width: 1920,
       height: 1080,
-      video: { frameRate: 30, frameCount: 300, originalFps: 30, globalFrameStart: index * 300, offsetSeconds: index * 10, parent: parentVideoName },
+      video: {
+        frameRate: 30,
+        frameCount: 300,
+        originalFps: 30,
+        globalFrameStart: index * 300,
+        offsetSeconds: index * 10,
+        parent: parentVideoName,
+      },
     });
   });
   files.push({
@@ -279,7 +371,13 @@ function fileDefinitions(): FileDefinition[] {
     directories: ['Night drives'],
     width: 1280,
     height: 720,
-    video: { frameRate: 25, frameCount: 250, originalFps: 50, globalFrameStart: 0, offsetSeconds: 0 },
+    video: {
+      frameRate: 25,
+      frameCount: 250,
+      originalFps: 50,
+      globalFrameStart: 0,
+      offsetSeconds: 0,
+    },
   });
   files.push({
     name: 'cyclist-lane.mp4',
@@ -289,7 +387,13 @@ function fileDefinitions(): FileDefinition[] {
     directories: ['Luckfrill'],
     width: 1280,
     height: 720,
-    video: { frameRate: 30, frameCount: 150, originalFps: 30, globalFrameStart: 0, offsetSeconds: 0 },
+    video: {
+      frameRate: 30,
+      frameCount: 150,
+      originalFps: 30,
+      globalFrameStart: 0,
+      offsetSeconds: 0,
+    },
   });
   for (let n = 1; n <= 4; n++) {
     const directories: DirectoryNickname[] = ['Reading room'];
@@ -409,7 +513,17 @@ const drawnTypesByLabel: Partial<Record<InstanceType, LabelName[]>> = {
   cuboid: ['car'],
   keypoints: ['pedestrian'],
 };
-const imageTypes: InstanceType[] = ['box', 'box', 'box', 'polygon', 'line', 'point', 'ellipse', 'cuboid', 'keypoints'];
+const imageTypes: InstanceType[] = [
+  'box',
+  'box',
+  'box',
+  'polygon',
+  'line',
+  'point',
+  'ellipse',
+  'cuboid',
+  'keypoints',
+];
 const guaranteedTypeByImage = new Map<number, InstanceType>([
   [2, 'box'],
   [4, 'polygon'],
@@ -472,7 +586,10 @@ class DemoPlanner {
     const guaranteed = guaranteedTypeByImage.get(imageNumber);
     const instances: PlannedInstance[] = [];
     for (let index = 0; index < count; index++) {
-      const type = index === 0 && guaranteed !== undefined ? guaranteed : this.faker.helpers.arrayElement(imageTypes);
+      const type =
+        index === 0 && guaranteed !== undefined
+          ? guaranteed
+          : this.faker.helpers.arrayElement(imageTypes);
       const label = this.faker.helpers.arrayElement(drawnTypesByLabel[type] ?? ['car']);
       instances.push({
         fileName: file.name,
@@ -484,7 +601,12 @@ class DemoPlanner {
         sequenceKey: null,
         localSequenceNumber: null,
         interpolated: 0,
-        softDeleted: index === 0 && guaranteed !== undefined ? 0 : index === count - 1 && imageNumber === 2 ? 1 : this.softDeleted(),
+        softDeleted:
+          index === 0 && guaranteed !== undefined
+            ? 0
+            : index === count - 1 && imageNumber === 2
+              ? 1
+              : this.softDeleted(),
         minute: this.tick(),
       });
     }
@@ -508,7 +630,10 @@ class DemoPlanner {
     };
   }
 
-  private videoInstances(file: FileDefinition): { sequences: PlannedSequence[]; instances: PlannedInstance[] } {
+  private videoInstances(file: FileDefinition): {
+    sequences: PlannedSequence[];
+    instances: PlannedInstance[];
+  } {
     const width = file.width ?? 1;
     const height = file.height ?? 1;
     const frameCount = file.video?.frameCount ?? 1;
@@ -519,9 +644,17 @@ class DemoPlanner {
     for (let index = 0; index <= sequenceCount; index++) {
       // The last sequence of every video is a single-frame one.
       const singleFrame = index === sequenceCount;
-      const type: InstanceType = singleFrame ? 'point' : index === 1 && file.name === clipNames[1] ? 'keypoints' : 'box';
+      const type: InstanceType = singleFrame
+        ? 'point'
+        : index === 1 && file.name === clipNames[1]
+          ? 'keypoints'
+          : 'box';
       const label: LabelName =
-        type === 'point' ? 'traffic light' : type === 'keypoints' ? 'pedestrian' : this.faker.helpers.arrayElement(['car', 'pedestrian', 'cyclist'] as const);
+        type === 'point'
+          ? 'traffic light'
+          : type === 'keypoints'
+            ? 'pedestrian'
+            : this.faker.helpers.arrayElement(['car', 'pedestrian', 'cyclist'] as const);
       const number = (numbersByLabel.get(label) ?? 0) + 1;
       numbersByLabel.set(label, number);
       const span = singleFrame ? 1 : this.faker.number.int({ min: 8, max: 14 });
@@ -529,7 +662,14 @@ class DemoPlanner {
       const frames = Array.from({ length: span }, (_, offset) => start + offset);
       const keyframes = frames.filter((frame, offset) => offset % 4 === 0 || offset === span - 1);
       const key = `${file.name}#${index}`;
-      sequences.push({ key, fileName: file.name, label, number, keyframes, singleFrame: singleFrame ? 1 : 0 });
+      sequences.push({
+        key,
+        fileName: file.name,
+        label,
+        number,
+        keyframes,
+        singleFrame: singleFrame ? 1 : 0,
+      });
       const answers = this.answers(label);
       const first = this.geometry(type, width, height);
       frames.forEach((frame, position) => {
@@ -543,7 +683,8 @@ class DemoPlanner {
           sequenceKey: key,
           localSequenceNumber: position,
           interpolated: keyframes.includes(frame) ? 0 : 1,
-          softDeleted: file.name === clipNames[1] && index === 0 && position === 3 ? 1 : this.softDeleted(),
+          softDeleted:
+            file.name === clipNames[1] && index === 0 && position === 3 ? 1 : this.softDeleted(),
           minute: this.tick(),
         });
       });
@@ -604,13 +745,19 @@ class DemoPlanner {
     const y_min = f.number.int({ min: 0, max: height - 200 });
     const x_max = x_min + f.number.int({ min: 20, max: 180 });
     const y_max = y_min + f.number.int({ min: 20, max: 180 });
-    const pointIn = (): Point => ({ x: f.number.int({ min: x_min, max: x_max }), y: f.number.int({ min: y_min, max: y_max }) });
+    const pointIn = (): Point => ({
+      x: f.number.int({ min: x_min, max: x_max }),
+      y: f.number.int({ min: y_min, max: y_max }),
+    });
     switch (type) {
       case 'box':
         return { x_min, y_min, x_max, y_max };
       case 'polygon':
       case 'line': {
-        const points = Array.from({ length: f.number.int({ min: type === 'polygon' ? 3 : 2, max: 6 }) }, pointIn);
+        const points = Array.from(
+          { length: f.number.int({ min: type === 'polygon' ? 3 : 2, max: 6 }) },
+          pointIn,
+        );
         return { ...boundsOf(points), points };
       }
       case 'point':
@@ -635,7 +782,12 @@ class DemoPlanner {
       }
       case 'keypoints': {
         const names = ['head', 'left hand', 'right hand', 'left foot', 'right foot'];
-        const nodes = names.map((name, index) => ({ id: `n${index}`, name, ...pointIn(), occluded: f.number.float() < 0.2 }));
+        const nodes = names.map((name, index) => ({
+          id: `n${index}`,
+          name,
+          ...pointIn(),
+          occluded: f.number.float() < 0.2,
+        }));
         const edges = [1, 2, 3, 4].map((to) => ({ from: 'n0', to: `n${to}` }));
         return { nodes, edges };
       }
@@ -660,10 +812,16 @@ class DemoPlanner {
       switch (group.kind) {
         case 'select':
         case 'radio':
-          answers.set(group.name, { templates: [this.faker.helpers.arrayElement(templates)], many: false });
+          answers.set(group.name, {
+            templates: [this.faker.helpers.arrayElement(templates)],
+            many: false,
+          });
           break;
         case 'multiple_select':
-          answers.set(group.name, { templates: this.faker.helpers.arrayElements(templates, { min: 0, max: 2 }), many: true });
+          answers.set(group.name, {
+            templates: this.faker.helpers.arrayElements(templates, { min: 0, max: 2 }),
+            many: true,
+          });
           break;
         case 'tree': {
           const leaf = this.faker.helpers.arrayElement(templates);
@@ -672,10 +830,17 @@ class DemoPlanner {
           break;
         }
         case 'slider':
-          answers.set(group.name, { number: this.faker.number.int({ min: group.min ?? 0, max: group.max ?? 10 }) });
+          answers.set(group.name, {
+            number: this.faker.number.int({ min: group.min ?? 0, max: group.max ?? 10 }),
+          });
           break;
         case 'text':
-          answers.set(group.name, { text: group.name === 'sign text' ? this.faker.helpers.arrayElement(['STOP', 'ONE WAY', 'NO ENTRY', 'SCHOOL']) : this.faker.lorem.sentence(4) });
+          answers.set(group.name, {
+            text:
+              group.name === 'sign text'
+                ? this.faker.helpers.arrayElement(['STOP', 'ONE WAY', 'NO ENTRY', 'SCHOOL'])
+                : this.faker.lorem.sentence(4),
+          });
           break;
       }
     }
@@ -686,7 +851,12 @@ class DemoPlanner {
 function boundsOf(points: Point[]): { x_min: number; y_min: number; x_max: number; y_max: number } {
   const xs = points.map((point) => point.x);
   const ys = points.map((point) => point.y);
-  return { x_min: Math.min(...xs), y_min: Math.min(...ys), x_max: Math.max(...xs), y_max: Math.max(...ys) };
+  return {
+    x_min: Math.min(...xs),
+    y_min: Math.min(...ys),
+    x_max: Math.max(...xs),
+    y_max: Math.max(...ys),
+  };
 }
 
 /** Moves a shape right by `dx` pixels: a tracked object across frames. Sequences draw boxes, keypoints and points. */
@@ -723,30 +893,61 @@ export async function seedDemoIfEmpty(database: AnnexDatabase): Promise<boolean>
   return true;
 }
 
-async function writeDemo(db: Kysely<Database>, dialect: DialectName, plan: DemoPlan): Promise<DemoProjectSummary> {
-  const already = await db.selectFrom('project').select('id').where('project_string_id', '=', demoProjectStringId).executeTakeFirst();
+async function writeDemo(
+  db: Kysely<Database>,
+  dialect: DialectName,
+  plan: DemoPlan,
+): Promise<DemoProjectSummary> {
+  const already = await db
+    .selectFrom('project')
+    .select('id')
+    .where('project_string_id', '=', demoProjectStringId)
+    .executeTakeFirst();
   if (already !== undefined) {
-    throw new Error(`A project "${demoProjectStringId}" already exists (id ${already.id}); the demo is seeded once per database.`);
+    throw new Error(
+      `A project "${demoProjectStringId}" already exists (id ${already.id}); the demo is seeded once per database.`,
+    );
   }
   const project = await db
     .insertInto('project')
-    .values({ project_string_id: demoProjectStringId, name: demoProjectName, default_directory_id: null, created_time: time(0) })
+    .values({
+      project_string_id: demoProjectStringId,
+      name: demoProjectName,
+      default_directory_id: null,
+      created_time: time(0),
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   const projectId = project.id;
 
   const directoryRows = await db
     .insertInto('directory')
-    .values(directoryNicknames.map((nickname, index) => ({ project_id: projectId, nickname, created_time: time(index + 1) })))
+    .values(
+      directoryNicknames.map((nickname, index) => ({
+        project_id: projectId,
+        nickname,
+        created_time: time(index + 1),
+      })),
+    )
     .returning(['id', 'nickname'])
     .execute();
   const directoryIds = new Map(directoryRows.map((row) => [row.nickname, row.id]));
   const defaultDirectoryId = required(directoryIds, demoDefaultDirectoryNickname, 'directory');
-  await db.updateTable('project').set({ default_directory_id: defaultDirectoryId }).where('id', '=', projectId).execute();
+  await db
+    .updateTable('project')
+    .set({ default_directory_id: defaultDirectoryId })
+    .where('id', '=', projectId)
+    .execute();
 
   const labelRows = await db
     .insertInto('label')
-    .values(labelDefinitions.map((label) => ({ project_id: projectId, name: label.name, colour_hex: label.colour })))
+    .values(
+      labelDefinitions.map((label) => ({
+        project_id: projectId,
+        name: label.name,
+        colour_hex: label.colour,
+      })),
+    )
     .returning(['id', 'name'])
     .execute();
   const labelIds = new Map(labelRows.map((row) => [row.name, row.id]));
@@ -778,7 +979,11 @@ async function writeDemo(db: Kysely<Database>, dialect: DialectName, plan: DemoP
       archived: template.endsWith('!') ? (1 as const) : (0 as const),
     })),
   );
-  const templateRows = await db.insertInto('attribute_template').values(templateValues).returning(['id', 'group_id', 'name']).execute();
+  const templateRows = await db
+    .insertInto('attribute_template')
+    .values(templateValues)
+    .returning(['id', 'group_id', 'name'])
+    .execute();
   const templateIds = new Map(templateRows.map((row) => [`${row.group_id}/${row.name}`, row.id]));
 
   await insertBatched(
@@ -786,7 +991,10 @@ async function writeDemo(db: Kysely<Database>, dialect: DialectName, plan: DemoP
     dialect,
     'attribute_group_label',
     groupDefinitions.flatMap((group) =>
-      group.labels.map((label) => ({ group_id: required(groupIds, group.name, 'attribute group'), label_id: required(labelIds, label, 'label') })),
+      group.labels.map((label) => ({
+        group_id: required(groupIds, group.name, 'attribute group'),
+        label_id: required(labelIds, label, 'label'),
+      })),
     ),
   );
 
@@ -802,18 +1010,23 @@ async function writeDemo(db: Kysely<Database>, dialect: DialectName, plan: DemoP
     frame_rate: file.video?.frameRate ?? null,
     frame_count: file.video?.frameCount ?? null,
     original_fps: file.video?.originalFps ?? null,
-    fps_conversion_ratio: file.video === undefined ? null : file.video.frameRate / file.video.originalFps,
+    fps_conversion_ratio:
+      file.video === undefined ? null : file.video.frameRate / file.video.originalFps,
     offset_in_seconds: file.video?.offsetSeconds ?? null,
     global_frame_start: file.video?.globalFrameStart ?? null,
-    parent_file_id: file.video?.parent === undefined ? null : required(fileIds, file.video.parent, 'file'),
-    text_tokens: file.type === 'text' ? JSON.stringify(plan.tokensByFile.get(file.name) ?? []) : null,
+    parent_file_id:
+      file.video?.parent === undefined ? null : required(fileIds, file.video.parent, 'file'),
+    text_tokens:
+      file.type === 'text' ? JSON.stringify(plan.tokensByFile.get(file.name) ?? []) : null,
     media_url: `${mediaRoot}/${file.type}s/${file.name}`,
     ann_is_complete: file.complete ? 1 : 0,
     state: file.state,
     created_time: time(100 + index),
     last_modified_time: time(5000 + index * 7),
   });
-  const parents = plan.files.filter((file) => plan.files.some((other) => other.video?.parent === file.name));
+  const parents = plan.files.filter((file) =>
+    plan.files.some((other) => other.video?.parent === file.name),
+  );
   const children = plan.files.filter((file) => !parents.includes(file));
   for (const group of [parents, children]) {
     const rows = await db
@@ -832,7 +1045,10 @@ async function writeDemo(db: Kysely<Database>, dialect: DialectName, plan: DemoP
     directoryNicknames.flatMap((nickname) =>
       plan.files
         .filter((file) => file.directories.includes(nickname))
-        .map((file) => ({ directory_id: required(directoryIds, nickname, 'directory'), file_id: fileId(file.name) })),
+        .map((file) => ({
+          directory_id: required(directoryIds, nickname, 'directory'),
+          file_id: fileId(file.name),
+        })),
     ),
   );
 
@@ -856,12 +1072,21 @@ async function writeDemo(db: Kysely<Database>, dialect: DialectName, plan: DemoP
     const jobId = required(jobIds, job.name, 'job');
     const taskRows = await db
       .insertInto('task')
-      .values(job.tasks.map(([name, status]) => ({ job_id: jobId, file_id: fileId(name), status, created_time: time(taskMinute++) })))
+      .values(
+        job.tasks.map(([name, status]) => ({
+          job_id: jobId,
+          file_id: fileId(name),
+          status,
+          created_time: time(taskMinute++),
+        })),
+      )
       .returning(['id', 'file_id', 'status'])
       .execute();
     // RETURNING order is not promised, so tasks are matched back by (file, status), unique per job.
     const tasks = job.tasks.map(([name, status]) => {
-      const row = taskRows.find((candidate) => candidate.file_id === fileId(name) && candidate.status === status);
+      const row = taskRows.find(
+        (candidate) => candidate.file_id === fileId(name) && candidate.status === status,
+      );
       if (row === undefined) throw new Error(`Task on ${name} (${status}) was not inserted`);
       return { id: row.id, fileId: row.file_id, status };
     });
@@ -901,7 +1126,9 @@ async function writeDemo(db: Kysely<Database>, dialect: DialectName, plan: DemoP
     for (const [groupName, answer] of answers) {
       const groupId = required(groupIds, groupName, 'attribute group');
       if ('templates' in answer) {
-        const ids = answer.templates.map((name) => required(templateIds, `${groupId}/${name}`, 'attribute template'));
+        const ids = answer.templates.map((name) =>
+          required(templateIds, `${groupId}/${name}`, 'attribute template'),
+        );
         values[String(groupId)] = answer.many ? ids : (ids[0] ?? 0);
       } else {
         values[String(groupId)] = 'number' in answer ? answer.number : answer.text;
@@ -917,7 +1144,10 @@ async function writeDemo(db: Kysely<Database>, dialect: DialectName, plan: DemoP
     geometry: JSON.stringify(instance.geometry),
     attribute_values: resolveAnswers(instance.answers),
     frame_number: instance.frameNumber,
-    sequence_id: instance.sequenceKey === null ? null : required(sequenceIds, instance.sequenceKey, 'sequence'),
+    sequence_id:
+      instance.sequenceKey === null
+        ? null
+        : required(sequenceIds, instance.sequenceKey, 'sequence'),
     local_sequence_number: instance.localSequenceNumber,
     interpolated: instance.interpolated,
     soft_deleted: instance.softDeleted,
@@ -926,7 +1156,17 @@ async function writeDemo(db: Kysely<Database>, dialect: DialectName, plan: DemoP
   }));
   await insertBatched(db, dialect, 'instance', instanceRows);
 
-  return summarize({ plan, projectId, defaultDirectoryId, directoryIds, labelIds, groupIds, fileIds, jobs, templateCount: templateRows.length });
+  return summarize({
+    plan,
+    projectId,
+    defaultDirectoryId,
+    directoryIds,
+    labelIds,
+    groupIds,
+    fileIds,
+    jobs,
+    templateCount: templateRows.length,
+  });
 }
 
 function summarize(input: {
@@ -949,11 +1189,18 @@ function summarize(input: {
       id: required(input.directoryIds, nickname, 'directory'),
       nickname,
       fileIds: files.map((file) => fileId(file.name)),
-      removedFileIds: files.filter((file) => file.state === 'removed').map((file) => fileId(file.name)),
-      completedFileIds: files.filter((file) => file.state === 'added' && file.complete).map((file) => fileId(file.name)),
+      removedFileIds: files
+        .filter((file) => file.state === 'removed')
+        .map((file) => fileId(file.name)),
+      completedFileIds: files
+        .filter((file) => file.state === 'added' && file.complete)
+        .map((file) => fileId(file.name)),
     };
   }
-  const instancesByType = Object.fromEntries(instanceTypes.map((type) => [type, 0])) as Record<InstanceType, number>;
+  const instancesByType = Object.fromEntries(instanceTypes.map((type) => [type, 0])) as Record<
+    InstanceType,
+    number
+  >;
   const instancesByFile: Record<number, number> = {};
   const softDeletedByFile: Record<number, number> = {};
   for (const instance of plan.instances) {
@@ -972,11 +1219,15 @@ function summarize(input: {
     attributeGroupIds: Object.fromEntries(input.groupIds),
     files: Object.fromEntries(plan.files.map((file) => [file.name, fileId(file.name)])),
     completeFileIds: plan.files.filter((file) => file.complete).map((file) => fileId(file.name)),
-    removedFileIds: plan.files.filter((file) => file.state === 'removed').map((file) => fileId(file.name)),
+    removedFileIds: plan.files
+      .filter((file) => file.state === 'removed')
+      .map((file) => fileId(file.name)),
     splitVideo: {
       parentFileId: fileId(parentVideoName),
       clipFileIds: clipNames.map(fileId),
-      globalFrameStarts: clipNames.map((name) => plan.files.find((file) => file.name === name)?.video?.globalFrameStart ?? 0),
+      globalFrameStarts: clipNames.map(
+        (name) => plan.files.find((file) => file.name === name)?.video?.globalFrameStart ?? 0,
+      ),
     },
     jobs: input.jobs,
     counts: {

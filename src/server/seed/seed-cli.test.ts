@@ -15,7 +15,12 @@ describe('parseSeedArgs', () => {
   });
 
   it('reads a bulk size, a project name and a seed', () => {
-    expect(parseSeedArgs(['--files', '100000'])).toEqual({ kind: 'bulk', files: 100_000, projectStringId: 'bulk-100000', seed: 42 });
+    expect(parseSeedArgs(['--files', '100000'])).toEqual({
+      kind: 'bulk',
+      files: 100_000,
+      projectStringId: 'bulk-100000',
+      seed: 42,
+    });
     expect(parseSeedArgs(['--files=1_000', '--project', 'big', '--seed', '7'])).toEqual({
       kind: 'bulk',
       files: 1000,
@@ -34,7 +39,10 @@ describe('parseSeedArgs', () => {
     [['--files', '-5'], /--files/],
     [['--files', '2.5'], /--files takes a whole number/],
     [['--files', '20000000'], /--files must be between 1 and 10,000,000/],
-    [['--files', '10', '--project', 'Has Spaces'], /--project "Has Spaces" is not a valid project_string_id/],
+    [
+      ['--files', '10', '--project', 'Has Spaces'],
+      /--project "Has Spaces" is not a valid project_string_id/,
+    ],
     [['--project', 'big'], /add --files N/],
     [['--bogus'], /Unknown option '--bogus'/],
     [['stray'], /positional/i],
@@ -60,7 +68,10 @@ describe('npm run seed', () => {
     expect(stdout).toMatch(/Seeded "cli-test" \(id \d+\) in sqlite:.*: 40 files/);
     const database = await openDatabase(url);
     try {
-      const files = await database.db.selectFrom('file').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const files = await database.db
+        .selectFrom('file')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
       expect(files.n).toBe(40);
     } finally {
       await database.close();
@@ -68,7 +79,9 @@ describe('npm run seed', () => {
   });
 
   it('exits 2 with the reason and the usage on a bad flag', async () => {
-    const failure = await run(tsx, [script, '--files', 'lots'], { env: { ...process.env, DATABASE_URL: `sqlite:${path.join(dir, 'unused.db')}` } }).then(
+    const failure = await run(tsx, [script, '--files', 'lots'], {
+      env: { ...process.env, DATABASE_URL: `sqlite:${path.join(dir, 'unused.db')}` },
+    }).then(
       () => undefined,
       (error: unknown) => error as { code: number; stderr: string },
     );

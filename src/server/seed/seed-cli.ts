@@ -31,10 +31,13 @@ export type SeedCommand =
   | { kind: 'help' };
 
 function wholeNumber(flag: string, value: string, max: number): number {
-  if (!/^\d[\d_,]*$/.test(value)) throw new SeedUsageError(`${flag} takes a whole number, got "${value}"`);
+  if (!/^\d[\d_,]*$/.test(value))
+    throw new SeedUsageError(`${flag} takes a whole number, got "${value}"`);
   const number = Number(value.replaceAll(/[_,]/g, ''));
   if (!Number.isSafeInteger(number) || number < 1 || number > max) {
-    throw new SeedUsageError(`${flag} must be between 1 and ${max.toLocaleString('en-US')}, got ${value}`);
+    throw new SeedUsageError(
+      `${flag} must be between 1 and ${max.toLocaleString('en-US')}, got ${value}`,
+    );
   }
   return number;
 }
@@ -99,7 +102,9 @@ async function main(): Promise<void> {
       );
       return;
     }
-    console.error(`Seeding "${command.projectStringId}" with ${command.files.toLocaleString('en-US')} files in ${where}…`);
+    console.error(
+      `Seeding "${command.projectStringId}" with ${command.files.toLocaleString('en-US')} files in ${where}…`,
+    );
     let lastReport = 0;
     const bulk = await seedBulkProject(database, {
       files: command.files,
@@ -109,7 +114,9 @@ async function main(): Promise<void> {
         const now = performance.now();
         if (written === total || now - lastReport > 2000) {
           lastReport = now;
-          console.error(`  ${written.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} files (${seconds(start)})`);
+          console.error(
+            `  ${written.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} files (${seconds(start)})`,
+          );
         }
       },
     });
@@ -125,7 +132,10 @@ async function main(): Promise<void> {
 }
 
 // Run only as a script, so tests can import parseSeedArgs.
-if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+if (
+  process.argv[1] !== undefined &&
+  fileURLToPath(import.meta.url) === path.resolve(process.argv[1])
+) {
   main().catch((error: unknown) => {
     if (error instanceof SeedUsageError) console.error(`seed: ${error.message}\n\n${usage}`);
     else if (error instanceof ConfigError) console.error(error.message);

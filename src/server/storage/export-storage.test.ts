@@ -52,15 +52,26 @@ describe('ExportStorage', () => {
   });
 
   it('refuses keys it did not make, so no path outside the folder is reachable', () => {
-    for (const key of ['../annex.db', '/etc/passwd', '7-0123456789abcdef.json/../../x', 'link-secret', '0-0123456789abcdef.json', '']) {
+    for (const key of [
+      '../annex.db',
+      '/etc/passwd',
+      '7-0123456789abcdef.json/../../x',
+      'link-secret',
+      '0-0123456789abcdef.json',
+      '',
+    ]) {
       expect(() => storage.pathOf(key), key).toThrow(InvalidStorageKeyError);
     }
     expect(() => storage.openRead('../../etc/passwd')).toThrow(InvalidStorageKeyError);
   });
 
   it('refuses temporary paths outside its tmp folder and bad ids or worker ids', async () => {
-    await expect(storage.removeTemp(path.join(dataDir, 'annex.db'))).rejects.toThrow(InvalidStorageKeyError);
-    await expect(storage.commit(path.join(dataDir, 'x.part'), 1)).rejects.toThrow(InvalidStorageKeyError);
+    await expect(storage.removeTemp(path.join(dataDir, 'annex.db'))).rejects.toThrow(
+      InvalidStorageKeyError,
+    );
+    await expect(storage.commit(path.join(dataDir, 'x.part'), 1)).rejects.toThrow(
+      InvalidStorageKeyError,
+    );
     await expect(storage.newTempPath(0, 'w')).rejects.toThrow(InvalidStorageKeyError);
     await expect(storage.newTempPath(1, '../w')).rejects.toThrow(InvalidStorageKeyError);
   });

@@ -63,7 +63,8 @@ export class ExportStorage {
    */
   async newTempPath(exportId: number, owner: string): Promise<string> {
     assertExportId(exportId);
-    if (!ownerPattern.test(owner)) throw new InvalidStorageKeyError(`Invalid worker id for a temporary file: "${owner}"`);
+    if (!ownerPattern.test(owner))
+      throw new InvalidStorageKeyError(`Invalid worker id for a temporary file: "${owner}"`);
     await this.ensureFolders();
     return path.join(this.tempRoot, `${exportId}.${owner}.${randomBytes(6).toString('hex')}.part`);
   }
@@ -99,7 +100,10 @@ export class ExportStorage {
 
   /** A stream of a stored file, or of one byte range of it. */
   openRead(key: string, range?: ByteRange): Readable {
-    return fs.createReadStream(this.pathOf(key), range === undefined ? {} : { start: range.start, end: range.end });
+    return fs.createReadStream(
+      this.pathOf(key),
+      range === undefined ? {} : { start: range.start, end: range.end },
+    );
   }
 
   /** Deletes a stored file; a file already gone is not an error. */
@@ -141,19 +145,23 @@ export class ExportStorage {
 
   /** The absolute path of a key; throws for anything that is not a key this storage made. */
   pathOf(key: string): string {
-    if (!keyPattern.test(key)) throw new InvalidStorageKeyError(`Invalid export storage key "${key}"`);
+    if (!keyPattern.test(key))
+      throw new InvalidStorageKeyError(`Invalid export storage key "${key}"`);
     return path.join(this.root, key);
   }
 
   private assertTempPath(tempPath: string): void {
     if (path.dirname(tempPath) !== this.tempRoot || !path.basename(tempPath).endsWith('.part')) {
-      throw new InvalidStorageKeyError(`Not a temporary export path of this storage: "${tempPath}"`);
+      throw new InvalidStorageKeyError(
+        `Not a temporary export path of this storage: "${tempPath}"`,
+      );
     }
   }
 }
 
 function assertExportId(exportId: number): void {
-  if (!Number.isSafeInteger(exportId) || exportId <= 0) throw new InvalidStorageKeyError(`Invalid export id ${exportId}`);
+  if (!Number.isSafeInteger(exportId) || exportId <= 0)
+    throw new InvalidStorageKeyError(`Invalid export id ${exportId}`);
 }
 
 function isMissing(error: unknown): boolean {

@@ -29,20 +29,26 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
     .execute();
 
   await withId(db.schema.createTable('directory'), dialect)
-    .addColumn('project_id', 'integer', (c) => c.notNull().references('project.id').onDelete('cascade'))
+    .addColumn('project_id', 'integer', (c) =>
+      c.notNull().references('project.id').onDelete('cascade'),
+    )
     .addColumn('nickname', 'text', (c) => c.notNull())
     .addColumn('created_time', 'text', (c) => c.notNull())
     .addUniqueConstraint('directory_project_nickname_unique', ['project_id', 'nickname'])
     .execute();
 
   await withId(db.schema.createTable('label'), dialect)
-    .addColumn('project_id', 'integer', (c) => c.notNull().references('project.id').onDelete('cascade'))
+    .addColumn('project_id', 'integer', (c) =>
+      c.notNull().references('project.id').onDelete('cascade'),
+    )
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('colour_hex', 'text', (c) => c.notNull())
     .execute();
 
   await withId(db.schema.createTable('attribute_group'), dialect)
-    .addColumn('project_id', 'integer', (c) => c.notNull().references('project.id').onDelete('cascade'))
+    .addColumn('project_id', 'integer', (c) =>
+      c.notNull().references('project.id').onDelete('cascade'),
+    )
     .addColumn('kind', 'text', (c) => c.notNull())
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('prompt', 'text', (c) => c.notNull())
@@ -55,20 +61,26 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
 
   await db.schema
     .createTable('attribute_group_label')
-    .addColumn('group_id', 'integer', (c) => c.notNull().references('attribute_group.id').onDelete('cascade'))
+    .addColumn('group_id', 'integer', (c) =>
+      c.notNull().references('attribute_group.id').onDelete('cascade'),
+    )
     .addColumn('label_id', 'integer', (c) => c.notNull().references('label.id').onDelete('cascade'))
     .addPrimaryKeyConstraint('attribute_group_label_pk', ['group_id', 'label_id'])
     .execute();
 
   await withId(db.schema.createTable('attribute_template'), dialect)
-    .addColumn('group_id', 'integer', (c) => c.notNull().references('attribute_group.id').onDelete('cascade'))
+    .addColumn('group_id', 'integer', (c) =>
+      c.notNull().references('attribute_group.id').onDelete('cascade'),
+    )
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('display_order', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('archived', 'integer', (c) => c.notNull().defaultTo(0))
     .execute();
 
   await withId(db.schema.createTable('file'), dialect)
-    .addColumn('project_id', 'integer', (c) => c.notNull().references('project.id').onDelete('cascade'))
+    .addColumn('project_id', 'integer', (c) =>
+      c.notNull().references('project.id').onDelete('cascade'),
+    )
     .addColumn('type', 'text', (c) => c.notNull())
     .addColumn('original_filename', 'text', (c) => c.notNull())
     .addColumn('width', 'integer')
@@ -88,18 +100,30 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
     .addColumn('created_time', 'text', (c) => c.notNull())
     .addColumn('last_modified_time', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('file_project_idx').on('file').columns(['project_id', 'id']).execute();
+  await db.schema
+    .createIndex('file_project_idx')
+    .on('file')
+    .columns(['project_id', 'id'])
+    .execute();
 
   await db.schema
     .createTable('directory_file')
-    .addColumn('directory_id', 'integer', (c) => c.notNull().references('directory.id').onDelete('cascade'))
+    .addColumn('directory_id', 'integer', (c) =>
+      c.notNull().references('directory.id').onDelete('cascade'),
+    )
     .addColumn('file_id', 'integer', (c) => c.notNull().references('file.id').onDelete('cascade'))
     .addPrimaryKeyConstraint('directory_file_pk', ['directory_id', 'file_id'])
     .execute();
-  await db.schema.createIndex('directory_file_file_idx').on('directory_file').column('file_id').execute();
+  await db.schema
+    .createIndex('directory_file_file_idx')
+    .on('directory_file')
+    .column('file_id')
+    .execute();
 
   await withId(db.schema.createTable('job'), dialect)
-    .addColumn('project_id', 'integer', (c) => c.notNull().references('project.id').onDelete('cascade'))
+    .addColumn('project_id', 'integer', (c) =>
+      c.notNull().references('project.id').onDelete('cascade'),
+    )
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('status', 'text', (c) => c.notNull())
     .addColumn('label_schema', 'text', (c) => c.notNull().defaultTo('[]'))
@@ -124,7 +148,9 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
   await db.schema.createIndex('sequence_file_idx').on('sequence').column('file_id').execute();
 
   await withId(db.schema.createTable('instance'), dialect)
-    .addColumn('project_id', 'integer', (c) => c.notNull().references('project.id').onDelete('cascade'))
+    .addColumn('project_id', 'integer', (c) =>
+      c.notNull().references('project.id').onDelete('cascade'),
+    )
     .addColumn('file_id', 'integer', (c) => c.notNull().references('file.id').onDelete('cascade'))
     .addColumn('type', 'text', (c) => c.notNull())
     .addColumn('label_id', 'integer', (c) => c.references('label.id'))
@@ -138,10 +164,16 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
     .addColumn('created_time', 'text', (c) => c.notNull())
     .addColumn('last_modified_time', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('instance_file_idx').on('instance').columns(['file_id', 'soft_deleted']).execute();
+  await db.schema
+    .createIndex('instance_file_idx')
+    .on('instance')
+    .columns(['file_id', 'soft_deleted'])
+    .execute();
 
   await withId(db.schema.createTable('export'), dialect)
-    .addColumn('project_id', 'integer', (c) => c.notNull().references('project.id').onDelete('cascade'))
+    .addColumn('project_id', 'integer', (c) =>
+      c.notNull().references('project.id').onDelete('cascade'),
+    )
     .addColumn('kind', 'text', (c) => c.notNull().defaultTo('Annotations'))
     .addColumn('source', 'text', (c) => c.notNull())
     .addColumn('directory_id', 'integer', (c) => c.references('directory.id').onDelete('set null'))
@@ -166,7 +198,11 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
     .addColumn('claimed_by', 'text')
     .addColumn('archived', 'integer', (c) => c.notNull().defaultTo(0))
     .execute();
-  await db.schema.createIndex('export_project_list_idx').on('export').columns(['project_id', 'archived', 'id']).execute();
+  await db.schema
+    .createIndex('export_project_list_idx')
+    .on('export')
+    .columns(['project_id', 'archived', 'id'])
+    .execute();
   await db.schema.createIndex('export_status_idx').on('export').columns(['status', 'id']).execute();
 
   // The demo and bulk seeds insert many rows; keep the planner's statistics honest on PostgreSQL.

@@ -190,10 +190,14 @@ describe('ExportList', () => {
     await screen.findByText('#3');
     await user.click(within(rowOf('#3')).getByRole('button', { name: 'Download' }));
     await user.click(within(rowOf('#6')).getByRole('button', { name: 'Download' }));
-    await waitFor(() => expect(open).toHaveBeenCalledWith('/api/v1/files/6?signature=s1', '_blank'));
+    await waitFor(() =>
+      expect(open).toHaveBeenCalledWith('/api/v1/files/6?signature=s1', '_blank'),
+    );
 
     answerFirst(linkAnswer(complete));
-    await waitFor(() => expect(open).toHaveBeenCalledWith('/api/v1/files/3?signature=s1', '_blank'));
+    await waitFor(() =>
+      expect(open).toHaveBeenCalledWith('/api/v1/files/3?signature=s1', '_blank'),
+    );
   });
 
   it('when the pop-up is blocked, says so and offers the link to click', async () => {
