@@ -248,6 +248,16 @@ describe.each(testDialects)('export selection on %s', (dialect) => {
         'No file matches: 2 files in job "Fresh round", none in a task marked complete. Choose All to export them.',
       );
       expect(await reason(open.jobId, false)).toBeNull();
+
+      const [firstRemoved, secondRemoved] = demo.removedFileIds;
+      const gone = await addJob(database, demo.projectId, 'Gone round', [
+        [image('01'), 'archived'],
+        [firstRemoved ?? 0, 'complete'],
+        [secondRemoved ?? 0, 'available'],
+      ]);
+      expect(await reason(gone.jobId, false)).toBe(
+        'No file matches: the files of the 2 tasks of job "Gone round" that are not archived were removed from the project (its 1 archived task is never exported). Choose another job.',
+      );
     });
 
     it('for a task whose file was removed', async () => {

@@ -393,7 +393,12 @@ async function explainEmpty(
       if (archived === total) {
         return `No file matches: every task of job "${name}" is archived (${total}), and archived tasks are never exported. Choose another job.`;
       }
-      return `No file matches: the files of job "${name}"'s tasks are all removed from the project. Choose another job.`;
+      const open = total - archived;
+      const archivedNote =
+        archived > 0
+          ? ` (its ${archived} archived ${archived === 1 ? 'task is' : 'tasks are'} never exported)`
+          : '';
+      return `No file matches: the ${open === 1 ? 'file of the one task' : `files of the ${open} tasks`} of job "${name}" that ${open === 1 ? 'is' : 'are'} not archived ${open === 1 ? 'was' : 'were'} removed from the project${archivedNote}. Choose another job.`;
     }
     case 'task':
       return `No file matches: the file of task ${sourceId} was removed from the project. Choose another task.`;
