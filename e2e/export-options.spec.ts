@@ -72,7 +72,7 @@ test('an export with nothing to select says why before Generate, and fails sayin
   // Task 4 of the demo: a complete task on street-03.jpg, a file not marked complete (its own flag).
   await panel.goto(demoProject, '?task_id=4');
   await expect(panel.sourceControl.getByRole('radio', { name: 'Task' })).toBeChecked();
-  await expect(panel.taskField).toHaveValue('Task 4');
+  await expect(panel.taskField).toHaveValue('Street scenes, round 1 / street-03.jpg');
   const reason = 'No file matches: 1 file, not marked complete. Choose All to export it.';
   await expect(panel.checkValue).toContainText('Will export 0 files · 0 instances');
   await expect(panel.checkValue).toContainText(reason);

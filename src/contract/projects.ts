@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { jobStatuses, taskStatuses } from './annotations.ts';
+import { maxId } from './exports.ts';
 
 /** A project as the API lists it. */
 export const projectSummarySchema = z.object({
@@ -88,3 +89,45 @@ export const projectParamsSchema = z.object({
   /** The project's `project_string_id`. */
   project: z.string().min(1).max(200),
 });
+
+/** The path parameters naming one task of a project. */
+export const taskParamsSchema = z.object({
+  /** The project's `project_string_id`. */
+  project: z.string().min(1).max(200),
+  /** The task's id; it arrives as text in the path. */
+  id: z.coerce.number().int().positive().max(maxId),
+});
+
+/** One task as the panel names it: its job, its file and where it stands. */
+export const taskDetailSchema = z.object({
+  /** Numeric id (the panel's `?task_id=`). */
+  id: z.number().int(),
+  /** Where the task stands. */
+  status: z.enum(taskStatuses),
+  /** The job the task belongs to. */
+  job: z.object({
+    /** The job's id. */
+    id: z.number().int(),
+    /** The job's name. */
+    name: z.string(),
+  }),
+  /** The file the task is on. */
+  file: z.object({
+    /** The file's id. */
+    id: z.number().int(),
+    /** The file's name as uploaded. */
+    original_filename: z.string(),
+    /** The file's own completion flag (not the task's status). */
+    ann_is_complete: z.boolean(),
+  }),
+});
+/** One task as the panel names it. */
+export type TaskDetail = z.infer<typeof taskDetailSchema>;
+
+/** `GET /api/v1/projects/:project/tasks/:id`. */
+export const taskDetailResponseSchema = z.object({
+  /** The task. */
+  task: taskDetailSchema,
+});
+/** `GET /api/v1/projects/:project/tasks/:id`. */
+export type TaskDetailResponse = z.infer<typeof taskDetailResponseSchema>;

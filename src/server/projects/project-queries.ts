@@ -1,6 +1,11 @@
 import type { Kysely } from 'kysely';
 import type { TaskStatus } from '../../contract/annotations.ts';
-import type { DirectorySummary, JobSummary, ProjectSummary } from '../../contract/projects.ts';
+import type {
+  DirectorySummary,
+  JobSummary,
+  ProjectSummary,
+  TaskDetail,
+} from '../../contract/projects.ts';
 import type { Database } from '../db/schema.ts';
 
 // Every count here is one GROUP BY query, so the panel's source picker costs the same few
@@ -104,4 +109,39 @@ export async function listJobSummaries(
     },
     task_count: row.task_count,
   }));
+}
+
+/** The task with this id whose job is in the project, with its job and file, or undefined. */
+export async function findTaskDetail(
+  db: Kysely<Database>,
+  projectId: number,
+  taskId: number,
+): Promise<TaskDetail | undefined> {
+  const row = await db
+    .selectFrom('task')
+    .innerJoin('job', 'job.id', 'task.job_id')
+    .innerJoin('file', 'file.id', 'task.file_id')
+    .select([
+      'task.id',
+      'task.status',
+      'job.id as job_id',
+      'job.name as job_name',
+      'file.id as file_id',
+      'file.original_filename',
+      'file.ann_is_complete',
+    ])
+    .where('task.id', '=', taskId)
+    .where('job.project_id', '=', projectId)
+    .executeTakeFirst();
+  if (row === undefined) return undefined;
+  return {
+    id: row.id,
+    status: row.status,
+    job: { id: row.job_id, name: row.job_name },
+    file: {
+      id: row.file_id,
+      original_filename: row.original_filename,
+      ann_is_complete: row.ann_is_complete === 1,
+    },
+  };
 }

@@ -5,10 +5,12 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { taskStatuses } from '../../contract/annotations.ts';
 import { errorEnvelopeSchema } from '../../contract/errors.ts';
+import { maxId } from '../../contract/exports.ts';
 import {
   jobListResponseSchema,
   projectDetailResponseSchema,
   projectListResponseSchema,
+  taskDetailResponseSchema,
 } from '../../contract/projects.ts';
 import type { TaskCounts } from '../../contract/projects.ts';
 import { buildApp } from '../app.ts';
@@ -139,6 +141,102 @@ describe.each(testDialects)('the project read API on %s', (dialect) => {
       const body = errorEnvelopeSchema.parse(response.json());
       expect(body.error.code).toBe('not_found');
       expect(body.error.message).toContain('"no-such-project"');
+    },
+  );
+
+  it('gives every demo task with its job, its file and its status', async () => {
+    const filenameById = new Map(Object.entries(demo.files).map(([name, id]) => [id, name]));
+    const completeFileIds = new Set(demo.completeFileIds);
+    for (const job of Object.values(demo.jobs)) {
+      for (const task of job.tasks) {
+        const response = await app.inject({
+          method: 'GET',
+          url: `/api/v1/projects/demo/tasks/${String(task.id)}`,
+        });
+        expect(response.statusCode).toBe(200);
+        expect(taskDetailResponseSchema.parse(response.json())).toEqual({
+          task: {
+            id: task.id,
+            status: task.status,
+            job: { id: job.id, name: job.name },
+            file: {
+              id: task.fileId,
+              original_filename: filenameById.get(task.fileId),
+              ann_is_complete: completeFileIds.has(task.fileId),
+            },
+          },
+        });
+      }
+    }
+  });
+
+  it("keeps a task's status apart from its file's own completion", async () => {
+    const job = demo.jobs['Street scenes, round 1'];
+    const street03 = demo.files['street-03.jpg'];
+    const task = job?.tasks.find((item) => item.fileId === street03);
+    if (job === undefined || task === undefined)
+      throw new Error('the demo has a task on street-03.jpg');
+    const response = await app.inject({
+      method: 'GET',
+      url: `/api/v1/projects/demo/tasks/${String(task.id)}`,
+    });
+    const body = taskDetailResponseSchema.parse(response.json());
+    expect(body.task.status).toBe('complete');
+    expect(body.task.file).toMatchObject({
+      original_filename: 'street-03.jpg',
+      ann_is_complete: false,
+    });
+    expect(body.task.job.name).toBe('Street scenes, round 1');
+  });
+
+  it('answers a task of another project with a 404 that names the task and the project', async () => {
+    const task = Object.values(demo.jobs)[0]?.tasks[0];
+    if (task === undefined) throw new Error('the demo has tasks');
+    const response = await app.inject({
+      method: 'GET',
+      url: `/api/v1/projects/all-removed/tasks/${String(task.id)}`,
+    });
+    expect(response.statusCode).toBe(404);
+    const body = errorEnvelopeSchema.parse(response.json());
+    expect(body.error.code).toBe('not_found');
+    expect(body.error.message).toBe(
+      `Task ${String(task.id)} in project "all-removed" was not found.`,
+    );
+  });
+
+  it('answers a task id no task has with a 404 that names it', async () => {
+    const response = await app.inject({
+      method: 'GET',
+      url: `/api/v1/projects/demo/tasks/${String(maxId)}`,
+    });
+    expect(response.statusCode).toBe(404);
+    const body = errorEnvelopeSchema.parse(response.json());
+    expect(body.error.code).toBe('not_found');
+    expect(body.error.message).toBe(`Task ${String(maxId)} in project "demo" was not found.`);
+  });
+
+  it('answers a task of an unknown project with a 404 that names the project', async () => {
+    const response = await app.inject({
+      method: 'GET',
+      url: '/api/v1/projects/no-such-project/tasks/1',
+    });
+    expect(response.statusCode).toBe(404);
+    const body = errorEnvelopeSchema.parse(response.json());
+    expect(body.error.code).toBe('not_found');
+    expect(body.error.message).toContain('Project "no-such-project"');
+  });
+
+  it.each(['0', '-1', '2.5', 'abc', String(maxId + 1)])(
+    'rejects the task id %s in the envelope naming the field',
+    async (id) => {
+      const response = await app.inject({
+        method: 'GET',
+        url: `/api/v1/projects/demo/tasks/${id}`,
+      });
+      expect(response.statusCode).toBe(400);
+      const body = errorEnvelopeSchema.parse(response.json());
+      expect(body.error.code).toBe('validation_failed');
+      expect(body.error.message).toContain('params.id');
     },
   );
 

@@ -5,12 +5,15 @@ import {
   projectDetailResponseSchema,
   projectListResponseSchema,
   projectParamsSchema,
+  taskDetailResponseSchema,
+  taskParamsSchema,
 } from '../../contract/projects.ts';
 import type { ProjectSummary } from '../../contract/projects.ts';
 import type { AnnexDatabase } from '../db/database.ts';
 import { notFound } from '../http/api-error.ts';
 import {
   findProject,
+  findTaskDetail,
   listDirectorySummaries,
   listJobSummaries,
   listProjects,
@@ -22,7 +25,7 @@ export interface ProjectsRoutesOptions {
   database: AnnexDatabase;
 }
 
-/** The read API the panel picks an export source with: projects, their directories and their jobs. */
+/** The read API the panel picks an export source with: projects, their directories, jobs and tasks. */
 export const projectsRoutes: FastifyPluginAsyncZod<ProjectsRoutesOptions> = (app, { database }) => {
   const { db } = database;
 
@@ -65,6 +68,28 @@ export const projectsRoutes: FastifyPluginAsyncZod<ProjectsRoutesOptions> = (app
     async (request) => {
       const project = await projectOr404(request.params.project);
       return { jobs: await listJobSummaries(db, project.id) };
+    },
+  );
+
+  app.get(
+    '/projects/:project/tasks/:id',
+    {
+      schema: {
+        params: taskParamsSchema,
+        response: { 200: taskDetailResponseSchema, 404: errorEnvelopeSchema },
+      },
+    },
+    async (request) => {
+      const { project: projectStringId, id } = request.params;
+      const project = await projectOr404(projectStringId);
+      const task = await findTaskDetail(db, project.id, id);
+      // A task of another project is as unknown here as one that does not exist.
+      if (task === undefined)
+        throw notFound(`Task ${String(id)} in project "${projectStringId}"`, {
+          project: projectStringId,
+          task_id: id,
+        });
+      return { task };
     },
   );
 

@@ -1,8 +1,9 @@
-import { queryOptions } from '@tanstack/react-query';
+import { queryOptions, skipToken } from '@tanstack/react-query';
 import {
   jobListResponseSchema,
   projectDetailResponseSchema,
   projectListResponseSchema,
+  taskDetailResponseSchema,
 } from '../../../../contract/projects.ts';
 import { apiRequest } from '../../../lib/api-client.ts';
 
@@ -34,6 +35,21 @@ export const projectQueries = {
         apiRequest(`/projects/${encodeURIComponent(project)}/jobs`, jobListResponseSchema, {
           signal,
         }),
+      staleTime: projectStaleTime,
+    }),
+  /** One task, with its job and file; idle when there is none to ask for (`null`). */
+  task: (project: string, taskId: number | null) =>
+    queryOptions({
+      queryKey: [...projectQueries.all(), 'detail', project, 'tasks', taskId] as const,
+      queryFn:
+        taskId === null
+          ? skipToken
+          : ({ signal }) =>
+              apiRequest(
+                `/projects/${encodeURIComponent(project)}/tasks/${String(taskId)}`,
+                taskDetailResponseSchema,
+                { signal },
+              ),
       staleTime: projectStaleTime,
     }),
 };

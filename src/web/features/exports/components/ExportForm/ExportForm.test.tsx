@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { act, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Export } from '../../../../../contract/exports.ts';
+import { taskDetailResponseSchema } from '../../../../../contract/projects.ts';
 import { errorResponse, jsonResponse, stubApi } from '../../../../test-utils/fake-api.ts';
 import type { FakeApi, RecordedRequest } from '../../../../test-utils/fake-api.ts';
 import {
@@ -18,6 +19,21 @@ import { preselectFromSearchParams } from './export-selection.ts';
 
 const preflightPath = `/api/v1/projects/${demoProject}/exports/preflight`;
 const exportsPath = `/api/v1/projects/${demoProject}/exports`;
+const task99Path = `/api/v1/projects/${demoProject}/tasks/99`;
+
+// Task 99 as the server names it: a complete task on a file not marked complete.
+function task99(): Response {
+  return jsonResponse(
+    taskDetailResponseSchema.parse({
+      task: {
+        id: 99,
+        status: 'complete',
+        job: { id: 21, name: 'Street scenes review' },
+        file: { id: 501, original_filename: 'street-03.jpg', ann_is_complete: false },
+      },
+    }),
+  );
+}
 
 // Answers like the server would for the fixture project: All counts more than Completed only.
 function preflightFor(request: RecordedRequest): Response {
@@ -189,13 +205,48 @@ describe('ExportForm', () => {
     expect(screen.getByText('Job 999 is not in this project: pick another.')).toBeInTheDocument();
   });
 
-  it('opens on the task named by ?task_id=', async () => {
-    const api = stubApi({ [`GET ${preflightPath}`]: preflightFor });
+  it('opens on the task named by ?task_id=, named by its job and file once the server tells them', async () => {
+    let answerTask: (response: Response) => void = () => undefined;
+    const api = stubApi({
+      [`GET ${preflightPath}`]: preflightFor,
+      [`GET ${task99Path}`]: () => new Promise<Response>((resolve) => (answerTask = resolve)),
+    });
     renderForm({ preselect: { source: 'task', id: 99 } });
     expect(screen.getByRole('radio', { name: 'Task' })).toBeChecked();
-    expect(screen.getByRole('textbox', { name: 'Task' })).toHaveValue('Task 99');
+    const field = screen.getByRole('textbox', { name: 'Task' });
+    expect(field).toHaveValue('Task 99');
     await waitFor(() => expect(checkValue()).toHaveTextContent('Will export 1 file · 4 instances'));
     expect(lastPreflightQuery(api)).toMatchObject({ source: 'task', task_id: '99' });
+    expect(field).toHaveValue('Task 99');
+
+    answerTask(task99());
+    await waitFor(() => expect(field).toHaveValue('Street scenes review / street-03.jpg'));
+    expect(field).toHaveAccessibleDescription('Task 99 · complete');
+    expect(screen.getByRole('button', { name: 'Generate' })).toBeEnabled();
+    expect(api.requestsTo('GET', task99Path)).toHaveLength(1);
+  });
+
+  it('shows the server’s message for a ?task_id= it does not know, and keeps Generate disabled', async () => {
+    const api = stubApi({
+      [`GET ${preflightPath}`]: preflightFor,
+      [`GET ${task99Path}`]: () =>
+        errorResponse(404, 'not_found', 'Task 99 in project "demo" was not found.'),
+      [`POST ${exportsPath}`]: () => jsonResponse(buildExport(), 202),
+    });
+    const { user } = renderForm({ preselect: { source: 'task', id: 99 } });
+    const field = screen.getByRole('textbox', { name: 'Task' });
+    await waitFor(() =>
+      expect(field).toHaveAccessibleDescription('Task 99 in project "demo" was not found.'),
+    );
+    expect(field).toHaveValue('Task 99');
+    const generate = screen.getByRole('button', { name: 'Generate' });
+    expect(generate).toBeDisabled();
+    await user.click(generate);
+    expect(api.requestsTo('POST', exportsPath)).toHaveLength(0);
+
+    // Another source is still exportable.
+    await user.click(screen.getByRole('radio', { name: 'Directory' }));
+    expect(screen.getByRole('button', { name: 'Generate' })).toBeEnabled();
   });
 
   it('follows the header when the current directory changes', async () => {

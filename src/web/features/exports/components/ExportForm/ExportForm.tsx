@@ -17,10 +17,12 @@ import {
 } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
+import type { TaskStatus } from '../../../../../contract/annotations.ts';
 import type { Export, ExportSource } from '../../../../../contract/exports.ts';
 import type { DirectorySummary, JobSummary } from '../../../../../contract/projects.ts';
-import { errorMessage } from '../../../../lib/api-client.ts';
+import { errorMessage, isApiStatus } from '../../../../lib/api-client.ts';
 import { formatCount, pluralize } from '../../../../lib/format.ts';
+import { projectQueries } from '../../../projects/api/project-queries.ts';
 import { useCreateExport } from '../../api/export-mutations.ts';
 import { exportQueries } from '../../api/export-queries.ts';
 import {
@@ -63,6 +65,13 @@ function completionExplanation(source: ExportSource): string {
     : 'Completed only keeps files marked complete. That is the file’s own completion, not a task’s status: a new task on a complete file resets it.';
 }
 
+const taskStatusLabels: Record<TaskStatus, string> = {
+  available: 'available',
+  in_progress: 'in progress',
+  complete: 'complete',
+  archived: 'archived',
+};
+
 function taskSummary(job: JobSummary): string {
   const counts = job.task_counts;
   return `${pluralize(job.task_count, 'task')} · ${formatCount(counts.complete)} complete · ${formatCount(counts.in_progress)} in progress · ${formatCount(counts.available)} available`;
@@ -102,11 +111,16 @@ export function ExportForm({
       ? preflight.data.file_count
       : undefined;
 
+  // A task has no picker, so the field names it the way the export list will: job / file.
+  const preselectedTaskId = preselect?.source === 'task' ? preselect.id : null;
+  const task = useQuery(projectQueries.task(project, preselectedTaskId));
+  const taskMissing = selection.source === 'task' && isApiStatus(task.error, 404);
+
   const createExport = useCreateExport(project);
   const handleGenerate = (event: SubmitEvent<HTMLFormElement>) => {
     event.preventDefault();
     const request = toCreateExportRequest(selection, shownFileCount);
-    if (request === null || createExport.isPending) return;
+    if (request === null || taskMissing || createExport.isPending) return;
     createExport.mutate(request, { onSuccess: (created) => onCreated?.(created) });
   };
 
@@ -214,7 +228,17 @@ export function ExportForm({
             <TextInput
               label="Task"
               className={classes.sourcePicker}
-              value={`Task ${selection.taskId ?? ''}`}
+              value={
+                task.data === undefined
+                  ? `Task ${selection.taskId ?? ''}`
+                  : `${task.data.task.job.name} / ${task.data.task.file.original_filename}`
+              }
+              description={
+                task.data === undefined
+                  ? undefined
+                  : `Task ${String(task.data.task.id)} · ${taskStatusLabels[task.data.task.status]}`
+              }
+              error={task.isError ? errorMessage(task.error) : undefined}
               readOnly
             />
           )}
@@ -241,7 +265,7 @@ export function ExportForm({
           <Button
             type="submit"
             loading={createExport.isPending}
-            disabled={preflightQuery === null}
+            disabled={preflightQuery === null || taskMissing}
             className={classes.generate}
           >
             Generate
