@@ -3,6 +3,7 @@ import { exportSources } from '../../contract/exports.ts';
 import type { ExportSource, ExportSourceRef, PreflightResponse } from '../../contract/exports.ts';
 import type { AnnexDatabase } from '../db/database.ts';
 import type { Database, FileRow } from '../db/schema.ts';
+import { findTaskDetail } from '../projects/project-queries.ts';
 import { taskRefName } from './export-repository.ts';
 
 // Which files and instances an export holds, as the format page's "Which files and instances go
@@ -137,32 +138,19 @@ export async function resolveExportSelection(
       };
     }
     case 'task': {
-      const task = await db
-        .selectFrom('task')
-        .innerJoin('job', 'job.id', 'task.job_id')
-        .innerJoin('file', 'file.id', 'task.file_id')
-        .select([
-          'task.id as taskId',
-          'task.file_id as fileId',
-          'job.id as jobId',
-          'job.name as jobName',
-          'file.original_filename as fileName',
-        ])
-        .where('task.id', '=', sourceId)
-        .where('job.project_id', '=', project.id)
-        .executeTakeFirst();
+      const task = await findTaskDetail(db, project.id, sourceId);
       if (task === undefined)
         throw new ExportSourceNotFoundError(`Task ${sourceId} is not ${inProject}.`);
       return {
         settings,
         sourceId,
-        taskFileId: task.fileId,
+        taskFileId: task.file.id,
         source: {
           project,
           directory: null,
-          job: { id: task.jobId, name: task.jobName },
-          task: { id: task.taskId, name: taskRefName(task.jobName, task.fileName) },
-          fileNameSourceName: String(task.taskId),
+          job: task.job,
+          task: { id: task.id, name: taskRefName(task.job.name, task.file.original_filename) },
+          fileNameSourceName: String(task.id),
         },
       };
     }
