@@ -60,9 +60,7 @@ async function main(): Promise<void> {
       {
         projectId: request.projectId,
         source: 'directory',
-        directoryId: request.directoryId,
-        jobId: null,
-        taskId: null,
+        sourceId: request.directoryId,
         annIsComplete: false,
         includeRemoved: false,
         exportId: 1,

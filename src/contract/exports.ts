@@ -25,6 +25,76 @@ export const exportSourceRefSchema = z.object({
 /** The source an export read from. */
 export type ExportSourceRef = z.infer<typeof exportSourceRefSchema>;
 
+/** The name a task goes by in the API, the panel and `export_info`: its job's name and its file's name. */
+export function taskRefName(jobName: string, originalFilename: string): string {
+  return `${jobName} / ${originalFilename}`;
+}
+
+/** The field that carries a source's id: `directory_id`, `job_id` or `task_id`. */
+export type SourceIdField = `${ExportSource}_id`;
+
+/** The field that carries the id of `source`. */
+export function sourceIdFieldOf(source: ExportSource): SourceIdField {
+  return `${source}_id`;
+}
+
+/** A source and its ids as a request or query carries them (one of the three ids is set). */
+export interface SourceIdFields {
+  /** What it reads from. */
+  source: ExportSource;
+  /** Set when `source` is `directory`. */
+  directory_id?: number | undefined;
+  /** Set when `source` is `job`. */
+  job_id?: number | undefined;
+  /** Set when `source` is `task`. */
+  task_id?: number | undefined;
+}
+
+/** The request fields naming one source by id: `{ job_id: 4 }` for a job. */
+export function sourceIdFields(
+  source: ExportSource,
+  id: number,
+): { directory_id: number } | { job_id: number } | { task_id: number } {
+  switch (source) {
+    case 'directory':
+      return { directory_id: id };
+    case 'job':
+      return { job_id: id };
+    case 'task':
+      return { task_id: id };
+  }
+}
+
+/** The id of the chosen source in request fields, or undefined when it is missing. */
+export function sourceIdOf(fields: SourceIdFields): number | undefined {
+  return fields[sourceIdFieldOf(fields.source)];
+}
+
+/**
+ * The one-id-per-source rule, for every schema that names a source: the chosen source's id is
+ * required and the other two are refused, each as an issue on its own field.
+ */
+export function refineOneIdPerSource(value: SourceIdFields, ctx: z.RefinementCtx): void {
+  const idField = sourceIdFieldOf(value.source);
+  if (value[idField] === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [idField],
+      message: `${idField} is required when source is "${value.source}"`,
+    });
+  }
+  for (const other of exportSources) {
+    const otherField = sourceIdFieldOf(other);
+    if (other !== value.source && value[otherField] !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [otherField],
+        message: `${otherField} does not go with source "${value.source}"`,
+      });
+    }
+  }
+}
+
 /** The export resource: what the API returns, the panel lists and the SDK wraps. */
 export const exportSchema = z.object({
   /** Numeric id; the file name starts with it. */
@@ -110,25 +180,7 @@ export const createExportRequestSchema = z
     expected_file_count: z.number().int().min(0).optional(),
   })
   .strict()
-  .superRefine((value, ctx) => {
-    const idField = `${value.source}_id` as const;
-    if (value[idField] === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [idField],
-        message: `${idField} is required when source is "${value.source}"`,
-      });
-    }
-    for (const other of exportSources) {
-      if (other !== value.source && value[`${other}_id`] !== undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [`${other}_id`],
-          message: `${other}_id does not go with source "${value.source}"`,
-        });
-      }
-    }
-  });
+  .superRefine(refineOneIdPerSource);
 /** `POST /api/v1/projects/:project/exports` body, as sent (defaults optional). */
 export type CreateExportRequest = z.input<typeof createExportRequestSchema>;
 
@@ -194,7 +246,8 @@ export const preflightQuerySchema = z
     /** `true`: count soft-deleted instances too. */
     include_removed: queryBoolean.default(false),
   })
-  .strict();
+  .strict()
+  .superRefine(refineOneIdPerSource);
 /** Preflight query, as sent. */
 export type PreflightQuery = z.input<typeof preflightQuerySchema>;
 

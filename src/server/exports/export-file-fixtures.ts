@@ -4,7 +4,7 @@ import { createTestDatabase } from '../db/test-database.ts';
 import type { TestDatabase } from '../db/test-database.ts';
 import { seedDemoProject } from '../seed/demo-project.ts';
 import type { DemoProjectSummary } from '../seed/demo-project.ts';
-import type { ExportSettings } from './export-selection.ts';
+import type { ExportSettings } from './export-settings.ts';
 
 // What the export-file and selection tests share: a fresh database with the demo project, settings
 // named the way a person picks a source, expectations computed from the demo's own summary, and
@@ -40,23 +40,20 @@ export function demoSettings(
 ): ExportSettings {
   const base = {
     projectId: demo.projectId,
-    directoryId: null,
-    jobId: null,
-    taskId: null,
     annIsComplete: options.annIsComplete ?? true,
     includeRemoved: options.includeRemoved ?? false,
   };
   if ('directory' in source) {
     const directory = demo.directories[source.directory];
     if (directory === undefined) throw new Error(`The demo has no directory "${source.directory}"`);
-    return { ...base, source: 'directory', directoryId: directory.id };
+    return { ...base, source: 'directory', sourceId: directory.id };
   }
   if ('job' in source) {
     const job = demo.jobs[source.job];
     if (job === undefined) throw new Error(`The demo has no job "${source.job}"`);
-    return { ...base, source: 'job', jobId: job.id };
+    return { ...base, source: 'job', sourceId: job.id };
   }
-  return { ...base, source: 'task', taskId: source.taskId };
+  return { ...base, source: 'task', sourceId: source.taskId };
 }
 
 /** The demo file id of an original filename. */

@@ -36,7 +36,7 @@ import {
 } from './export-file-fixtures.ts';
 import type { DemoSource } from './export-file-fixtures.ts';
 import { previewSelection } from './export-selection.ts';
-import type { ExportSettings } from './export-selection.ts';
+import type { ExportSettings } from './export-settings.ts';
 
 const createdTime = '2024-03-06T09:30:00.000Z';
 const createdBy = 'lead@example.com';
@@ -712,7 +712,7 @@ describe.each(testDialects)('the export file on %s', (dialect) => {
         .execute();
       const outPath = path.join(dir, `${dialect}-extra.json`);
       await writeChanging(
-        { ...demoSettings(changingDemo, { directory: 'Luckfrill' }), directoryId },
+        { ...demoSettings(changingDemo, { directory: 'Luckfrill' }), sourceId: directoryId },
         outPath,
       );
       const file = JSON.parse(fs.readFileSync(outPath, 'utf8')) as ExportFile;

@@ -31,7 +31,8 @@ import {
   previewResolvedSelection,
   resolveExportSelection,
 } from './export-selection.ts';
-import type { ExportSettings, ResolvedExportSelection } from './export-selection.ts';
+import type { ResolvedExportSelection } from './export-selection.ts';
+import type { ExportSettings } from './export-settings.ts';
 
 /*
  * Writes one export as a Diffgram JSON 1.0 file (src/contract/export-file.ts), streaming.

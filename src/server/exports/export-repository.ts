@@ -1,7 +1,7 @@
+import { taskRefName } from '../../contract/exports.ts';
 import type { Export, ExportSource } from '../../contract/exports.ts';
 import type { AnnexDatabase } from '../db/database.ts';
 import type { ExportRow, NewExport } from '../db/schema.ts';
-import type { ExportSettings } from './export-selection.ts';
 
 // The export rows and their contract shape. Rows keep ids; the contract carries the source's id and
 // name, read here in a few batched queries per page rather than one join per row.
@@ -34,24 +34,6 @@ export interface ListExportsOptions {
   limit: number;
   /** Only this source kind. */
   source?: ExportSource;
-}
-
-/** The name a task goes by in the contract and the panel: its job's name and its file's name (as export_info has it). */
-export function taskRefName(jobName: string, originalFilename: string): string {
-  return `${jobName} / ${originalFilename}`;
-}
-
-/** The selection settings an export row was asked with (a task export keeps only its task id). */
-export function exportSettingsOf(row: ExportRow): ExportSettings {
-  return {
-    projectId: row.project_id,
-    source: row.source,
-    directoryId: row.directory_id,
-    jobId: row.job_id,
-    taskId: row.task_id,
-    annIsComplete: row.ann_is_complete === 1,
-    includeRemoved: row.include_removed === 1,
-  };
 }
 
 /** Reads and writes export rows and turns them into the contract's `Export`. */

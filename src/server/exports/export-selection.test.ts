@@ -20,7 +20,7 @@ import {
   previewSelection,
   resolveExportSelection,
 } from './export-selection.ts';
-import type { ExportSettings } from './export-selection.ts';
+import type { ExportSettings } from './export-settings.ts';
 
 async function selectedIds(
   database: TestDatabase,
@@ -191,7 +191,7 @@ describe.each(testDialects)('export selection on %s', (dialect) => {
     it('for files none of which is complete', async () => {
       const ids = await addImages(database, demo.projectId, 40, false);
       const directoryId = await addDirectory(database, demo.projectId, 'Drafts', ids);
-      const settings = { ...demoSettings(demo, { directory: 'Luckfrill' }), directoryId };
+      const settings = { ...demoSettings(demo, { directory: 'Luckfrill' }), sourceId: directoryId };
       expect(await previewSelection(database, settings)).toEqual({
         file_count: 0,
         instance_count: 0,
@@ -206,14 +206,12 @@ describe.each(testDialects)('export selection on %s', (dialect) => {
     it('for an empty directory and one holding only removed files', async () => {
       const emptyId = await addDirectory(database, demo.projectId, 'Empty', []);
       const base = demoSettings(demo, { directory: 'Luckfrill' }, { annIsComplete: false });
-      expect(
-        (await previewSelection(database, { ...base, directoryId: emptyId })).empty_reason,
-      ).toBe(
+      expect((await previewSelection(database, { ...base, sourceId: emptyId })).empty_reason).toBe(
         'No file matches: directory "Empty" holds no files. Add files to it or choose another directory.',
       );
       const removedId = await addDirectory(database, demo.projectId, 'Bin', demo.removedFileIds);
       expect(
-        (await previewSelection(database, { ...base, directoryId: removedId })).empty_reason,
+        (await previewSelection(database, { ...base, sourceId: removedId })).empty_reason,
       ).toBe(
         `No file matches: directory "Bin" holds only removed files (${demo.removedFileIds.length} files), and removed files are never exported. Choose another directory.`,
       );
@@ -234,7 +232,7 @@ describe.each(testDialects)('export selection on %s', (dialect) => {
         (
           await previewSelection(database, {
             ...demoSettings(demo, { job: 'Video tracking' }),
-            jobId,
+            sourceId: jobId,
             annIsComplete,
           })
         ).empty_reason;
@@ -279,11 +277,8 @@ describe.each(testDialects)('export selection on %s', (dialect) => {
   describe('bad settings', () => {
     it('are refused with a message naming what is wrong', async () => {
       const settings = demoSettings(demo, { directory: 'Luckfrill' });
-      await expect(previewSelection(database, { ...settings, directoryId: null })).rejects.toThrow(
-        new ExportSettingsError('A directory export needs a positive directory id, got null.'),
-      );
-      await expect(previewSelection(database, { ...settings, jobId: 3 })).rejects.toThrow(
-        new ExportSettingsError('A directory export takes no job id (got 3).'),
+      await expect(previewSelection(database, { ...settings, sourceId: 0 })).rejects.toThrow(
+        new ExportSettingsError('A directory export needs a positive directory id, got 0.'),
       );
       await expect(
         previewSelection(database, { ...settings, source: 'folder' as 'job' }),
@@ -314,7 +309,7 @@ describe.each(testDialects)('export selection on %s', (dialect) => {
       await expect(previewSelection(database, { ...job, projectId: other.id })).rejects.toThrow(
         ExportSourceNotFoundError,
       );
-      await expect(previewSelection(database, { ...job, jobId: 999_999 })).rejects.toThrow(
+      await expect(previewSelection(database, { ...job, sourceId: 999_999 })).rejects.toThrow(
         ExportSourceNotFoundError,
       );
       await expect(previewSelection(database, { ...job, projectId: 999_999 })).rejects.toThrow(

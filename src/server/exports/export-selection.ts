@@ -1,10 +1,10 @@
 import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
-import { exportSources } from '../../contract/exports.ts';
-import type { ExportSource, ExportSourceRef, PreflightResponse } from '../../contract/exports.ts';
+import { exportSources, taskRefName } from '../../contract/exports.ts';
+import type { ExportSourceRef, PreflightResponse } from '../../contract/exports.ts';
 import type { AnnexDatabase } from '../db/database.ts';
 import type { Database, FileRow } from '../db/schema.ts';
 import { findTaskDetail } from '../projects/project-queries.ts';
-import { taskRefName } from './export-repository.ts';
+import type { ExportSettings } from './export-settings.ts';
 
 // Which files and instances an export holds, as the format page's "Which files and instances go
 // in" says. One predicate (`selectedFileFilter`) serves the preflight counts and the writer's pages,
@@ -17,24 +17,6 @@ import { taskRefName } from './export-repository.ts';
 //   `ann_is_complete` is reset by a new task elsewhere and says nothing about this job.
 // - task: that task's file. Completed-only keeps it when the *file* is marked complete.
 // - Removed files are never exported, whatever the source.
-
-/** The settings an export (or a preflight) selects files with. */
-export interface ExportSettings {
-  /** The project the source must belong to. */
-  projectId: number;
-  /** What to read from. */
-  source: ExportSource;
-  /** The directory, when `source` is `directory`. */
-  directoryId: number | null;
-  /** The job, when `source` is `job`. */
-  jobId: number | null;
-  /** The task, when `source` is `task`. */
-  taskId: number | null;
-  /** True: completed files only. False: all files. */
-  annIsComplete: boolean;
-  /** Write (and count) soft-deleted instances too. */
-  includeRemoved: boolean;
-}
 
 /** Settings that cannot select anything as given: a missing or bad id, an unknown source. */
 export class ExportSettingsError extends Error {
@@ -168,21 +150,12 @@ function checkSettings(settings: ExportSettings): number {
       `source must be one of ${exportSources.join(', ')}, got "${settings.source}".`,
     );
   }
-  const ids = { directory: settings.directoryId, job: settings.jobId, task: settings.taskId };
-  const id = ids[settings.source];
-  if (id === null || !Number.isSafeInteger(id) || id <= 0) {
+  if (!Number.isSafeInteger(settings.sourceId) || settings.sourceId <= 0) {
     throw new ExportSettingsError(
-      `A ${settings.source} export needs a positive ${settings.source} id, got ${String(id)}.`,
+      `A ${settings.source} export needs a positive ${settings.source} id, got ${String(settings.sourceId)}.`,
     );
   }
-  for (const other of exportSources) {
-    if (other !== settings.source && ids[other] !== null) {
-      throw new ExportSettingsError(
-        `A ${settings.source} export takes no ${other} id (got ${String(ids[other])}).`,
-      );
-    }
-  }
-  return id;
+  return settings.sourceId;
 }
 
 /**

@@ -5,7 +5,8 @@ import { ExportStorage } from '../storage/export-storage.ts';
 import { ExportEvents } from './export-events.ts';
 import { exportFileName } from './export-file-name.ts';
 import { EmptyExportError, writeExportFile } from './export-file-writer.ts';
-import { ExportRepository, exportSettingsOf } from './export-repository.ts';
+import { ExportRepository } from './export-repository.ts';
+import { exportSettingsOf } from './export-settings.ts';
 
 /*
  * The export worker: builds queued exports into files, a bounded number at a time.

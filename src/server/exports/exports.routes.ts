@@ -8,13 +8,12 @@ import {
   exportListResponseSchema,
   exportParamsSchema,
   exportSchema,
-  exportSources,
   isFinalStatus,
   listExportsQuerySchema,
   preflightQuerySchema,
   preflightResponseSchema,
 } from '../../contract/exports.ts';
-import type { Export, ExportLink, ExportSource } from '../../contract/exports.ts';
+import type { Export, ExportLink } from '../../contract/exports.ts';
 import { projectParamsSchema } from '../../contract/projects.ts';
 import type { AppConfig } from '../config/env.ts';
 import type { AnnexDatabase } from '../db/database.ts';
@@ -31,7 +30,8 @@ import {
   previewSelection,
   resolveExportSelection,
 } from './export-selection.ts';
-import type { ExportSettings } from './export-selection.ts';
+import { exportSettingsFrom, sourceColumnsOf } from './export-settings.ts';
+import type { ExportSettings } from './export-settings.ts';
 
 /** What the export routes are built from. */
 export interface ExportsRoutesOptions {
@@ -100,7 +100,7 @@ export const exportsRoutes: FastifyPluginAsyncZod<ExportsRoutesOptions> = (app, 
     } catch (error) {
       if (error instanceof ExportSourceNotFoundError) {
         const field = `${place}.${settings.source}_id`;
-        const message = `${settings.source} ${settingsSourceId(settings)} is not in project "${project.project_string_id}"`;
+        const message = `${settings.source} ${settings.sourceId} is not in project "${project.project_string_id}"`;
         throw new ApiError('validation_failed', `Invalid request: ${field}: ${message}`, {
           issues: [{ field, message }],
         });
@@ -122,10 +122,7 @@ export const exportsRoutes: FastifyPluginAsyncZod<ExportsRoutesOptions> = (app, 
     },
     async (request) => {
       const project = await requireProject(request.params.project);
-      const query = request.query;
-      const issues = sourceIdIssues(query, 'query');
-      if (issues.length > 0) throw invalid(issues);
-      const settings = settingsFrom(project, query);
+      const settings = exportSettingsFrom(project.id, request.query);
       await checkSource(project, settings, 'query');
       return previewSelection(database, settings);
     },
@@ -154,16 +151,14 @@ export const exportsRoutes: FastifyPluginAsyncZod<ExportsRoutesOptions> = (app, 
       const createdBy = requesterOf(request, config.DEFAULT_USER_EMAIL);
       const project = await requireProject(request.params.project);
       const body = request.body;
-      const settings = settingsFrom(project, body);
+      const settings = exportSettingsFrom(project.id, body);
       await checkSource(project, settings, 'body');
 
       const row = await repository.create({
         project_id: project.id,
         kind: 'Annotations',
         source: settings.source,
-        directory_id: settings.directoryId,
-        job_id: settings.jobId,
-        task_id: settings.taskId,
+        ...sourceColumnsOf(settings),
         ann_is_complete: settings.annIsComplete ? 1 : 0,
         include_removed: settings.includeRemoved ? 1 : 0,
         status: 'queued',
@@ -312,57 +307,7 @@ function requesterOf(request: FastifyRequest, fallback: string): string {
   return parsed.data;
 }
 
-interface SourceFields {
-  source: ExportSource;
-  directory_id?: number | undefined;
-  job_id?: number | undefined;
-  task_id?: number | undefined;
-  ann_is_complete: boolean;
-  include_removed: boolean;
-}
-
-/** The id a source needs and the ids it does not take, as field issues (the body schema checks these itself). */
-function sourceIdIssues(fields: SourceFields, place: 'body' | 'query'): FieldIssue[] {
-  const issues: FieldIssue[] = [];
-  for (const source of exportSources) {
-    const field = `${source}_id` as const;
-    if (source === fields.source && fields[field] === undefined) {
-      issues.push({
-        field: `${place}.${field}`,
-        message: `${field} is required when source is "${fields.source}"`,
-      });
-    }
-    if (source !== fields.source && fields[field] !== undefined) {
-      issues.push({
-        field: `${place}.${field}`,
-        message: `${field} does not go with source "${fields.source}"`,
-      });
-    }
-  }
-  return issues;
-}
-
 function invalid(issues: FieldIssue[]): ApiError {
   const summary = issues.map((issue) => `${issue.field}: ${issue.message}`).join('; ');
   return new ApiError('validation_failed', `Invalid request: ${summary}`, { issues });
-}
-
-function settingsFrom(project: ProjectRef, fields: SourceFields): ExportSettings {
-  return {
-    projectId: project.id,
-    source: fields.source,
-    directoryId: fields.source === 'directory' ? (fields.directory_id ?? null) : null,
-    jobId: fields.source === 'job' ? (fields.job_id ?? null) : null,
-    taskId: fields.source === 'task' ? (fields.task_id ?? null) : null,
-    annIsComplete: fields.ann_is_complete,
-    includeRemoved: fields.include_removed,
-  };
-}
-
-function settingsSourceId(settings: ExportSettings): number | null {
-  return settings.source === 'directory'
-    ? settings.directoryId
-    : settings.source === 'job'
-      ? settings.jobId
-      : settings.taskId;
 }

@@ -18,6 +18,7 @@ import {
 import { useDebouncedValue } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
 import type { TaskStatus } from '../../../../../contract/annotations.ts';
+import { taskRefName } from '../../../../../contract/exports.ts';
 import type { Export, ExportSource } from '../../../../../contract/exports.ts';
 import type { DirectorySummary, JobSummary } from '../../../../../contract/projects.ts';
 import { errorMessage, isApiStatus } from '../../../../lib/api-client.ts';
@@ -231,7 +232,7 @@ export function ExportForm({
               value={
                 task.data === undefined
                   ? `Task ${selection.taskId ?? ''}`
-                  : `${task.data.task.job.name} / ${task.data.task.file.original_filename}`
+                  : taskRefName(task.data.task.job.name, task.data.task.file.original_filename)
               }
               description={
                 task.data === undefined

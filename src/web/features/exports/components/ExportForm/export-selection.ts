@@ -1,3 +1,4 @@
+import { sourceIdFields } from '../../../../../contract/exports.ts';
 import type {
   CreateExportRequest,
   ExportSource,
@@ -59,26 +60,13 @@ export function selectedSourceId(selection: ExportSelection): number | null {
   }
 }
 
-type SourceIdField = { directory_id: number } | { job_id: number } | { task_id: number };
-
-function sourceIdField(source: ExportSource, id: number): SourceIdField {
-  switch (source) {
-    case 'directory':
-      return { directory_id: id };
-    case 'job':
-      return { job_id: id };
-    case 'task':
-      return { task_id: id };
-  }
-}
-
 /** The preflight query for a complete selection; null while the source is incomplete (Generate stays disabled). */
 export function toPreflightQuery(selection: ExportSelection): PreflightSettings | null {
   const id = selectedSourceId(selection);
   if (id === null) return null;
   return {
     source: selection.source,
-    ...sourceIdField(selection.source, id),
+    ...sourceIdFields(selection.source, id),
     ann_is_complete: selection.annIsComplete ? 'true' : 'false',
     include_removed: selection.includeRemoved ? 'true' : 'false',
   };
@@ -96,7 +84,7 @@ export function toCreateExportRequest(
   if (id === null) return null;
   const request: CreateExportRequest = {
     source: selection.source,
-    ...sourceIdField(selection.source, id),
+    ...sourceIdFields(selection.source, id),
     ann_is_complete: selection.annIsComplete,
     include_removed: selection.includeRemoved,
   };
