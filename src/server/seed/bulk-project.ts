@@ -1,20 +1,43 @@
 import { generateMersenne32Randomizer } from '@faker-js/faker';
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
-import type {
-  AttributeGroupKind,
-  FileType,
-  InstanceType,
-  TaskStatus,
-} from '../../contract/annotations.ts';
+import type { InstanceType } from '../../contract/annotations.ts';
 import type { AnnexDatabase, DialectName } from '../db/database.ts';
 import type { Database, Flag, NewFile, NewInstance } from '../db/schema.ts';
-import { batchesOf, insertBatched } from './batch-insert.ts';
+import { insertBatched } from './batch-insert.ts';
+import {
+  bulkGroups,
+  fileName,
+  fileTypeOf,
+  geometryJson,
+  imageHeight,
+  imageTypeTable,
+  imageWidth,
+  taskCycle,
+  tokenList,
+  tokensJson,
+  videoFrames,
+} from './bulk-shape.ts';
+import {
+  insertAttributeGroups,
+  insertFiles,
+  insertJobs,
+  insertLabels,
+  insertProject,
+  insertSequences,
+  required,
+  seedClock,
+} from './project-writer.ts';
+import type { SequenceSpec, TaskSpec } from './project-writer.ts';
+import { labelsByDrawnType, streetSceneLabels } from './street-scene-labels.ts';
+import type { StreetSceneLabel } from './street-scene-labels.ts';
 
 /*
  * A project of any size for benchmarks, built for speed: one seeded Mersenne Twister (Faker's own,
  * without Faker's per-call overhead) draws everything, rows are built as plain objects in chunks of
  * files and written with the largest multi-row INSERTs the dialect allows, all in one transaction.
+ * The rows go through project-writer.ts (shared with the demo); the fixed parts of the shape below
+ * (groups, type weights, names, geometry) are in bulk-shape.ts.
  *
  * Shape, for N files (file i = 0 … N-1, named `bulk-000000.jpg` …):
  * - every 20th file (i % 20 === 10) is a 300-frame video with two 10-frame box sequences and a
@@ -70,94 +93,7 @@ export interface BulkProjectSummary {
 export const projectStringIdPattern = /^[a-z0-9][a-z0-9_-]{0,99}$/;
 
 const filesPerChunk = 5_000;
-const baseTime = Date.parse('2024-01-01T00:00:00.000Z');
-const imageWidth = 1920;
-const imageHeight = 1080;
-const videoFrames = 300;
-
-const labels = [
-  { name: 'car', colour: '#e6194b' },
-  { name: 'pedestrian', colour: '#3cb44b' },
-  { name: 'cyclist', colour: '#ffe119' },
-  { name: 'traffic light', colour: '#4363d8' },
-  { name: 'street sign', colour: '#f58231' },
-  { name: 'lane marking', colour: '#911eb4' },
-  { name: 'place', colour: '#42d4f4' },
-] as const;
-type LabelName = (typeof labels)[number]['name'];
-
-const groups: {
-  name: string;
-  kind: AttributeGroupKind;
-  labels: LabelName[];
-  templates: string[];
-  min?: number;
-  max?: number;
-}[] = [
-  {
-    name: 'occlusion',
-    kind: 'select',
-    labels: ['car', 'pedestrian', 'cyclist'],
-    templates: ['none', 'partial', 'heavy'],
-  },
-  {
-    name: 'confidence',
-    kind: 'slider',
-    labels: ['car', 'pedestrian', 'cyclist', 'street sign'],
-    templates: [],
-    min: 1,
-    max: 10,
-  },
-  { name: 'time of day', kind: 'select', labels: [], templates: ['day', 'dusk', 'night'] },
-];
-
-// Weighted draw of an image instance's type: boxes dominate, as in real street-scene projects.
-const imageTypeTable: InstanceType[] = [
-  ...Array<InstanceType>(8).fill('box'),
-  'polygon',
-  'polygon',
-  'line',
-  'point',
-  'ellipse',
-  'cuboid',
-  'keypoints',
-];
-const labelsByType: Record<InstanceType, LabelName[]> = {
-  box: ['car', 'pedestrian', 'cyclist', 'traffic light', 'street sign'],
-  polygon: ['car', 'street sign'],
-  line: ['lane marking'],
-  point: ['traffic light'],
-  ellipse: ['traffic light', 'street sign'],
-  cuboid: ['car'],
-  keypoints: ['pedestrian'],
-  text_token: ['place'],
-  global: [],
-};
-const taskCycle: TaskStatus[] = ['available', 'in_progress', 'complete', 'archived'];
-
-const sentence =
-  'The silver van turned left onto Harbour Street while a cyclist waited at the light near the station .';
-const tokenList = [...sentence.matchAll(/\S+/g)].map((match, id) => ({
-  id,
-  text: match[0],
-  start_char: match.index,
-  end_char: match.index + match[0].length,
-}));
-const tokensJson = JSON.stringify(tokenList);
-
-function fileTypeOf(index: number): FileType {
-  const slot = index % 20;
-  return slot === 10 ? 'video' : slot === 15 ? 'text' : 'image';
-}
-
-function fileName(index: number, type: FileType): string {
-  const extension = type === 'image' ? 'jpg' : type === 'video' ? 'mp4' : 'txt';
-  return `bulk-${String(index).padStart(6, '0')}.${extension}`;
-}
-
-function time(seconds: number): string {
-  return new Date(baseTime + seconds * 1000).toISOString();
-}
+const time = seedClock('2024-01-01T00:00:00.000Z', 1000);
 
 /** Seeds a project of `files` files (shape in this module's header) in one transaction; fast enough for 100,000. */
 export async function seedBulkProject(
@@ -187,115 +123,56 @@ async function writeBulk(
   options: BulkProjectOptions,
 ): Promise<BulkProjectSummary> {
   const { files: total, projectStringId } = options;
-  const existing = await db
-    .selectFrom('project')
-    .select('id')
-    .where('project_string_id', '=', projectStringId)
-    .executeTakeFirst();
-  if (existing !== undefined) {
-    throw new Error(
-      `A project "${projectStringId}" already exists (id ${existing.id}); choose another name with --project.`,
-    );
-  }
   const random = generateMersenne32Randomizer();
   random.seed(options.seed ?? 42);
   const int = (min: number, max: number) => min + Math.floor(random.next() * (max - min + 1));
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random.next() * list.length)] as T;
 
-  const project = await db
-    .insertInto('project')
-    .values({
-      project_string_id: projectStringId,
-      name: `Bulk: ${total.toLocaleString('en-US')} files`,
-      default_directory_id: null,
-      created_time: time(0),
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const projectId = project.id;
-  const directories = await db
-    .insertInto('directory')
-    .values([
-      { project_id: projectId, nickname: 'Luckfrill', created_time: time(1) },
-      { project_id: projectId, nickname: 'Sample', created_time: time(2) },
-    ])
-    .returning(['id', 'nickname'])
-    .execute();
-  const directoryId = (nickname: string) =>
-    lookup(new Map(directories.map((row) => [row.nickname, row.id])), nickname);
-  const defaultDirectoryId = directoryId('Luckfrill');
-  const sampleDirectoryId = directoryId('Sample');
-  await db
-    .updateTable('project')
-    .set({ default_directory_id: defaultDirectoryId })
-    .where('id', '=', projectId)
-    .execute();
-
-  const labelRows = await db
-    .insertInto('label')
-    .values(
-      labels.map((label) => ({
-        project_id: projectId,
-        name: label.name,
-        colour_hex: label.colour,
-      })),
-    )
-    .returning(['id', 'name'])
-    .execute();
-  const labelIds = new Map(labelRows.map((row) => [row.name, row.id]));
-  const groupRows = await db
-    .insertInto('attribute_group')
-    .values(
-      groups.map((group) => ({
-        project_id: projectId,
-        kind: group.kind,
-        name: group.name,
-        prompt: `${group.name}?`,
-        is_global: group.labels.length === 0 ? (1 as const) : (0 as const),
-        min_value: group.min ?? null,
-        max_value: group.max ?? null,
-        default_value: null,
-        created_time: time(3),
-      })),
-    )
-    .returning(['id', 'name'])
-    .execute();
-  const groupIds = new Map(groupRows.map((row) => [row.name, row.id]));
-  const templateRows = await db
-    .insertInto('attribute_template')
-    .values(
-      groups.flatMap((group) =>
-        group.templates.map((name, order) => ({
-          group_id: lookup(groupIds, group.name),
-          name,
-          display_order: order,
-          archived: 0 as const,
-        })),
-      ),
-    )
-    .returning(['id', 'group_id'])
-    .execute();
-  await insertBatched(
+  const { projectId, defaultDirectoryId, directoryIds } = await insertProject(db, {
+    projectStringId,
+    name: `Bulk: ${total.toLocaleString('en-US')} files`,
+    createdTime: time(0),
+    directories: [
+      { nickname: 'Luckfrill', createdTime: time(1) },
+      { nickname: 'Sample', createdTime: time(2) },
+    ],
+    defaultDirectory: 'Luckfrill',
+    whenTaken: 'choose another name with --project.',
+  });
+  const sampleDirectoryId = required(directoryIds, 'Sample', 'directory');
+  const labelIds = await insertLabels(db, projectId, streetSceneLabels);
+  const { groupIds, templateIds } = await insertAttributeGroups(
     db,
     dialect,
-    'attribute_group_label',
-    groups.flatMap((group) =>
-      group.labels.map((label) => ({
-        group_id: lookup(groupIds, group.name),
-        label_id: lookup(labelIds, label),
-      })),
-    ),
+    projectId,
+    bulkGroups.map((group) => ({
+      name: group.name,
+      kind: group.kind,
+      prompt: `${group.name}?`,
+      labels: group.labels,
+      templates: group.templates.map((name) => ({ name, archived: false })),
+      min: group.min ?? null,
+      max: group.max ?? null,
+      defaultValue: null,
+      createdTime: time(3),
+    })),
+    labelIds,
   );
 
   // Attribute answers are prepared per label once; each instance then draws from small lists.
-  const templatesOf = (groupName: string) => {
-    const groupId = lookup(groupIds, groupName);
-    return templateRows.filter((row) => row.group_id === groupId).map((row) => row.id);
+  const templatesOf = (groupName: string) => [
+    ...required(templateIds, groupName, 'attribute group').values(),
+  ];
+  const occlusion = {
+    id: required(groupIds, 'occlusion', 'attribute group'),
+    templates: templatesOf('occlusion'),
   };
-  const occlusion = { id: lookup(groupIds, 'occlusion'), templates: templatesOf('occlusion') };
-  const confidenceId = lookup(groupIds, 'confidence');
-  const timeOfDay = { id: lookup(groupIds, 'time of day'), templates: templatesOf('time of day') };
-  const answersFor = (label: LabelName | null): string | null => {
+  const confidenceId = required(groupIds, 'confidence', 'attribute group');
+  const timeOfDay = {
+    id: required(groupIds, 'time of day', 'attribute group'),
+    templates: templatesOf('time of day'),
+  };
+  const answersFor = (label: StreetSceneLabel | null): string | null => {
     if (label === null) return `{"${timeOfDay.id}":${pick(timeOfDay.templates)}}`;
     const parts: string[] = [];
     if (label === 'car' || label === 'pedestrian' || label === 'cyclist')
@@ -305,29 +182,13 @@ async function writeBulk(
     return parts.length === 0 ? null : `{${parts.join(',')}}`;
   };
 
-  const jobRows = await db
-    .insertInto('job')
-    .values([
-      {
-        project_id: projectId,
-        name: 'Bulk round 1',
-        status: 'active',
-        label_schema: JSON.stringify([...labelIds.values()]),
-        created_time: time(4),
-      },
-      {
-        project_id: projectId,
-        name: 'Bulk review',
-        status: 'active',
-        label_schema: JSON.stringify([...labelIds.values()]),
-        created_time: time(5),
-      },
-    ])
-    .returning(['id', 'name'])
-    .execute();
-  const jobIds = new Map(jobRows.map((row) => [row.name, row.id]));
-  const roundJobId = lookup(jobIds, 'Bulk round 1');
-  const reviewJobId = lookup(jobIds, 'Bulk review');
+  const allLabelIds = [...labelIds.values()];
+  const jobIds = await insertJobs(db, projectId, [
+    { name: 'Bulk round 1', status: 'active', labelIds: allLabelIds, createdTime: time(4) },
+    { name: 'Bulk review', status: 'active', labelIds: allLabelIds, createdTime: time(5) },
+  ]);
+  const roundJobId = required(jobIds, 'Bulk round 1', 'job');
+  const reviewJobId = required(jobIds, 'Bulk review', 'job');
   const roundFiles = Math.max(1, Math.floor(total / 10));
 
   const counts: BulkProjectSummary['counts'] = {
@@ -377,20 +238,12 @@ async function writeBulk(
       });
     }
 
-    const fileIds = new Map<string, number>();
-    for (const batch of batchesOf(dialect, fileRows)) {
-      const rows = await db
-        .insertInto('file')
-        .values(batch)
-        .returning(['id', 'original_filename'])
-        .execute();
-      for (const row of rows) fileIds.set(row.original_filename, row.id);
-    }
-    const fileIdAt = (index: number) => lookup(fileIds, fileName(index, fileTypeOf(index)));
+    const fileIds = await insertFiles(db, dialect, fileRows);
+    const fileIdAt = (index: number) =>
+      required(fileIds, fileName(index, fileTypeOf(index)), 'file');
 
     const memberships: { directory_id: number; file_id: number }[] = [];
-    const tasks: { job_id: number; file_id: number; status: TaskStatus; created_time: string }[] =
-      [];
+    const tasks: TaskSpec[] = [];
     for (let index = chunkStart; index < chunkEnd; index++) {
       const fileId = fileIdAt(index);
       memberships.push({ directory_id: defaultDirectoryId, file_id: fileId });
@@ -415,13 +268,7 @@ async function writeBulk(
     counts.tasks += tasks.length;
 
     // Video sequences first: their instances need the sequence ids.
-    const sequenceRows: {
-      file_id: number;
-      label_id: number;
-      number: number;
-      keyframe_list: string;
-      single_frame: Flag;
-    }[] = [];
+    const sequenceRows: SequenceSpec[] = [];
     const sequenceStarts: number[] = [];
     for (let index = chunkStart; index < chunkEnd; index++) {
       if (fileTypeOf(index) !== 'video') continue;
@@ -430,29 +277,21 @@ async function writeBulk(
         sequenceStarts.push(start);
         sequenceRows.push({
           file_id: fileIdAt(index),
-          label_id: lookup(labelIds, number === 1 ? 'car' : 'pedestrian'),
+          label_id: required(labelIds, number === 1 ? 'car' : 'pedestrian', 'label'),
           number: 1,
           keyframe_list: JSON.stringify([start, start + 4, start + 9]),
           single_frame: 0,
         });
       }
     }
-    const sequenceIds = new Map<string, number>();
-    for (const batch of batchesOf(dialect, sequenceRows)) {
-      const rows = await db
-        .insertInto('sequence')
-        .values(batch)
-        .returning(['id', 'file_id', 'label_id'])
-        .execute();
-      for (const row of rows) sequenceIds.set(`${row.file_id}/${row.label_id}`, row.id);
-    }
+    const sequenceIdOf = await insertSequences(db, dialect, sequenceRows);
     counts.sequences += sequenceRows.length;
 
     const instances: NewInstance[] = [];
     const add = (
       fileId: number,
       type: InstanceType,
-      label: LabelName | null,
+      label: StreetSceneLabel | null,
       geometry: string,
       createdSecond: number,
       video?: { frame: number; sequenceId: number; position: number; interpolated: Flag },
@@ -464,7 +303,7 @@ async function writeBulk(
         project_id: projectId,
         file_id: fileId,
         type,
-        label_id: label === null ? null : lookup(labelIds, label),
+        label_id: label === null ? null : required(labelIds, label, 'label'),
         geometry,
         attribute_values: answersFor(label),
         frame_number: video?.frame ?? null,
@@ -489,7 +328,7 @@ async function writeBulk(
           add(
             fileId,
             instanceType,
-            pick(labelsByType[instanceType]),
+            pick(labelsByDrawnType[instanceType]),
             geometryJson(instanceType, int),
             createdSecond + n,
           );
@@ -506,7 +345,8 @@ async function writeBulk(
       } else {
         add(fileId, 'global', null, '{}', createdSecond);
         for (const label of ['car', 'pedestrian'] as const) {
-          const sequenceId = lookup(sequenceIds, `${fileId}/${lookup(labelIds, label)}`);
+          const labelId = required(labelIds, label, 'label');
+          const sequenceId = sequenceIdOf({ file_id: fileId, label_id: labelId, number: 1 });
           const start = sequenceStarts[sequenceCursor++] ?? 0;
           const box = {
             x: int(0, imageWidth - 300),
@@ -533,42 +373,4 @@ async function writeBulk(
   }
 
   return { projectId, projectStringId, defaultDirectoryId, sampleDirectoryId, counts };
-}
-
-/** The geometry JSON of a drawn image instance, written as text: this runs some 750,000 times for 100,000 files. */
-function geometryJson(type: InstanceType, int: (min: number, max: number) => number): string {
-  const x0 = int(0, imageWidth - 200);
-  const y0 = int(0, imageHeight - 200);
-  const x1 = x0 + int(20, 180);
-  const y1 = y0 + int(20, 180);
-  const bounds = `"x_min":${x0},"y_min":${y0},"x_max":${x1},"y_max":${y1}`;
-  switch (type) {
-    case 'box':
-      return `{${bounds}}`;
-    case 'polygon':
-      return `{${bounds},"points":[{"x":${x0},"y":${y0}},{"x":${x1},"y":${y0}},{"x":${x1},"y":${y1}},{"x":${x0},"y":${y1}}]}`;
-    case 'line':
-      return `{${bounds},"points":[{"x":${x0},"y":${y0}},{"x":${x1},"y":${y1}}]}`;
-    case 'point':
-      return `{"points":[{"x":${x0},"y":${y0}}]}`;
-    case 'ellipse':
-      return `{"center_x":${(x0 + x1) / 2},"center_y":${(y0 + y1) / 2},"width":${x1 - x0},"height":${y1 - y0},"angle":0}`;
-    case 'cuboid': {
-      const face = (d: number) =>
-        `{"top_left":{"x":${x0 + d},"y":${y0 + d}},"top_right":{"x":${x1 + d},"y":${y0 + d}},"bot_left":{"x":${x0 + d},"y":${y1 + d}},"bot_right":{"x":${x1 + d},"y":${y1 + d}}}`;
-      return `{"front_face":${face(0)},"rear_face":${face(10)}}`;
-    }
-    case 'keypoints':
-      return `{"nodes":[{"id":"n0","name":"head","x":${x0},"y":${y0},"occluded":false},{"id":"n1","name":"left foot","x":${x0},"y":${y1},"occluded":false},{"id":"n2","name":"right foot","x":${x1},"y":${y1},"occluded":true}],"edges":[{"from":"n0","to":"n1"},{"from":"n0","to":"n2"}]}`;
-    case 'text_token':
-      return '{"start_char":0,"end_char":3,"start_token":0,"end_token":0}';
-    case 'global':
-      return '{}';
-  }
-}
-
-function lookup<K, V>(map: Map<K, V>, key: K): V {
-  const value = map.get(key);
-  if (value === undefined) throw new Error(`The bulk seed lost track of ${String(key)}`);
-  return value;
 }
