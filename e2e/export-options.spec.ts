@@ -68,9 +68,10 @@ test('opening the page with ?job_id= preselects that job', async ({ panel, api }
 
 test('an export with nothing to select says why before Generate, and fails saying why', async ({
   panel,
+  seeded,
 }) => {
-  // Task 4 of the demo: a complete task on street-03.jpg, a file not marked complete (its own flag).
-  await panel.goto(demoProject, '?task_id=4');
+  // A complete task on street-03.jpg, a file not marked complete (its own flag).
+  await panel.goto(demoProject, `?task_id=${seeded.demoTaskOnIncompleteFile}`);
   await expect(panel.sourceControl.getByRole('radio', { name: 'Task' })).toBeChecked();
   await expect(panel.taskField).toHaveValue('Street scenes, round 1 / street-03.jpg');
   const reason = 'No file matches: 1 file, not marked complete. Choose All to export it.';

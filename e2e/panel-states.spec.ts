@@ -1,23 +1,15 @@
 import { expect, test } from './fixtures.ts';
 import { e2eBulkFiles, e2eBulkProject } from './support/e2e-settings.ts';
-import type { AnnexApi } from './support/annex-api.ts';
 
 // The bulk project's exports take seconds, long enough to see one running; it is where the panel is
 // photographed with complete, running and failed rows, and where a large file is previewed.
 
-/** A task of the bulk project whose file is not complete: a completed-only export of it selects nothing. */
-async function taskOnIncompleteFile(api: AnnexApi): Promise<number> {
-  for (let taskId = 1; taskId <= 400; taskId += 1) {
-    const preflight = await api
-      .preflight(e2eBulkProject, { source: 'task', task_id: taskId })
-      .catch(() => undefined);
-    if (preflight !== undefined && preflight.file_count === 0 && preflight.empty_reason !== null)
-      return taskId;
-  }
-  throw new Error(`no task of ${e2eBulkProject} is on an incomplete file`);
-}
-
-test('the panel with complete, running and failed exports', async ({ panel, api, page }) => {
+test('the panel with complete, running and failed exports', async ({
+  panel,
+  api,
+  page,
+  seeded,
+}) => {
   const detail = await api.project(e2eBulkProject);
   const sample = detail.directories.find((directory) => directory.nickname === 'Sample');
   const everything = detail.default_directory;
@@ -28,10 +20,10 @@ test('the panel with complete, running and failed exports', async ({ panel, api,
     source: 'directory',
     directory_id: sample.id,
   });
-  const failed = await api.createExport(e2eBulkProject, {
-    source: 'task',
-    task_id: await taskOnIncompleteFile(api),
-  });
+  // A completed-only export of a task on an incomplete file selects nothing, so it fails.
+  const failingTask = { source: 'task', task_id: seeded.bulkTaskOnIncompleteFile } as const;
+  expect((await api.preflight(e2eBulkProject, failingTask)).file_count).toBe(0);
+  const failed = await api.createExport(e2eBulkProject, failingTask);
   await api.waitUntilFinal(e2eBulkProject, complete.id);
   await api.waitUntilFinal(e2eBulkProject, failed.id);
   await panel.goto(e2eBulkProject);
@@ -55,7 +47,7 @@ test('the panel with complete, running and failed exports', async ({ panel, api,
   const runningRow = panel.exportsTable.getByRole('row').filter({ hasText: /running/ });
   await expect(runningRow).toHaveCount(1, { timeout: 30_000 });
   await expect(runningRow.getByRole('progressbar')).toHaveAttribute('aria-valuenow', /^\d+$/);
-  await expect(runningRow.getByRole('cell').nth(1)).toContainText(/running\d+%/);
+  await expect(panel.cellIn(runningRow, 'Status')).toContainText(/running\d+%/);
   await expect(
     panel.exportsTable
       .getByRole('row')

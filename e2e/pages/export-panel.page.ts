@@ -8,12 +8,23 @@ export interface CheckValue {
   instances: number;
 }
 
+/** The column headers of the Exports table. */
+export type ExportColumn =
+  'Date' | 'Status' | 'Source' | 'Files' | 'Instances' | 'Size' | 'Completed only' | 'Actions';
+
 /** The empty list's words. */
 export const emptyListText =
   'No exports yet. Click Generate to build your first export, or call the SDK.';
 
 function startsWith(text: string): RegExp {
   return new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`);
+}
+
+// An XPath string literal for text that may hold either quote.
+function xpathString(text: string): string {
+  if (!text.includes("'")) return `'${text}'`;
+  if (!text.includes('"')) return `"${text}"`;
+  return `concat('${text.replaceAll("'", `',"'",'`)}')`;
 }
 
 function parseCount(text: string): number {
@@ -120,21 +131,19 @@ export class ExportPanelPage {
       .filter({ has: this.page.getByText(`#${id}`, { exact: true }) });
   }
 
-  /** The row's cell under `column`. */
-  cell(
-    id: number,
-    column: 'Date' | 'Status' | 'Source' | 'Files' | 'Instances' | 'Size' | 'Completed only',
-  ): Locator {
-    const index = [
-      'Date',
-      'Status',
-      'Source',
-      'Files',
-      'Instances',
-      'Size',
-      'Completed only',
-    ].indexOf(column);
-    return this.row(id).getByRole('cell').nth(index);
+  /** The row's cell under the column headed `column`. */
+  cell(id: number, column: ExportColumn): Locator {
+    return this.cellIn(this.row(id), column);
+  }
+
+  /**
+   * The cell of a table row under the column headed `column`: the header is found by its text when
+   * the locator runs and the cell by the header's position, so a column moved or added in the panel
+   * moves the cell with it. No cell (rather than a wrong one) when no header has that name.
+   */
+  cellIn(row: Locator, column: ExportColumn): Locator {
+    const header = `ancestor::table[1]/thead/tr/th[normalize-space(.)=${xpathString(column)}]`;
+    return row.locator(`xpath=./td[${header}][count(${header}/preceding-sibling::th) + 1]`);
   }
 
   /** Waits until export `id` shows `status` in its row. */

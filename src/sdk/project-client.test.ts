@@ -22,9 +22,13 @@ let server: AnnexTestServer | undefined;
 let project: Project;
 let streetJob: Job;
 
-function host(): string {
+function runningServer(): AnnexTestServer {
   if (server === undefined) throw new Error('the server did not start');
-  return server.host;
+  return server;
+}
+
+function host(): string {
+  return runningServer().host;
 }
 
 function packetsOf(data: ExportFile): [string, FilePacket][] {
@@ -377,7 +381,7 @@ describe('errors', () => {
   });
 
   it('a failed export is an ExportFailedError carrying its status_text, whether waited for or asked for its file', async () => {
-    const record = await queueFailingExport(host(), 'demo');
+    const record = await queueFailingExport(runningServer(), 'demo');
     const exp = await project.export.getById(record.id);
 
     const waited = await exp.waitUntilDone({ pollMs: 50 }).catch((caught: unknown) => caught);
@@ -391,7 +395,7 @@ describe('errors', () => {
   });
 
   it("a blocking export that fails is the server's 422, an ExportFailedError saying why", async () => {
-    const record = await queueFailingExport(host(), 'demo');
+    const record = await queueFailingExport(runningServer(), 'demo');
     const taskId = record.task?.id;
     if (taskId === undefined) throw new Error('the failing export has no task');
 

@@ -12,6 +12,7 @@ import { ExportEvents } from './exports/export-events.ts';
 import { exportsRoutes } from './exports/exports.routes.ts';
 import { filesRoutes } from './exports/files.routes.ts';
 import { installErrorHandler } from './http/error-handler.ts';
+import { loggerOptions } from './http/logger-options.ts';
 import { projectsRoutes } from './projects/projects.routes.ts';
 import { ExportStorage } from './storage/export-storage.ts';
 
@@ -32,7 +33,7 @@ export interface AppDependencies {
 /** Builds the HTTP app (API and SPA); `main.ts` starts it, tests call `app.inject`. */
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: deps.config.LOG_LEVEL === 'silent' ? false : { level: deps.config.LOG_LEVEL },
+    logger: loggerOptions(deps.config.LOG_LEVEL),
     // Longer than any project name the contract accepts, so a long one reaches validation and its envelope.
     routerOptions: { maxParamLength: 256 },
   }).withTypeProvider<ZodTypeProvider>();

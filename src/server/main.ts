@@ -10,6 +10,7 @@ import { migrateToLatest } from './db/migrator.ts';
 import { ExportEvents } from './exports/export-events.ts';
 import { ExportWorker } from './exports/export-worker.ts';
 import { seedDemoIfEmpty } from './seed/demo-project.ts';
+import { startupLines } from './startup-summary.ts';
 
 // One build, several roles: `--services=api,worker` (the default) serves the API and the panel and
 // builds exports in one process; `--services=api` and `--services=worker` run them apart, against
@@ -57,21 +58,20 @@ async function main(): Promise<void> {
   const app = services.has('api')
     ? await buildApp({ config, database, exportEvents, ...(panelBuilt ? { webRoot } : {}) })
     : undefined;
-  if (app !== undefined && !panelBuilt) {
-    app.log.warn(
-      `The panel is not built (${webRoot} has no index.html): serving the API only. Run "npm run build:web" for the panel.`,
-    );
-  }
-
   await worker?.start();
-  if (app !== undefined) {
-    const address = await app.listen({ host: config.HOST, port: config.PORT });
-    app.log.info(`annex is serving the export panel on ${address}`);
-  } else {
-    console.log(
-      `annex worker ${worker?.workerId ?? ''} is building exports from ${config.DATABASE_URL.split('@').pop() ?? ''}`,
-    );
-  }
+  const address =
+    app === undefined ? undefined : await app.listen({ host: config.HOST, port: config.PORT });
+  // A few plain lines for the person who ran `npm start`, on stdout beside the logs (pretty in a
+  // terminal, JSON otherwise): where annex serves, on which database and folder, doing what.
+  const lines = startupLines({
+    address,
+    panelBuilt,
+    databaseUrl: config.DATABASE_URL,
+    dataDir: config.DATA_DIR,
+    services: [...services],
+    workerId: worker?.workerId,
+  });
+  console.log(lines.join('\n'));
 
   const shutdown = async (signal: string) => {
     console.log(`annex: ${signal}, stopping…`);

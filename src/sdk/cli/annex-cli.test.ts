@@ -18,9 +18,13 @@ let server: AnnexTestServer | undefined;
 let workDir: string;
 let streetJobId: number;
 
-function host(): string {
+function runningServer(): AnnexTestServer {
   if (server === undefined) throw new Error('the server did not start');
-  return server.host;
+  return server;
+}
+
+function host(): string {
+  return runningServer().host;
 }
 
 /** `annex …` against the test server, with --host and --project given on the command line. */
@@ -306,7 +310,7 @@ describe('exit codes', () => {
   }, 120_000);
 
   it('4 when the export failed, with its reason', async () => {
-    const failing = await queueFailingExport(host(), 'demo');
+    const failing = await queueFailingExport(runningServer(), 'demo');
 
     const waited = await annex(['export', 'status', String(failing.id), '--wait']);
     const download = await annex(['export', 'download', String(failing.id), '-o', '-']);
