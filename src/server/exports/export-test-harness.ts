@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Export } from '../../contract/exports.ts';
 import type { AppConfig } from '../config/env.ts';
 import type { AnnexDatabase, DialectName } from '../db/database.ts';
+import type { ExportRow } from '../db/schema.ts';
 import type { TestDatabase } from '../db/test-database.ts';
 import type { DemoProjectSummary } from '../seed/demo-project.ts';
 import { ExportStorage } from '../storage/export-storage.ts';
@@ -171,4 +172,27 @@ export async function addOtherProject(database: AnnexDatabase): Promise<OtherPro
   const [taskId] = taskIds;
   if (taskId === undefined) throw new Error('addJob added no task');
   return { directoryId, jobId, taskId };
+}
+
+/** Builds an env and starts one worker on it, for tests that need exports built. */
+export async function createExportTestEnvWithWorker(dialect: DialectName): Promise<ExportTestEnv> {
+  const env = await createExportTestEnv(dialect);
+  await env.startWorker();
+  return env;
+}
+
+/** An export's row as stored, archived or not (columns the API does not show: claims, storage key). */
+export async function exportRowOf(env: ExportTestEnv, id: number): Promise<ExportRow> {
+  return env.database.db
+    .selectFrom('export')
+    .selectAll()
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
+}
+
+/** Where a complete export's file is on disk. */
+export async function exportFilePathOf(env: ExportTestEnv, id: number): Promise<string> {
+  const { storage_key: key } = await exportRowOf(env, id);
+  if (key === null) throw new Error(`export ${id} has no file`);
+  return env.storage.pathOf(key);
 }

@@ -12,6 +12,8 @@ import { ExportStorage } from '../storage/export-storage.ts';
 import { addDirectory, addExportRow } from '../test-utils/test-records.ts';
 import {
   createExportTestEnv,
+  exportFilePathOf,
+  exportRowOf,
   RecordingLogger,
   requestExport,
   watchExport,
@@ -22,21 +24,13 @@ import { ExportWorker } from './export-worker.ts';
 
 const bulkFiles = 1500;
 
-async function rowOf(env: ExportTestEnv, id: number): Promise<ExportRow> {
-  return env.database.db
-    .selectFrom('export')
-    .selectAll()
-    .where('id', '=', id)
-    .executeTakeFirstOrThrow();
-}
-
 async function untilRow(
   env: ExportTestEnv,
   id: number,
   done: (row: ExportRow) => boolean,
 ): Promise<ExportRow> {
   for (;;) {
-    const row = await rowOf(env, id);
+    const row = await exportRowOf(env, id);
     if (done(row)) return row;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
@@ -113,10 +107,10 @@ describe.each(testDialects)('export worker on %s', (dialect) => {
       expect(progress).toEqual([...progress].sort((a, b) => a - b));
       expect(Math.max(...progress)).toBeLessThan(100);
 
-      const row = await rowOf(env, created.id);
+      const row = await exportRowOf(env, created.id);
       expect(row.claimed_by).toBe(worker.workerId);
       expect(row.attempt_count).toBe(1);
-      expect(sha256Of(env.storage.pathOf(row.storage_key ?? ''))).toBe(row.sha256);
+      expect(sha256Of(await exportFilePathOf(env, row.id))).toBe(row.sha256);
       expect(await env.storage.listTemps()).toEqual([]);
     } finally {
       env.events.off('progress', onProgress);
@@ -138,7 +132,7 @@ describe.each(testDialects)('export worker on %s', (dialect) => {
         'No file matches: directory "Nothing here" holds no files. Add files to it or choose another directory.',
       );
       expect(final?.finished_time).not.toBeNull();
-      const row = await rowOf(env, created.id);
+      const row = await exportRowOf(env, created.id);
       expect(row.storage_key).toBeNull();
       expect(await env.storage.listTemps()).toEqual([]);
     } finally {
@@ -194,7 +188,7 @@ describe.each(testDialects)('export worker on %s', (dialect) => {
       expect(archived.statusCode).toBe(204);
 
       await untilRow(env, created.id, () => worker.activeCount === 0);
-      const row = await rowOf(env, created.id);
+      const row = await exportRowOf(env, created.id);
       expect(row).toMatchObject({
         archived: 1,
         status: 'failed',
@@ -216,7 +210,7 @@ describe.each(testDialects)('export worker on %s', (dialect) => {
     await firstProgress(env, created.id);
     await first.stop();
 
-    const requeued = await rowOf(env, created.id);
+    const requeued = await exportRowOf(env, created.id);
     expect(requeued).toMatchObject({
       status: 'queued',
       claimed_by: null,
@@ -230,7 +224,7 @@ describe.each(testDialects)('export worker on %s', (dialect) => {
     try {
       const final = (await watchExport(env.app, 'bulk', created.id)).at(-1);
       expect(final?.status).toBe('complete');
-      expect((await rowOf(env, created.id)).claimed_by).toBe(second.workerId);
+      expect((await exportRowOf(env, created.id)).claimed_by).toBe(second.workerId);
     } finally {
       await second.stop();
     }
@@ -252,7 +246,7 @@ describe.each(testDialects)('export worker on %s', (dialect) => {
     } finally {
       child.process.kill('SIGKILL');
     }
-    const left = await rowOf(env, exportId);
+    const left = await exportRowOf(env, exportId);
     expect(left.status).toBe('running');
     expect(left.claimed_by).toMatch(/^worker-\d+-/);
     expect(tempsOf(env, exportId)).toHaveLength(1);
@@ -262,10 +256,10 @@ describe.each(testDialects)('export worker on %s', (dialect) => {
     try {
       const final = (await watchExport(env.app, 'bulk', exportId)).at(-1);
       expect(final?.status).toBe('complete');
-      const row = await rowOf(env, exportId);
+      const row = await exportRowOf(env, exportId);
       expect(row.claimed_by).toBe(successor.workerId);
       expect(row.attempt_count).toBe(2);
-      expect(sha256Of(env.storage.pathOf(row.storage_key ?? ''))).toBe(row.sha256);
+      expect(sha256Of(await exportFilePathOf(env, row.id))).toBe(row.sha256);
       expect(await env.storage.listTemps()).toEqual([]);
       expect(
         logger.lines.some((line) =>
@@ -301,7 +295,7 @@ describe.each(testDialects)('export worker on %s', (dialect) => {
       const worker = await env.startWorker({ staleAfterMs: 60_000, heartbeatMs: 100 });
       try {
         if (dialect === 'postgres') {
-          expect((await rowOf(env, row.id)).status).toBe('running');
+          expect((await exportRowOf(env, row.id)).status).toBe('running');
           expect(fs.existsSync(orphanTemp)).toBe(true);
           const old = new Date(Date.now() - 120_000).toISOString();
           await env.database.db

@@ -10,7 +10,13 @@ import { buildApp } from '../app.ts';
 import { testDialects } from '../db/test-database.ts';
 import { errorOf, fieldsOf, pathOf } from '../test-utils/api-responses.ts';
 import { addDirectory, addJob, addProject } from '../test-utils/test-records.ts';
-import { addOtherProject, createExportTestEnv, requestExport } from './export-test-harness.ts';
+import {
+  addOtherProject,
+  createExportTestEnv,
+  createExportTestEnvWithWorker,
+  exportRowOf,
+  requestExport,
+} from './export-test-harness.ts';
 import type { ExportTestEnv, OtherProject } from './export-test-harness.ts';
 
 // The export routes doing their work: create, read, list, link too early, archive, preflight, and
@@ -249,12 +255,7 @@ describe.each(testDialects)('exports API on %s', (dialect) => {
         (await env.app.inject({ method: 'DELETE', url: `${api}/demo/exports/${created.id}` }))
           .statusCode,
       ).toBe(204);
-      const row = await env.database.db
-        .selectFrom('export')
-        .selectAll()
-        .where('id', '=', created.id)
-        .executeTakeFirstOrThrow();
-      expect(row).toMatchObject({
+      expect(await exportRowOf(env, created.id)).toMatchObject({
         archived: 1,
         status: 'failed',
         status_text: 'Archived before it finished.',
@@ -267,8 +268,7 @@ describe.each(testDialects)('exports API on %s', (dialect) => {
     let luckfrill: number;
 
     beforeAll(async () => {
-      env = await createExportTestEnv(dialect);
-      await env.startWorker();
+      env = await createExportTestEnvWithWorker(dialect);
       luckfrill = env.demo.defaultDirectoryId;
     });
     afterAll(async () => {

@@ -5,7 +5,13 @@ import { exportFileSchema } from '../../contract/export-file.ts';
 import type { ExportLink, ExportListResponse, PreflightResponse } from '../../contract/exports.ts';
 import { testDialects } from '../db/test-database.ts';
 import { errorOf, pathOf } from '../test-utils/api-responses.ts';
-import { createExportTestEnv, requestExport, watchExport } from './export-test-harness.ts';
+import {
+  createExportTestEnvWithWorker,
+  exportFilePathOf,
+  exportRowOf,
+  requestExport,
+  watchExport,
+} from './export-test-harness.ts';
 import type { ExportTestEnv } from './export-test-harness.ts';
 
 // The signed download route, end to end: a worker builds the file, `POST …/link` signs it, and
@@ -19,8 +25,7 @@ describe.each(testDialects)('export downloads on %s', (dialect) => {
   let luckfrill: number;
 
   beforeAll(async () => {
-    env = await createExportTestEnv(dialect);
-    await env.startWorker();
+    env = await createExportTestEnvWithWorker(dialect);
     luckfrill = env.demo.defaultDirectoryId;
   });
   afterAll(async () => {
@@ -150,12 +155,7 @@ describe.each(testDialects)('export downloads on %s', (dialect) => {
 
   it('answers 404 with what to do when a complete export lost its file', async () => {
     const { link, record } = await completeExport();
-    const row = await env.database.db
-      .selectFrom('export')
-      .select('storage_key')
-      .where('id', '=', record.id)
-      .executeTakeFirstOrThrow();
-    fs.rmSync(env.storage.pathOf(row.storage_key ?? ''));
+    fs.rmSync(await exportFilePathOf(env, record.id));
     const response = await env.app.inject({ method: 'GET', url: pathOf(link.url) });
     expect(response.statusCode).toBe(404);
     expect(errorOf(response).message).toBe(
@@ -208,12 +208,7 @@ describe.each(testDialects)('export downloads on %s', (dialect) => {
 
   it('archives a complete export: gone from the list, its file deleted, its link dead', async () => {
     const { link, record } = await completeExport();
-    const row = await env.database.db
-      .selectFrom('export')
-      .select('storage_key')
-      .where('id', '=', record.id)
-      .executeTakeFirstOrThrow();
-    const filePath = env.storage.pathOf(row.storage_key ?? '');
+    const filePath = await exportFilePathOf(env, record.id);
     expect(fs.existsSync(filePath)).toBe(true);
 
     const response = await env.app.inject({
@@ -231,12 +226,7 @@ describe.each(testDialects)('export downloads on %s', (dialect) => {
       (await env.app.inject({ method: 'GET', url: `${api}/demo/exports/${record.id}` })).statusCode,
     ).toBe(404);
     expect((await env.app.inject({ method: 'GET', url: pathOf(link.url) })).statusCode).toBe(404);
-    const archived = await env.database.db
-      .selectFrom('export')
-      .selectAll()
-      .where('id', '=', record.id)
-      .executeTakeFirstOrThrow();
-    expect(archived).toMatchObject({ archived: 1, status: 'complete' });
+    expect(await exportRowOf(env, record.id)).toMatchObject({ archived: 1, status: 'complete' });
   });
 });
 
