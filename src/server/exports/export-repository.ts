@@ -2,6 +2,7 @@ import { taskRefName } from '../../contract/exports.ts';
 import type { Export, ExportSource } from '../../contract/exports.ts';
 import type { AnnexDatabase } from '../db/database.ts';
 import type { ExportRow } from '../db/schema.ts';
+import { selectTasksWithJobAndFile } from '../projects/project-queries.ts';
 
 // The export rows and their contract shape. Rows keep ids; the contract carries the source's id and
 // name, read here in a few batched queries per page rather than one join per row.
@@ -103,18 +104,7 @@ export class ExportRepository {
             .execute(),
       taskIds.length === 0
         ? []
-        : db
-            .selectFrom('task')
-            .innerJoin('job', 'job.id', 'task.job_id')
-            .innerJoin('file', 'file.id', 'task.file_id')
-            .select([
-              'task.id as task_id',
-              'job.id as job_id',
-              'job.name as job_name',
-              'file.original_filename',
-            ])
-            .where('task.id', 'in', taskIds)
-            .execute(),
+        : selectTasksWithJobAndFile(db).where('task.id', 'in', taskIds).execute(),
     ]);
     const jobIds = unique(rows.map((row) => row.job_id));
     const jobs =
@@ -129,9 +119,9 @@ export class ExportRepository {
     const jobById = new Map(jobs.map((row) => [row.id, { id: row.id, name: row.name }]));
     const taskById = new Map(
       tasks.map((row) => [
-        row.task_id,
+        row.id,
         {
-          task: { id: row.task_id, name: taskRefName(row.job_name, row.original_filename) },
+          task: { id: row.id, name: taskRefName(row.job_name, row.original_filename) },
           job: { id: row.job_id, name: row.job_name },
         },
       ]),
