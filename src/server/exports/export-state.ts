@@ -6,9 +6,9 @@ import type { ExportEvents } from './export-events.ts';
 
 /*
  * The one home of an export's status. Every move of a row's `status` (and its `archived` flag) is a
- * method here; nothing else in annex updates those columns. Each move is one guarded UPDATE that
- * returns whether it happened, so two actors racing for one row (two workers, a worker and an
- * archiving user) never both win, and the loser learns it lost instead of overwriting.
+ * method here; no other code of annex writes those columns (test builders aside). Each move is one
+ * guarded UPDATE that returns whether it happened, so two actors racing for one row (two workers, a
+ * worker and an archiving user) never both win, and the loser learns it lost instead of overwriting.
  *
  * `moves` lists every move with the statuses it may start from and the one it ends in;
  * `allowedMoves` is that table read the other way (from a status, where it may go). A worker's moves
