@@ -26,20 +26,25 @@ export async function requireProject(
 }
 
 /**
- * Makes every route of `app` (a plugin's scope) that has a `:project` param load that project before
- * its handler, or answer 404. It runs as a preHandler, after validation, so a malformed name is still
- * a 400 naming the field and only a well-formed unknown one is a 404.
+ * Makes every route of `app` (a plugin's scope) that has a `:project` param (or the one `paramName`
+ * names, for a front door that spells it differently, e.g. Diffgram's `:project_string_id`) load that
+ * project before its handler, or answer 404. It runs as a preHandler, after validation, so a malformed
+ * name is still a 400 naming the field and only a well-formed unknown one is a 404.
  */
-export function installProjectLookup(app: FastifyInstance, database: AnnexDatabase): void {
+export function installProjectLookup(
+  app: FastifyInstance,
+  database: AnnexDatabase,
+  paramName = 'project',
+): void {
   app.decorateRequest('annexProject', null);
   app.addHook('preHandler', async (request) => {
-    const { project } = (request.params ?? {}) as { project?: unknown };
-    if (typeof project !== 'string') return;
-    request.annexProject = await requireProject(database, project);
+    const projectStringId = (request.params as Record<string, unknown> | undefined)?.[paramName];
+    if (typeof projectStringId !== 'string') return;
+    request.annexProject = await requireProject(database, projectStringId);
   });
 }
 
-/** The project the lookup loaded for this request; throws when the route has no `:project` (a bug). */
+/** The project the lookup loaded for this request; throws when the route names no project (a bug). */
 export function projectOf(request: FastifyRequest): ProjectSummary {
   if (request.annexProject === null)
     throw new Error(`${request.routeOptions.url ?? request.url} has no :project to look up`);
