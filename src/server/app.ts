@@ -9,6 +9,7 @@ import type { AppConfig } from './config/env.ts';
 import type { AnnexDatabase } from './db/database.ts';
 import { LinkSigner, loadLinkSecret } from './exports/download-links.ts';
 import { ExportEvents } from './exports/export-events.ts';
+import { ExportService } from './exports/export-service.ts';
 import { exportsRoutes } from './exports/exports.routes.ts';
 import { filesRoutes } from './exports/files.routes.ts';
 import { installErrorHandler } from './http/error-handler.ts';
@@ -50,13 +51,26 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       deps.config.LINK_TTL_MINUTES,
     );
   const events = deps.exportEvents ?? new ExportEvents();
-  await app.register(exportsRoutes, {
-    prefix: '/api/v1',
+  // One service for every front door to exports (the REST routes today, a compatibility API later).
+  const exportService = new ExportService({
     database: deps.database,
-    config: deps.config,
     storage,
     events,
     linkSigner,
+    waitTimeoutMs: deps.config.WAIT_TIMEOUT_SECONDS * 1000,
+  });
+  // On shutdown, waiting requests answer at once (202, the export as it stands) instead of holding
+  // the server open for up to WAIT_TIMEOUT_SECONDS.
+  app.addHook('preClose', (done) => {
+    exportService.stopWaiting();
+    done();
+  });
+  await app.register(exportsRoutes, {
+    prefix: '/api/v1',
+    database: deps.database,
+    service: exportService,
+    storage,
+    defaultUserEmail: deps.config.DEFAULT_USER_EMAIL,
   });
   await app.register(filesRoutes, { database: deps.database, storage, linkSigner });
 

@@ -1,19 +1,40 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { ExportEvents } from './export-events.ts';
 
+/**
+ * Whether `promise` settles within a few turns of the event loop (microtasks, timers due now, I/O).
+ * A single `await Promise.resolve()` is not enough: a wait that resolves on the wrong event may take
+ * more than one microtask to get there, and a test that looks too early passes either way.
+ */
+async function settlesSoon(promise: Promise<unknown>): Promise<boolean> {
+  // An object, not a `let`: the flag changes inside a callback, which narrowing cannot see.
+  const seen = { settled: false };
+  void promise.then(() => {
+    seen.settled = true;
+  });
+  for (let turn = 0; turn < 20 && !seen.settled; turn += 1) await nextTurn();
+  return seen.settled;
+}
+
 describe('ExportEvents.nextSettled', () => {
-  it('resolves when its export settles, not when another does, and leaves no listener behind', async () => {
+  it('stays waiting when another export settles', async () => {
     const events = new ExportEvents();
-    let resolved = false;
-    const waiting = events.nextSettled(7, 60_000).then(() => {
-      resolved = true;
-    });
+    const waiting = events.nextSettled(7, 60_000);
     events.emit('settled', 8, 'complete');
-    await Promise.resolve();
-    expect(resolved).toBe(false);
+    events.emit('settled', 70, 'failed');
+    expect(await settlesSoon(waiting)).toBe(false);
+    // The wait still listens, so it can still hear its own export.
+    expect(events.listenerCount('settled')).toBe(1);
+    events.emit('settled', 7, 'complete');
+    expect(await settlesSoon(waiting)).toBe(true);
+  });
+
+  it('resolves when its export settles and leaves no listener behind', async () => {
+    const events = new ExportEvents();
+    const waiting = events.nextSettled(7, 60_000);
     events.emit('settled', 7, 'failed');
-    await waiting;
-    expect(resolved).toBe(true);
+    expect(await settlesSoon(waiting)).toBe(true);
     expect(events.listenerCount('settled')).toBe(0);
   });
 
@@ -27,8 +48,9 @@ describe('ExportEvents.nextSettled', () => {
     const events = new ExportEvents();
     const controller = new AbortController();
     const waiting = events.nextSettled(7, 60_000, controller.signal);
+    expect(await settlesSoon(waiting)).toBe(false);
     controller.abort();
-    await waiting;
+    expect(await settlesSoon(waiting)).toBe(true);
     await events.nextSettled(7, 60_000, controller.signal);
     expect(events.listenerCount('settled')).toBe(0);
   });

@@ -1,4 +1,3 @@
-import type { TaskStatus } from '../../contract/annotations.ts';
 import type { DialectName } from '../db/database.ts';
 import { createTestDatabase } from '../db/test-database.ts';
 import type { TestDatabase } from '../db/test-database.ts';
@@ -8,7 +7,7 @@ import type { ExportSettings } from './export-settings.ts';
 
 // What the export-file and selection tests share: a fresh database with the demo project, settings
 // named the way a person picks a source, expectations computed from the demo's own summary, and
-// small additions (directories, jobs, tasks, files) for the cases the demo does not cover.
+// (from test-utils) small additions for the cases the demo does not cover.
 
 /** A fresh database holding the demo project. */
 export interface DemoDatabase {
@@ -108,91 +107,5 @@ export function expectedInstanceCount(
   );
 }
 
-/** Adds a directory holding the given files. */
-export async function addDirectory(
-  database: TestDatabase,
-  projectId: number,
-  nickname: string,
-  fileIds: number[],
-): Promise<number> {
-  const { id } = await database.db
-    .insertInto('directory')
-    .values({ project_id: projectId, nickname, created_time: '2024-03-05T00:00:00.000Z' })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  if (fileIds.length > 0) {
-    await database.db
-      .insertInto('directory_file')
-      .values(fileIds.map((fileId) => ({ directory_id: id, file_id: fileId })))
-      .execute();
-  }
-  return id;
-}
-
-/** Adds a job with one task per `[fileId, status]`; returns the job id and the task ids in order. */
-export async function addJob(
-  database: TestDatabase,
-  projectId: number,
-  name: string,
-  tasks: [fileId: number, status: TaskStatus][],
-): Promise<{ jobId: number; taskIds: number[] }> {
-  const { id: jobId } = await database.db
-    .insertInto('job')
-    .values({
-      project_id: projectId,
-      name,
-      status: 'active',
-      label_schema: '[]',
-      created_time: '2024-03-05T00:00:00.000Z',
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const taskIds: number[] = [];
-  for (const [fileId, status] of tasks)
-    taskIds.push(await addTask(database, jobId, fileId, status));
-  return { jobId, taskIds };
-}
-
-/** Adds one task to a job. */
-export async function addTask(
-  database: TestDatabase,
-  jobId: number,
-  fileId: number,
-  status: TaskStatus,
-): Promise<number> {
-  const { id } = await database.db
-    .insertInto('task')
-    .values({ job_id: jobId, file_id: fileId, status, created_time: '2024-03-05T00:00:00.000Z' })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return id;
-}
-
-/** Adds `count` image files without instances, complete or not; returns their ids. */
-export async function addImages(
-  database: TestDatabase,
-  projectId: number,
-  count: number,
-  complete: boolean,
-): Promise<number[]> {
-  const rows = await database.db
-    .insertInto('file')
-    .values(
-      Array.from({ length: count }, (_, index) => ({
-        project_id: projectId,
-        type: 'image' as const,
-        original_filename: `added-${index}.jpg`,
-        width: 640,
-        height: 480,
-        rotation_degrees: 0,
-        media_url: `https://media.example.com/added-${index}.jpg`,
-        ann_is_complete: complete ? (1 as const) : (0 as const),
-        state: 'added' as const,
-        created_time: '2024-03-05T00:00:00.000Z',
-        last_modified_time: '2024-03-05T00:00:00.000Z',
-      })),
-    )
-    .returning('id')
-    .execute();
-  return rows.map((row) => row.id).sort((a, b) => a - b);
-}
+// The record builders moved to test-utils; named here too for the tests that import them from here.
+export { addDirectory, addImages, addJob, addTask } from '../test-utils/test-records.ts';

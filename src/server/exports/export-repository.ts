@@ -1,20 +1,11 @@
 import { taskRefName } from '../../contract/exports.ts';
 import type { Export, ExportSource } from '../../contract/exports.ts';
 import type { AnnexDatabase } from '../db/database.ts';
-import type { ExportRow, NewExport } from '../db/schema.ts';
+import type { ExportRow } from '../db/schema.ts';
+import { selectTasksWithJobAndFile } from '../projects/project-queries.ts';
 
 // The export rows and their contract shape. Rows keep ids; the contract carries the source's id and
 // name, read here in a few batched queries per page rather than one join per row.
-
-/** A project as the export routes need it. */
-export interface ProjectRef {
-  /** Numeric id. */
-  id: number;
-  /** The URL-safe name. */
-  project_string_id: string;
-  /** The name people see. */
-  name: string;
-}
 
 /** One page of rows, newest first. */
 export interface ExportRowPage {
@@ -36,27 +27,12 @@ export interface ListExportsOptions {
   source?: ExportSource;
 }
 
-/** Reads and writes export rows and turns them into the contract's `Export`. */
+/**
+ * Reads export rows and turns them into the contract's `Export`. It never writes one: every status
+ * move, the insert included, is `ExportState`'s.
+ */
 export class ExportRepository {
   constructor(private readonly database: AnnexDatabase) {}
-
-  /** A project by its `project_string_id`, or undefined. */
-  async findProject(projectStringId: string): Promise<ProjectRef | undefined> {
-    return this.database.db
-      .selectFrom('project')
-      .select(['id', 'project_string_id', 'name'])
-      .where('project_string_id', '=', projectStringId)
-      .executeTakeFirst();
-  }
-
-  /** Inserts a queued export and returns its row. */
-  async create(values: NewExport): Promise<ExportRow> {
-    return this.database.db
-      .insertInto('export')
-      .values(values)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-  }
 
   /** One export of the project that is not archived, or undefined. */
   async get(projectId: number, id: number): Promise<ExportRow | undefined> {
@@ -102,49 +78,6 @@ export class ExportRepository {
     };
   }
 
-  /**
-   * Archives an export in one statement: hidden from the list, and when it had not finished it fails
-   * so that no worker completes it afterwards. Returns the archived row (its storage_key names the file
-   * to delete), or undefined when there is no such export in the project or it was already archived.
-   */
-  async archive(
-    projectId: number,
-    id: number,
-    now: Date = new Date(),
-  ): Promise<ExportRow | undefined> {
-    const before = await this.get(projectId, id);
-    if (before === undefined) return undefined;
-    const unfinished = ['queued', 'running'] as const;
-    return this.database.db
-      .updateTable('export')
-      .set((eb) => ({
-        archived: 1,
-        status: eb
-          .case()
-          .when('status', 'in', unfinished)
-          .then('failed' as const)
-          .else(eb.ref('status'))
-          .end(),
-        status_text: eb
-          .case()
-          .when('status', 'in', unfinished)
-          .then('Archived before it finished.')
-          .else(eb.ref('status_text'))
-          .end(),
-        finished_time: eb
-          .case()
-          .when('status', 'in', unfinished)
-          .then(now.toISOString())
-          .else(eb.ref('finished_time'))
-          .end(),
-      }))
-      .where('id', '=', id)
-      .where('project_id', '=', projectId)
-      .where('archived', '=', 0)
-      .returningAll()
-      .executeTakeFirst();
-  }
-
   /** The contract shape of rows, with project name and source refs loaded in a few queries. */
   async toContract(rows: ExportRow[]): Promise<Export[]> {
     if (rows.length === 0) return [];
@@ -171,18 +104,7 @@ export class ExportRepository {
             .execute(),
       taskIds.length === 0
         ? []
-        : db
-            .selectFrom('task')
-            .innerJoin('job', 'job.id', 'task.job_id')
-            .innerJoin('file', 'file.id', 'task.file_id')
-            .select([
-              'task.id as task_id',
-              'job.id as job_id',
-              'job.name as job_name',
-              'file.original_filename',
-            ])
-            .where('task.id', 'in', taskIds)
-            .execute(),
+        : selectTasksWithJobAndFile(db).where('task.id', 'in', taskIds).execute(),
     ]);
     const jobIds = unique(rows.map((row) => row.job_id));
     const jobs =
@@ -197,9 +119,9 @@ export class ExportRepository {
     const jobById = new Map(jobs.map((row) => [row.id, { id: row.id, name: row.name }]));
     const taskById = new Map(
       tasks.map((row) => [
-        row.task_id,
+        row.id,
         {
-          task: { id: row.task_id, name: taskRefName(row.job_name, row.original_filename) },
+          task: { id: row.id, name: taskRefName(row.job_name, row.original_filename) },
           job: { id: row.job_id, name: row.job_name },
         },
       ]),

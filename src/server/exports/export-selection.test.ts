@@ -2,10 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDialects } from '../db/test-database.ts';
 import type { TestDatabase } from '../db/test-database.ts';
 import type { DemoProjectSummary } from '../seed/demo-project.ts';
+import { addDirectory, addImages, addJob } from '../test-utils/test-records.ts';
 import {
-  addDirectory,
-  addImages,
-  addJob,
   createDemoDatabase,
   demoFileId,
   demoSettings,

@@ -73,29 +73,29 @@ export async function resolveExportSelection(
   if (project === undefined)
     throw new ExportSourceNotFoundError(`Project ${settings.projectId} does not exist.`);
   const inProject = `in project "${project.project_string_id}"`;
+  // The source, named; the same shape whichever kind it is.
+  const named = (
+    refs: Pick<ExportSourceInfo, 'directory' | 'job' | 'task'>,
+    fileNameSourceName: string,
+    taskFileId: number | null = null,
+  ): ResolvedExportSelection => ({
+    settings,
+    sourceId,
+    taskFileId,
+    source: { project, ...refs, fileNameSourceName },
+  });
 
   switch (settings.source) {
     case 'directory': {
       const directory = await db
         .selectFrom('directory')
-        .select(['id', 'nickname'])
+        .select(['id', 'nickname as name'])
         .where('id', '=', sourceId)
         .where('project_id', '=', project.id)
         .executeTakeFirst();
       if (directory === undefined)
         throw new ExportSourceNotFoundError(`Directory ${sourceId} is not ${inProject}.`);
-      return {
-        settings,
-        sourceId,
-        taskFileId: null,
-        source: {
-          project,
-          directory: { id: directory.id, name: directory.nickname },
-          job: null,
-          task: null,
-          fileNameSourceName: directory.nickname,
-        },
-      };
+      return named({ directory, job: null, task: null }, directory.name);
     }
     case 'job': {
       const job = await db
@@ -106,35 +106,18 @@ export async function resolveExportSelection(
         .executeTakeFirst();
       if (job === undefined)
         throw new ExportSourceNotFoundError(`Job ${sourceId} is not ${inProject}.`);
-      return {
-        settings,
-        sourceId,
-        taskFileId: null,
-        source: {
-          project,
-          directory: null,
-          job: { id: job.id, name: job.name },
-          task: null,
-          fileNameSourceName: job.name,
-        },
-      };
+      return named({ directory: null, job, task: null }, job.name);
     }
     case 'task': {
       const task = await findTaskDetail(db, project.id, sourceId);
       if (task === undefined)
         throw new ExportSourceNotFoundError(`Task ${sourceId} is not ${inProject}.`);
-      return {
-        settings,
-        sourceId,
-        taskFileId: task.file.id,
-        source: {
-          project,
-          directory: null,
-          job: task.job,
-          task: { id: task.id, name: taskRefName(task.job.name, task.file.original_filename) },
-          fileNameSourceName: String(task.id),
-        },
-      };
+      const name = taskRefName(task.job.name, task.file.original_filename);
+      return named(
+        { directory: null, job: task.job, task: { id: task.id, name } },
+        String(task.id),
+        task.file.id,
+      );
     }
   }
 }

@@ -1,19 +1,16 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Export } from '../../contract/exports.ts';
-import { buildApp } from '../app.ts';
-import { loadConfig } from '../config/env.ts';
 import type { AppConfig } from '../config/env.ts';
-import type { DialectName } from '../db/database.ts';
-import { createTestDatabase } from '../db/test-database.ts';
+import type { AnnexDatabase, DialectName } from '../db/database.ts';
+import type { ExportRow } from '../db/schema.ts';
 import type { TestDatabase } from '../db/test-database.ts';
-import { seedDemoProject } from '../seed/demo-project.ts';
 import type { DemoProjectSummary } from '../seed/demo-project.ts';
 import { ExportStorage } from '../storage/export-storage.ts';
+import { createTestApp, createTestDataDir, testLinkSecret } from '../test-utils/test-app.ts';
+import { addDirectory, addImages, addJob, addProject } from '../test-utils/test-records.ts';
 import { LinkSigner } from './download-links.ts';
 import { ExportEvents } from './export-events.ts';
+import { createDemoDatabase } from './export-file-fixtures.ts';
 import { ExportWorker } from './export-worker.ts';
 import type { ExportWorkerOptions, WorkerLogger } from './export-worker.ts';
 
@@ -61,9 +58,6 @@ export interface ExportTestEnv {
   close(): Promise<void>;
 }
 
-/** The test link secret. */
-export const testLinkSecret = 'annex-test-link-secret-0123456789abcdef';
-
 let workerCounter = 0;
 
 /** Builds an env: demo project seeded, app built, no worker running yet. */
@@ -71,22 +65,18 @@ export async function createExportTestEnv(
   dialect: DialectName,
   env: Record<string, string> = {},
 ): Promise<ExportTestEnv> {
-  const database = await createTestDatabase(dialect);
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'annex-exports-'));
-  const config = loadConfig({
-    DATA_DIR: dataDir,
-    DATABASE_URL: database.url,
-    LOG_LEVEL: 'silent',
-    WORKER_POLL_MS: '50',
-    WAIT_TIMEOUT_SECONDS: '30',
-    LINK_SECRET: testLinkSecret,
-    ...env,
-  });
-  const demo = await seedDemoProject(database);
+  const { database, demo } = await createDemoDatabase(dialect);
+  const dataDir = createTestDataDir();
   const storage = ExportStorage.forDataDir(dataDir);
   const events = new ExportEvents();
+  const built = await createTestApp(database, {
+    dataDir,
+    env: { WORKER_POLL_MS: '50', WAIT_TIMEOUT_SECONDS: '30', ...env },
+    deps: { storage, exportEvents: events },
+  });
+  const { app, config } = built;
+  // The same secret as the app's, so tests can sign links (old ones, say) the app accepts.
   const linkSigner = new LinkSigner(testLinkSecret, config.LINK_TTL_MINUTES);
-  const app = await buildApp({ config, database, storage, linkSigner, exportEvents: events });
   const workers: ExportWorker[] = [];
 
   return {
@@ -119,9 +109,8 @@ export async function createExportTestEnv(
     },
     async close() {
       await Promise.all(workers.map((worker) => worker.stop()));
-      await app.close();
+      await built.close();
       await database.drop();
-      fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
@@ -161,4 +150,49 @@ export async function requestExport(
   if (response.statusCode !== 202)
     throw new Error(`POST export answered ${response.statusCode}: ${response.body}`);
   return response.json<Export>();
+}
+
+/** The records of a second project, `other`, that exports of the demo project must not reach. */
+export interface OtherProject {
+  /** Its directory "Elsewhere", holding its one file. */
+  directoryId: number;
+  /** Its job "Other job". */
+  jobId: number;
+  /** The job's one (complete) task. */
+  taskId: number;
+}
+
+/** Adds a second project, `other`, with a directory, a job and a task of its own. */
+export async function addOtherProject(database: AnnexDatabase): Promise<OtherProject> {
+  const projectId = await addProject(database, 'other', 'Other');
+  const [fileId] = await addImages(database, projectId, 1, true, { nameOf: () => 'other.jpg' });
+  if (fileId === undefined) throw new Error('addImages added no file');
+  const directoryId = await addDirectory(database, projectId, 'Elsewhere', [fileId]);
+  const { jobId, taskIds } = await addJob(database, projectId, 'Other job', [[fileId, 'complete']]);
+  const [taskId] = taskIds;
+  if (taskId === undefined) throw new Error('addJob added no task');
+  return { directoryId, jobId, taskId };
+}
+
+/** Builds an env and starts one worker on it, for tests that need exports built. */
+export async function createExportTestEnvWithWorker(dialect: DialectName): Promise<ExportTestEnv> {
+  const env = await createExportTestEnv(dialect);
+  await env.startWorker();
+  return env;
+}
+
+/** An export's row as stored, archived or not (columns the API does not show: claims, storage key). */
+export async function exportRowOf(env: ExportTestEnv, id: number): Promise<ExportRow> {
+  return env.database.db
+    .selectFrom('export')
+    .selectAll()
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
+}
+
+/** Where a complete export's file is on disk. */
+export async function exportFilePathOf(env: ExportTestEnv, id: number): Promise<string> {
+  const { storage_key: key } = await exportRowOf(env, id);
+  if (key === null) throw new Error(`export ${id} has no file`);
+  return env.storage.pathOf(key);
 }

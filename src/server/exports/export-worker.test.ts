@@ -1,10 +1,6 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import SQLite from 'better-sqlite3';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Export, PreflightResponse } from '../../contract/exports.ts';
 import { openDatabase } from '../db/database.ts';
@@ -13,24 +9,20 @@ import { testDialects } from '../db/test-database.ts';
 import { seedBulkProject } from '../seed/bulk-project.ts';
 import type { BulkProjectSummary } from '../seed/bulk-project.ts';
 import { ExportStorage } from '../storage/export-storage.ts';
+import { addDirectory, addExportRow } from '../test-utils/test-records.ts';
 import {
   createExportTestEnv,
+  exportFilePathOf,
+  exportRowOf,
   RecordingLogger,
   requestExport,
   watchExport,
 } from './export-test-harness.ts';
 import type { ExportTestEnv } from './export-test-harness.ts';
+import { killMidExport, startWorkerProcess, tempsOf } from './export-worker-process-fixtures.ts';
 import { ExportWorker } from './export-worker.ts';
 
 const bulkFiles = 1500;
-
-async function rowOf(env: ExportTestEnv, id: number): Promise<ExportRow> {
-  return env.database.db
-    .selectFrom('export')
-    .selectAll()
-    .where('id', '=', id)
-    .executeTakeFirstOrThrow();
-}
 
 async function untilRow(
   env: ExportTestEnv,
@@ -38,7 +30,7 @@ async function untilRow(
   done: (row: ExportRow) => boolean,
 ): Promise<ExportRow> {
   for (;;) {
-    const row = await rowOf(env, id);
+    const row = await exportRowOf(env, id);
     if (done(row)) return row;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
@@ -115,10 +107,10 @@ describe.each(testDialects)('export worker on %s', (dialect) => {
       expect(progress).toEqual([...progress].sort((a, b) => a - b));
       expect(Math.max(...progress)).toBeLessThan(100);
 
-      const row = await rowOf(env, created.id);
+      const row = await exportRowOf(env, created.id);
       expect(row.claimed_by).toBe(worker.workerId);
       expect(row.attempt_count).toBe(1);
-      expect(sha256Of(env.storage.pathOf(row.storage_key ?? ''))).toBe(row.sha256);
+      expect(sha256Of(await exportFilePathOf(env, row.id))).toBe(row.sha256);
       expect(await env.storage.listTemps()).toEqual([]);
     } finally {
       env.events.off('progress', onProgress);
@@ -129,18 +121,10 @@ describe.each(testDialects)('export worker on %s', (dialect) => {
   it('fails an export that selects nothing with the reason and what to change, and keeps it failed', async () => {
     const worker = await env.startWorker();
     try {
-      const empty = await env.database.db
-        .insertInto('directory')
-        .values({
-          project_id: env.demo.projectId,
-          nickname: 'Nothing here',
-          created_time: new Date().toISOString(),
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
+      const empty = await addDirectory(env.database, env.demo.projectId, 'Nothing here', []);
       const created = await requestExport(env.app, 'demo', {
         source: 'directory',
-        directory_id: empty.id,
+        directory_id: empty,
       });
       const final = (await watchExport(env.app, 'demo', created.id)).at(-1);
       expect(final?.status).toBe('failed');
@@ -148,7 +132,7 @@ describe.each(testDialects)('export worker on %s', (dialect) => {
         'No file matches: directory "Nothing here" holds no files. Add files to it or choose another directory.',
       );
       expect(final?.finished_time).not.toBeNull();
-      const row = await rowOf(env, created.id);
+      const row = await exportRowOf(env, created.id);
       expect(row.storage_key).toBeNull();
       expect(await env.storage.listTemps()).toEqual([]);
     } finally {
@@ -204,7 +188,7 @@ describe.each(testDialects)('export worker on %s', (dialect) => {
       expect(archived.statusCode).toBe(204);
 
       await untilRow(env, created.id, () => worker.activeCount === 0);
-      const row = await rowOf(env, created.id);
+      const row = await exportRowOf(env, created.id);
       expect(row).toMatchObject({
         archived: 1,
         status: 'failed',
@@ -226,7 +210,7 @@ describe.each(testDialects)('export worker on %s', (dialect) => {
     await firstProgress(env, created.id);
     await first.stop();
 
-    const requeued = await rowOf(env, created.id);
+    const requeued = await exportRowOf(env, created.id);
     expect(requeued).toMatchObject({
       status: 'queued',
       claimed_by: null,
@@ -240,7 +224,7 @@ describe.each(testDialects)('export worker on %s', (dialect) => {
     try {
       const final = (await watchExport(env.app, 'bulk', created.id)).at(-1);
       expect(final?.status).toBe('complete');
-      expect((await rowOf(env, created.id)).claimed_by).toBe(second.workerId);
+      expect((await exportRowOf(env, created.id)).claimed_by).toBe(second.workerId);
     } finally {
       await second.stop();
     }
@@ -262,7 +246,7 @@ describe.each(testDialects)('export worker on %s', (dialect) => {
     } finally {
       child.process.kill('SIGKILL');
     }
-    const left = await rowOf(env, exportId);
+    const left = await exportRowOf(env, exportId);
     expect(left.status).toBe('running');
     expect(left.claimed_by).toMatch(/^worker-\d+-/);
     expect(tempsOf(env, exportId)).toHaveLength(1);
@@ -272,10 +256,10 @@ describe.each(testDialects)('export worker on %s', (dialect) => {
     try {
       const final = (await watchExport(env.app, 'bulk', exportId)).at(-1);
       expect(final?.status).toBe('complete');
-      const row = await rowOf(env, exportId);
+      const row = await exportRowOf(env, exportId);
       expect(row.claimed_by).toBe(successor.workerId);
       expect(row.attempt_count).toBe(2);
-      expect(sha256Of(env.storage.pathOf(row.storage_key ?? ''))).toBe(row.sha256);
+      expect(sha256Of(await exportFilePathOf(env, row.id))).toBe(row.sha256);
       expect(await env.storage.listTemps()).toEqual([]);
       expect(
         logger.lines.some((line) =>
@@ -296,34 +280,22 @@ describe.each(testDialects)('export worker on %s', (dialect) => {
       : 'leaves running exports with a fresh heartbeat alone, and re-queues them once the heartbeat is stale',
     async () => {
       const now = new Date().toISOString();
-      const row = await env.database.db
-        .insertInto('export')
-        .values({
-          project_id: env.demo.projectId,
-          kind: 'Annotations',
-          source: 'directory',
-          directory_id: env.demo.defaultDirectoryId,
-          ann_is_complete: 1,
-          include_removed: 0,
-          percent_complete: 0,
-          archived: 0,
-          status: 'running',
-          claimed_by: 'live-worker-1',
-          started_time: now,
-          heartbeat_time: now,
-          attempt_count: 1,
-          created_by: 'ada@example.com',
-          created_time: now,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
+      const row = await addExportRow(env.database, {
+        project_id: env.demo.projectId,
+        directory_id: env.demo.defaultDirectoryId,
+        status: 'running',
+        claimed_by: 'live-worker-1',
+        started_time: now,
+        heartbeat_time: now,
+        attempt_count: 1,
+      });
       const orphanTemp = await env.storage.newTempPath(row.id, 'live-worker-1');
       fs.writeFileSync(orphanTemp, '{"partial":');
 
       const worker = await env.startWorker({ staleAfterMs: 60_000, heartbeatMs: 100 });
       try {
         if (dialect === 'postgres') {
-          expect((await rowOf(env, row.id)).status).toBe('running');
+          expect((await exportRowOf(env, row.id)).status).toBe('running');
           expect(fs.existsSync(orphanTemp)).toBe(true);
           const old = new Date(Date.now() - 120_000).toISOString();
           await env.database.db
@@ -343,27 +315,15 @@ describe.each(testDialects)('export worker on %s', (dialect) => {
 
   it('fails an export whose worker died too many times instead of re-queueing it again', async () => {
     const old = new Date(Date.now() - 600_000).toISOString();
-    const row = await env.database.db
-      .insertInto('export')
-      .values({
-        project_id: env.demo.projectId,
-        kind: 'Annotations',
-        source: 'directory',
-        directory_id: env.demo.defaultDirectoryId,
-        ann_is_complete: 1,
-        include_removed: 0,
-        percent_complete: 0,
-        archived: 0,
-        status: 'running',
-        claimed_by: 'dead-worker-1',
-        started_time: old,
-        heartbeat_time: old,
-        attempt_count: 3,
-        created_by: 'ada@example.com',
-        created_time: old,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const row = await addExportRow(env.database, {
+      project_id: env.demo.projectId,
+      directory_id: env.demo.defaultDirectoryId,
+      status: 'running',
+      claimed_by: 'dead-worker-1',
+      started_time: old,
+      heartbeat_time: old,
+      attempt_count: 3,
+    });
     const worker = await env.startWorker();
     try {
       const final = (await watchExport(env.app, 'demo', row.id)).at(-1);
@@ -434,99 +394,3 @@ describe.each(testDialects)('export worker on %s', (dialect) => {
     },
   );
 });
-
-// ---- A worker in another process ------------------------------------------------------------
-
-interface WorkerProcess {
-  process: ChildProcess;
-  /** Resolves once the process says it is building exports. */
-  ready: Promise<void>;
-}
-
-/** `main.ts --services=worker` against the test's database and DATA_DIR, as an operator would run it. */
-function startWorkerProcess(env: ExportTestEnv): WorkerProcess {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'src/server/main.ts', '--services=worker'],
-    {
-      cwd: path.resolve(import.meta.dirname, '../../..'),
-      env: {
-        ...process.env,
-        DATABASE_URL: env.database.url,
-        DATA_DIR: env.dataDir,
-        SEED_DEMO: 'false',
-        WORKER_POLL_MS: '50',
-        WORKER_CONCURRENCY: '1',
-        LINK_SECRET: env.config.LINK_SECRET ?? '',
-        LOG_LEVEL: 'silent',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  const ready = new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('is building exports')) resolve();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.once('exit', (code) =>
-      reject(
-        new Error(`the worker process exited (${String(code)}) before it was ready:\n${output}`),
-      ),
-    );
-  });
-  return { process: child, ready };
-}
-
-function tempsOf(env: ExportTestEnv, id: number): string[] {
-  const folder = path.join(env.storage.root, 'tmp');
-  return fs.existsSync(folder)
-    ? fs.readdirSync(folder).filter((name) => name.startsWith(`${id}.`))
-    : [];
-}
-
-/**
- * Kills the worker process with SIGKILL while the export is still running. The row is locked (a
- * write lock on SQLite, a row lock on PostgreSQL) first, so the process can neither complete nor
- * touch it between the check and the kill.
- */
-async function killMidExport(env: ExportTestEnv, id: number, child: ChildProcess): Promise<void> {
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  if (env.dialect === 'sqlite') {
-    const connection = new SQLite(env.database.url.replace(/^sqlite:/, ''));
-    try {
-      connection.pragma('busy_timeout = 10000');
-      connection.exec('BEGIN IMMEDIATE');
-      const row = connection.prepare('SELECT status FROM export WHERE id = ?').get(id) as {
-        status: string;
-      };
-      if (row.status !== 'running')
-        throw new Error(`export ${id} finished (${row.status}) before the worker could be killed`);
-      child.kill('SIGKILL');
-      await exited;
-      connection.exec('ROLLBACK');
-    } finally {
-      connection.close();
-    }
-    return;
-  }
-  const client = new pg.Client({ connectionString: env.database.url });
-  await client.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await client.query<{ status: string }>(
-      'SELECT status FROM export WHERE id = $1 FOR UPDATE',
-      [id],
-    );
-    if (result.rows[0]?.status !== 'running')
-      throw new Error(`export ${id} finished before the worker could be killed`);
-    child.kill('SIGKILL');
-    await exited;
-    await client.query('ROLLBACK');
-  } finally {
-    await client.end();
-  }
-}

@@ -6,17 +6,19 @@ import { ExportEvents } from './export-events.ts';
 import { exportFileName } from './export-file-name.ts';
 import { EmptyExportError, writeExportFile } from './export-file-writer.ts';
 import { ExportRepository } from './export-repository.ts';
+import { ExportState } from './export-state.ts';
+import type { OrphanRule } from './export-state.ts';
 import { exportSettingsOf } from './export-settings.ts';
 
 /*
  * The export worker: builds queued exports into files, a bounded number at a time.
  *
- * Exports are durable rows. A worker claims the oldest queued one in one statement (on PostgreSQL
- * with FOR UPDATE SKIP LOCKED, so several worker processes on one database never take the same
- * export), writes the file to a temporary name, renames it into place, and only then marks the row
- * complete. Every update of a claimed row is guarded by `status = 'running' AND claimed_by = me`:
- * an export that was archived (failed) or taken over meanwhile is never overwritten, and the worker
- * that finds it lost stops writing it.
+ * It schedules; it never writes an export's status itself. Every move (claim, heartbeat, progress,
+ * complete, fail, requeue, recover) is a guarded update in `export-state.ts` that says whether it
+ * happened. A worker claims the oldest queued export (on PostgreSQL with FOR UPDATE SKIP LOCKED, so
+ * several worker processes on one database never take the same one), writes the file to a temporary
+ * name, renames it into place, and only then marks the row complete. A move that finds the export no
+ * longer held (archived, or taken over by another worker) tells the worker to stop writing it.
  *
  * Crash recovery. A worker writes `heartbeat_time` on the exports it runs every few seconds. A running
  * export whose heartbeat is older than `staleAfterMs` belongs to a worker that died: any worker
@@ -79,6 +81,7 @@ export class ExportWorker {
   private readonly storage: ExportStorage;
   private readonly events: ExportEvents;
   private readonly repository: ExportRepository;
+  private readonly exports: ExportState;
   private readonly concurrency: number;
   private readonly pollMs: number;
   private readonly heartbeatMs: number;
@@ -106,6 +109,7 @@ export class ExportWorker {
     this.storage = options.storage ?? ExportStorage.forDataDir(options.config.DATA_DIR);
     this.events = options.events ?? new ExportEvents();
     this.repository = new ExportRepository(options.database);
+    this.exports = new ExportState(options.database, this.events);
     this.concurrency = options.config.WORKER_CONCURRENCY;
     this.pollMs = options.config.WORKER_POLL_MS;
     this.heartbeatMs = options.heartbeatMs ?? 5000;
@@ -184,7 +188,7 @@ export class ExportWorker {
         await this.recover('stale');
       }
       while (this.state === 'started' && this.running.size < this.concurrency) {
-        const row = await this.claim();
+        const row = await this.exports.claim(this.workerId);
         if (row === undefined) break;
         if (!this.isClaiming()) {
           await this.requeue(row.id, 'stopping');
@@ -198,34 +202,6 @@ export class ExportWorker {
         error,
       );
     }
-  }
-
-  /** Takes the oldest queued export in one statement; undefined when none is queued. */
-  private async claim(): Promise<ExportRow | undefined> {
-    const now = new Date().toISOString();
-    const db = this.database.db;
-    let oldestQueued = db
-      .selectFrom('export')
-      .select('id')
-      .where('status', '=', 'queued')
-      .where('archived', '=', 0)
-      .orderBy('id')
-      .limit(1);
-    if (this.database.dialect === 'postgres') oldestQueued = oldestQueued.forUpdate().skipLocked();
-    return db
-      .updateTable('export')
-      .set((eb) => ({
-        status: 'running',
-        claimed_by: this.workerId,
-        started_time: now,
-        heartbeat_time: now,
-        percent_complete: 0,
-        attempt_count: eb('attempt_count', '+', 1),
-      }))
-      .where('id', '=', oldestQueued)
-      .where('status', '=', 'queued')
-      .returningAll()
-      .executeTakeFirst();
   }
 
   private launch(row: ExportRow): void {
@@ -285,16 +261,14 @@ export class ExportWorker {
           ...(this.pageSize === undefined ? {} : { pageSize: this.pageSize }),
           onStart: async (fileCount) => {
             selected = fileCount;
-            abortIfLost(await this.updateMine(id, { file_list_length: fileCount }));
+            abortIfLost(await this.exports.recordFileCount(id, this.workerId, fileCount));
           },
           onProgress: async (filesWritten, fileCount) => {
             // 100 is kept for the moment the file is in place and the row complete.
             const percent = Math.min(99, Math.floor((filesWritten / fileCount) * 100));
             if (percent <= lastPercent) return;
             lastPercent = percent;
-            const stillMine = await this.updateMine(id, { percent_complete: percent });
-            if (stillMine) this.events.emit('progress', id, percent);
-            abortIfLost(stillMine);
+            abortIfLost(await this.exports.recordProgress(id, this.workerId, percent));
           },
         },
       );
@@ -305,33 +279,21 @@ export class ExportWorker {
 
       const key = await this.storage.commit(tempPath, id);
       tempPath = undefined;
-      const completed = await this.database.db
-        .updateTable('export')
-        .set({
-          status: 'complete',
-          status_text: null,
-          percent_complete: 100,
-          file_list_length: result.fileCount,
-          instance_count: result.instanceCount,
-          size_bytes: result.sizeBytes,
-          sha256: result.sha256,
-          file_name: fileName,
-          storage_key: key,
-          finished_time: new Date().toISOString(),
-        })
-        .where('id', '=', id)
-        .where('status', '=', 'running')
-        .where('claimed_by', '=', this.workerId)
-        .executeTakeFirst();
-      if (completed.numUpdatedRows === 0n) {
+      const completed = await this.exports.complete(id, this.workerId, {
+        fileCount: result.fileCount,
+        instanceCount: result.instanceCount,
+        sizeBytes: result.sizeBytes,
+        sha256: result.sha256,
+        fileName,
+        storageKey: key,
+      });
+      if (!completed) {
         // Archived or taken over while it was written: the file belongs to no export.
         await this.storage.remove(key);
         this.logger.warn(
           `annex worker ${this.workerId}: export ${id} was archived or re-queued while it ran; its file was discarded`,
         );
-        return;
       }
-      this.events.emit('settled', id, 'complete');
     } catch (error) {
       const reason: unknown = signal.aborted ? signal.reason : undefined;
       if (reason === 'stopping') {
@@ -344,7 +306,7 @@ export class ExportWorker {
         if (!(error instanceof EmptyExportError)) {
           this.logger.error(`annex worker ${this.workerId}: export ${id} failed`, error);
         }
-        await this.fail(id, statusTextOf(error));
+        await this.exports.fail(id, this.workerId, statusTextOf(error));
       }
     } finally {
       if (tempPath !== undefined) {
@@ -358,50 +320,12 @@ export class ExportWorker {
     }
   }
 
-  /** Updates an export this worker holds; false when it is no longer running under this worker. */
-  private async updateMine(
-    id: number,
-    values: { file_list_length?: number; percent_complete?: number },
-  ): Promise<boolean> {
-    const result = await this.database.db
-      .updateTable('export')
-      .set({ ...values, heartbeat_time: new Date().toISOString() })
-      .where('id', '=', id)
-      .where('status', '=', 'running')
-      .where('claimed_by', '=', this.workerId)
-      .executeTakeFirst();
-    return result.numUpdatedRows > 0n;
-  }
-
-  private async fail(id: number, statusText: string): Promise<void> {
-    const result = await this.database.db
-      .updateTable('export')
-      .set({ status: 'failed', status_text: statusText, finished_time: new Date().toISOString() })
-      .where('id', '=', id)
-      .where('status', '=', 'running')
-      .where('claimed_by', '=', this.workerId)
-      .executeTakeFirst();
-    if (result.numUpdatedRows > 0n) this.events.emit('settled', id, 'failed');
-  }
-
-  /** Puts an export this worker holds back in the queue, as if it had never been claimed. */
+  /** Gives an export this worker holds back to the queue and says so. */
   private async requeue(id: number, why: 'stopping'): Promise<void> {
-    const result = await this.database.db
-      .updateTable('export')
-      .set((eb) => ({
-        ...requeuedValues,
-        // A graceful stop is no failed attempt.
-        attempt_count: eb('attempt_count', '-', 1),
-      }))
-      .where('id', '=', id)
-      .where('status', '=', 'running')
-      .where('claimed_by', '=', this.workerId)
-      .executeTakeFirst();
-    if (result.numUpdatedRows > 0n) {
+    if (await this.exports.requeue(id, this.workerId)) {
       this.logger.info(
         `annex worker ${this.workerId}: export ${id} put back in the queue (${why})`,
       );
-      this.events.emit('settled', id, 'queued');
     }
   }
 
@@ -409,14 +333,7 @@ export class ExportWorker {
   private async beat(): Promise<void> {
     if (this.running.size === 0) return;
     try {
-      const mine = await this.database.db
-        .updateTable('export')
-        .set({ heartbeat_time: new Date().toISOString() })
-        .where('claimed_by', '=', this.workerId)
-        .where('status', '=', 'running')
-        .returning('id')
-        .execute();
-      const stillMine = new Set(mine.map((row) => row.id));
+      const stillMine = await this.exports.heartbeat(this.workerId);
       for (const [id, job] of this.running) {
         if (!stillMine.has(id)) job.controller.abort('lost' satisfies AbortReason);
       }
@@ -429,65 +346,22 @@ export class ExportWorker {
    * Re-queues exports whose worker died (or fails them after `maxAttempts`), and removes that worker's
    * temporary files. `all-running` takes every running export not held by this worker (SQLite, at start).
    */
-  private async recover(rule: 'all-running' | 'stale'): Promise<void> {
-    const staleBefore = new Date(Date.now() - this.staleAfterMs).toISOString();
-    let query = this.database.db
-      .selectFrom('export')
-      .select(['id', 'claimed_by', 'attempt_count'])
-      .where('status', '=', 'running')
-      .where((eb) => eb.or([eb('claimed_by', 'is', null), eb('claimed_by', '!=', this.workerId)]));
-    if (rule === 'stale') {
-      query = query.where((eb) =>
-        eb.or([
-          eb('heartbeat_time', '<', staleBefore),
-          eb.and([eb('heartbeat_time', 'is', null), eb('started_time', '<', staleBefore)]),
-        ]),
-      );
-    }
-    const orphans = await query.execute();
+  private async recover(rule: OrphanRule): Promise<void> {
+    const orphans = await this.exports.findOrphans(this.workerId, rule, this.staleAfterMs);
     for (const orphan of orphans) {
-      const exhausted = orphan.attempt_count >= this.maxAttempts;
-      let update = this.database.db
-        .updateTable('export')
-        .set(
-          exhausted
-            ? {
-                status: 'failed',
-                status_text: `Export failed: the worker building it stopped ${orphan.attempt_count} times before finishing (a crash or a kill). Generate it again; if it fails again, check the server log.`,
-                finished_time: new Date().toISOString(),
-              }
-            : requeuedValues,
-        )
-        .where('id', '=', orphan.id)
-        .where('status', '=', 'running');
-      update =
-        orphan.claimed_by === null
-          ? update.where('claimed_by', 'is', null)
-          : update.where('claimed_by', '=', orphan.claimed_by);
-      const result = await update.executeTakeFirst();
-      if (result.numUpdatedRows === 0n) continue;
+      const movedTo = await this.exports.recover(orphan, this.maxAttempts);
+      if (movedTo === undefined) continue;
       const removed =
         orphan.claimed_by !== null && workerIdPattern.test(orphan.claimed_by)
           ? await this.storage.removeTempsOf(orphan.id, orphan.claimed_by)
           : 0;
       this.logger.warn(
         `annex worker ${this.workerId}: export ${orphan.id} was left running by worker ${orphan.claimed_by ?? '(none)'}; ` +
-          `${exhausted ? 'failed it after too many attempts' : 're-queued it'}, removed ${removed} temporary file(s)`,
+          `${movedTo === 'failed' ? 'failed it after too many attempts' : 're-queued it'}, removed ${removed} temporary file(s)`,
       );
-      this.events.emit('settled', orphan.id, exhausted ? 'failed' : 'queued');
     }
   }
 }
-
-/** The columns of an export put back in the queue. */
-const requeuedValues = {
-  status: 'queued',
-  claimed_by: null,
-  started_time: null,
-  heartbeat_time: null,
-  percent_complete: 0,
-  file_list_length: null,
-} as const;
 
 /** The `status_text` of a failed export: what happened and what to do, for a person. */
 export function statusTextOf(error: unknown): string {

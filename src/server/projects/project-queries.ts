@@ -111,13 +111,12 @@ export async function listJobSummaries(
   }));
 }
 
-/** The task with this id whose job is in the project, with its job and file, or undefined. */
-export async function findTaskDetail(
-  db: Kysely<Database>,
-  projectId: number,
-  taskId: number,
-): Promise<TaskDetail | undefined> {
-  const row = await db
+/**
+ * Tasks joined to their job and file, with the columns a task's detail and its name ("<job> / <file>")
+ * are built from; callers add the `where`. One query shape for the task lookup and the export list.
+ */
+export function selectTasksWithJobAndFile(db: Kysely<Database>) {
+  return db
     .selectFrom('task')
     .innerJoin('job', 'job.id', 'task.job_id')
     .innerJoin('file', 'file.id', 'task.file_id')
@@ -129,7 +128,16 @@ export async function findTaskDetail(
       'file.id as file_id',
       'file.original_filename',
       'file.ann_is_complete',
-    ])
+    ]);
+}
+
+/** The task with this id whose job is in the project, with its job and file, or undefined. */
+export async function findTaskDetail(
+  db: Kysely<Database>,
+  projectId: number,
+  taskId: number,
+): Promise<TaskDetail | undefined> {
+  const row = await selectTasksWithJobAndFile(db)
     .where('task.id', '=', taskId)
     .where('job.project_id', '=', projectId)
     .executeTakeFirst();

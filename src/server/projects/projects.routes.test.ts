@@ -1,6 +1,3 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { taskStatuses } from '../../contract/annotations.ts';
@@ -13,37 +10,31 @@ import {
   taskDetailResponseSchema,
 } from '../../contract/projects.ts';
 import type { TaskCounts } from '../../contract/projects.ts';
-import { buildApp } from '../app.ts';
-import { loadConfig } from '../config/env.ts';
 import { createTestDatabase, testDialects } from '../db/test-database.ts';
 import type { TestDatabase } from '../db/test-database.ts';
 import { seedDemoProject } from '../seed/demo-project.ts';
 import type { DemoProjectSummary } from '../seed/demo-project.ts';
+import { createTestApp } from '../test-utils/test-app.ts';
+import type { TestApp } from '../test-utils/test-app.ts';
+import { addDirectory, addImages, addJob, addProject } from '../test-utils/test-records.ts';
 
 describe.each(testDialects)('the project read API on %s', (dialect) => {
   let database: TestDatabase;
   let demo: DemoProjectSummary;
   let app: FastifyInstance;
-  let dataDir: string;
+  let built: TestApp;
   let sparse: { projectId: number; directoryId: number; jobId: number };
 
   beforeAll(async () => {
     database = await createTestDatabase(dialect);
     demo = await seedDemoProject(database);
     sparse = await seedSparseProject(database);
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'annex-projects-'));
-    const config = loadConfig({
-      LOG_LEVEL: 'silent',
-      DATABASE_URL: database.url,
-      DATA_DIR: dataDir,
-      LINK_SECRET: 'projects-routes-test-secret-0123456789',
-    });
-    app = await buildApp({ config, database });
+    built = await createTestApp(database);
+    app = built.app;
   });
   afterAll(async () => {
-    await app.close();
+    await built.close();
     await database.drop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('lists every project by name', async () => {
@@ -216,9 +207,11 @@ describe.each(testDialects)('the project read API on %s', (dialect) => {
   });
 
   it('answers a task of an unknown project with a 404 that names the project', async () => {
+    const task = Object.values(demo.jobs)[0]?.tasks[0];
+    if (task === undefined) throw new Error('the demo has tasks');
     const response = await app.inject({
       method: 'GET',
-      url: '/api/v1/projects/no-such-project/tasks/1',
+      url: `/api/v1/projects/no-such-project/tasks/${String(task.id)}`,
     });
     expect(response.statusCode).toBe(404);
     const body = errorEnvelopeSchema.parse(response.json());
@@ -262,51 +255,12 @@ describe.each(testDialects)('the project read API on %s', (dialect) => {
 async function seedSparseProject(
   database: TestDatabase,
 ): Promise<{ projectId: number; directoryId: number; jobId: number }> {
-  const now = '2024-03-04T08:00:00.000Z';
-  const { db } = database;
-  const project = await db
-    .insertInto('project')
-    .values({
-      project_string_id: 'all-removed',
-      name: 'All removed',
-      default_directory_id: null,
-      created_time: now,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const directory = await db
-    .insertInto('directory')
-    .values({ project_id: project.id, nickname: 'Gone', created_time: now })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const file = await db
-    .insertInto('file')
-    .values({
-      project_id: project.id,
-      type: 'image',
-      original_filename: 'gone.jpg',
-      media_url: 'https://media.example.com/gone.jpg',
-      ann_is_complete: 1,
-      state: 'removed',
-      created_time: now,
-      last_modified_time: now,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  await db
-    .insertInto('directory_file')
-    .values({ directory_id: directory.id, file_id: file.id })
-    .execute();
-  const job = await db
-    .insertInto('job')
-    .values({
-      project_id: project.id,
-      name: 'Not started',
-      status: 'draft',
-      label_schema: '[]',
-      created_time: now,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return { projectId: project.id, directoryId: directory.id, jobId: job.id };
+  const projectId = await addProject(database, 'all-removed', 'All removed');
+  const removed = await addImages(database, projectId, 1, true, {
+    state: 'removed',
+    nameOf: () => 'gone.jpg',
+  });
+  const directoryId = await addDirectory(database, projectId, 'Gone', removed);
+  const { jobId } = await addJob(database, projectId, 'Not started', [], 'draft');
+  return { projectId, directoryId, jobId };
 }

@@ -8,11 +8,10 @@ import {
   taskDetailResponseSchema,
   taskParamsSchema,
 } from '../../contract/projects.ts';
-import type { ProjectSummary } from '../../contract/projects.ts';
 import type { AnnexDatabase } from '../db/database.ts';
 import { notFound } from '../http/api-error.ts';
+import { installProjectLookup, projectOf } from './project-lookup.ts';
 import {
-  findProject,
   findTaskDetail,
   listDirectorySummaries,
   listJobSummaries,
@@ -28,13 +27,7 @@ export interface ProjectsRoutesOptions {
 /** The read API the panel picks an export source with: projects, their directories, jobs and tasks. */
 export const projectsRoutes: FastifyPluginAsyncZod<ProjectsRoutesOptions> = (app, { database }) => {
   const { db } = database;
-
-  async function projectOr404(projectStringId: string): Promise<ProjectSummary> {
-    const project = await findProject(db, projectStringId);
-    if (project === undefined)
-      throw notFound(`Project "${projectStringId}"`, { project: projectStringId });
-    return project;
-  }
+  installProjectLookup(app, database);
 
   app.get('/projects', { schema: { response: { 200: projectListResponseSchema } } }, async () => ({
     projects: await listProjects(db),
@@ -49,7 +42,7 @@ export const projectsRoutes: FastifyPluginAsyncZod<ProjectsRoutesOptions> = (app
       },
     },
     async (request) => {
-      const project = await projectOr404(request.params.project);
+      const project = projectOf(request);
       const directories = await listDirectorySummaries(db, project.id);
       const defaultDirectory =
         directories.find((directory) => directory.id === project.default_directory_id) ?? null;
@@ -66,7 +59,7 @@ export const projectsRoutes: FastifyPluginAsyncZod<ProjectsRoutesOptions> = (app
       },
     },
     async (request) => {
-      const project = await projectOr404(request.params.project);
+      const project = projectOf(request);
       return { jobs: await listJobSummaries(db, project.id) };
     },
   );
@@ -80,13 +73,13 @@ export const projectsRoutes: FastifyPluginAsyncZod<ProjectsRoutesOptions> = (app
       },
     },
     async (request) => {
-      const { project: projectStringId, id } = request.params;
-      const project = await projectOr404(projectStringId);
+      const { id } = request.params;
+      const project = projectOf(request);
       const task = await findTaskDetail(db, project.id, id);
       // A task of another project is as unknown here as one that does not exist.
       if (task === undefined)
-        throw notFound(`Task ${String(id)} in project "${projectStringId}"`, {
-          project: projectStringId,
+        throw notFound(`Task ${String(id)} in project "${project.project_string_id}"`, {
+          project: project.project_string_id,
           task_id: id,
         });
       return { task };

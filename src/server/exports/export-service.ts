@@ -1,0 +1,231 @@
+import type { z } from 'zod';
+import { isFinalStatus } from '../../contract/exports.ts';
+import type {
+  createExportRequestSchema,
+  listExportsQuerySchema,
+  preflightQuerySchema,
+  Export,
+  ExportLink,
+  ExportListResponse,
+  PreflightResponse,
+} from '../../contract/exports.ts';
+import type { ProjectSummary } from '../../contract/projects.ts';
+import type { AnnexDatabase } from '../db/database.ts';
+import type { ExportRow } from '../db/schema.ts';
+import { ApiError, notFound } from '../http/api-error.ts';
+import type { ExportStorage } from '../storage/export-storage.ts';
+import type { LinkSigner } from './download-links.ts';
+import type { ExportEvents } from './export-events.ts';
+import { ExportRepository } from './export-repository.ts';
+import {
+  ExportSourceNotFoundError,
+  previewSelection,
+  resolveExportSelection,
+} from './export-selection.ts';
+import { exportSettingsFrom, sourceColumnsOf } from './export-settings.ts';
+import type { ExportSettings } from './export-settings.ts';
+import { ExportState } from './export-state.ts';
+
+// The rules of exports, behind every front door: the REST routes today, a Diffgram-compatible API
+// and the CLI's server calls later. Methods take plain values (a project, an email, a base URL, an
+// AbortSignal), never a request, and throw `ApiError`s whose codes are the contract's, so each door
+// answers the same envelope. Status moves go through `ExportState`; reads through the repository.
+
+/** A validated create request (the contract's defaults applied). */
+export type CreateExportInput = z.output<typeof createExportRequestSchema>;
+/** A validated preflight query. */
+export type PreflightInput = z.output<typeof preflightQuerySchema>;
+/** A validated list query. */
+export type ListExportsInput = z.output<typeof listExportsQuerySchema>;
+
+/** The project an export belongs to, as the service needs it. */
+export type ExportProject = Pick<ProjectSummary, 'id' | 'project_string_id'>;
+
+/** Where waiting for an export ended: still not final (time ran out, or the caller stopped), or complete. */
+export type WaitResult =
+  { outcome: 'pending'; export: Export } | { outcome: 'complete'; export: Export; row: ExportRow };
+
+/** What the export service is built from. */
+export interface ExportServiceOptions {
+  /** The database exports live in. */
+  database: AnnexDatabase;
+  /** Where finished files are kept (archiving deletes them). */
+  storage: ExportStorage;
+  /** Wakes a worker in this process and the requests waiting for an export. */
+  events: ExportEvents;
+  /** Signs download links. */
+  linkSigner: LinkSigner;
+  /** Longest a `waitUntilSettled` waits (WAIT_TIMEOUT_SECONDS). */
+  waitTimeoutMs: number;
+}
+
+// A waiting caller re-reads its export this often, for a worker in another process that cannot
+// signal it; a worker in this process wakes it at once through ExportEvents.
+const waitRecheckMs = 500;
+
+/** Creates, waits for, previews, links, lists and archives a project's exports. */
+export class ExportService {
+  private readonly database: AnnexDatabase;
+  private readonly storage: ExportStorage;
+  private readonly events: ExportEvents;
+  private readonly linkSigner: LinkSigner;
+  private readonly waitTimeoutMs: number;
+  private readonly repository: ExportRepository;
+  private readonly state: ExportState;
+  // On shutdown every wait ends at once (the export as it stands) instead of holding the server open.
+  private readonly closing = new AbortController();
+
+  constructor(options: ExportServiceOptions) {
+    this.database = options.database;
+    this.storage = options.storage;
+    this.events = options.events;
+    this.linkSigner = options.linkSigner;
+    this.waitTimeoutMs = options.waitTimeoutMs;
+    this.repository = new ExportRepository(options.database);
+    this.state = new ExportState(options.database, options.events);
+  }
+
+  /**
+   * Queues an export of the project for `createdBy` (an email) and wakes a worker. The source must be
+   * in the project: otherwise a 400 naming `body.<source>_id`.
+   */
+  async create(
+    project: ExportProject,
+    input: CreateExportInput,
+    createdBy: string,
+  ): Promise<Export> {
+    const settings = exportSettingsFrom(project.id, input);
+    await this.checkSource(project, settings, 'body');
+    const row = await this.state.queue({
+      project_id: project.id,
+      kind: 'Annotations',
+      source: settings.source,
+      ...sourceColumnsOf(settings),
+      ann_is_complete: settings.annIsComplete ? 1 : 0,
+      include_removed: settings.includeRemoved ? 1 : 0,
+      expected_file_count: input.expected_file_count ?? null,
+      created_by: createdBy,
+      created_time: new Date().toISOString(),
+    });
+    return this.repository.toContractOne(row);
+  }
+
+  /**
+   * Waits until the export is final, at most the configured time, and less when `signal` aborts (the
+   * caller went away) or the service closes. Complete: its row, to send the file from. Failed: a 422
+   * `export_failed` whose message is the export's `status_text`. Otherwise `pending`, as it stands.
+   */
+  async waitUntilSettled(exportId: number, signal?: AbortSignal): Promise<WaitResult> {
+    const stop =
+      signal === undefined ? this.closing.signal : AbortSignal.any([signal, this.closing.signal]);
+    const deadline = Date.now() + this.waitTimeoutMs;
+    let row = await this.repository.getById(exportId);
+    for (;;) {
+      if (row === undefined) throw notFound(`Export ${exportId}`, { id: exportId });
+      const remaining = deadline - Date.now();
+      if (isFinalStatus(row.status) || remaining <= 0 || stop.aborted) break;
+      await this.events.nextSettled(exportId, Math.min(remaining, waitRecheckMs), stop);
+      row = await this.repository.getById(exportId);
+    }
+    const record = await this.repository.toContractOne(row);
+    if (row.status === 'failed') {
+      throw new ApiError('export_failed', row.status_text ?? 'Export failed.', { export: record });
+    }
+    if (row.status !== 'complete') return { outcome: 'pending', export: record };
+    return { outcome: 'complete', export: record, row };
+  }
+
+  /** Ends every wait at once (the server is shutting down); waits begun afterwards end at once too. */
+  stopWaiting(): void {
+    this.closing.abort();
+  }
+
+  /** The counts an export with these settings would have now; a 400 naming `query.<source>_id` for a source not in the project. */
+  async preview(project: ExportProject, input: PreflightInput): Promise<PreflightResponse> {
+    const settings = exportSettingsFrom(project.id, input);
+    await this.checkSource(project, settings, 'query');
+    return previewSelection(this.database, settings);
+  }
+
+  /** One export of the project that is not archived; a 404 naming it otherwise. */
+  async get(project: ExportProject, exportId: number): Promise<Export> {
+    return this.repository.toContractOne(await this.requireRow(project, exportId));
+  }
+
+  /** A page of the project's exports, newest first, with the next cursor and the total. */
+  async list(project: ExportProject, input: ListExportsInput): Promise<ExportListResponse> {
+    const { cursor, limit, source } = input;
+    const page = await this.repository.list(project.id, {
+      limit,
+      ...(cursor === undefined ? {} : { cursor: Number(cursor) }),
+      ...(source === undefined ? {} : { source }),
+    });
+    return {
+      exports: await this.repository.toContract(page.rows),
+      next_cursor: page.nextCursor === null ? null : String(page.nextCursor),
+      total: page.total,
+    };
+  }
+
+  /**
+   * A fresh signed link to a complete export's file on `baseUrl` (the origin the caller reached annex
+   * on); 409 `export_not_ready` with the export when it is not complete, 404 when there is none.
+   */
+  async link(project: ExportProject, exportId: number, baseUrl: string): Promise<ExportLink> {
+    const record = await this.get(project, exportId);
+    if (record.status !== 'complete')
+      throw new ApiError('export_not_ready', 'Export not ready yet', { export: record });
+    return this.linkTo(record, baseUrl);
+  }
+
+  /** A signed link to an export already known to be complete (a wait that just ended). */
+  linkTo(record: Export, baseUrl: string): ExportLink {
+    const signed = this.linkSigner.sign(record.id);
+    return {
+      url: `${baseUrl}${signed.path}`,
+      expires_at: signed.expiresAt.toISOString(),
+      export: record,
+    };
+  }
+
+  /**
+   * Archives an export: gone from the list, its file deleted, its waiters told; an unfinished one
+   * fails and is never built. A 404 when the project has no such export (or it is archived already).
+   */
+  async archive(project: ExportProject, exportId: number): Promise<void> {
+    const archived = await this.state.archive(project.id, exportId);
+    if (archived === undefined) throw this.exportNotFound(project, exportId);
+    if (archived.storage_key !== null) await this.storage.remove(archived.storage_key);
+  }
+
+  private async requireRow(project: ExportProject, exportId: number): Promise<ExportRow> {
+    const row = await this.repository.get(project.id, exportId);
+    if (row === undefined) throw this.exportNotFound(project, exportId);
+    return row;
+  }
+
+  private exportNotFound(project: ExportProject, exportId: number): ApiError {
+    return notFound(`Export ${exportId} in project "${project.project_string_id}"`, {
+      field: 'params.id',
+      id: exportId,
+    });
+  }
+
+  /** Checks that the source exists in the project; a 400 naming the id field where it came from when not. */
+  private async checkSource(
+    project: ExportProject,
+    settings: ExportSettings,
+    place: 'body' | 'query',
+  ): Promise<void> {
+    try {
+      await resolveExportSelection(this.database, settings);
+    } catch (error) {
+      if (!(error instanceof ExportSourceNotFoundError)) throw error;
+      const field = `${place}.${settings.source}_id`;
+      const message = `${settings.source} ${settings.sourceId} is not in project "${project.project_string_id}"`;
+      throw new ApiError('validation_failed', `Invalid request: ${field}: ${message}`, {
+        issues: [{ field, message }],
+      });
+    }
+  }
+}

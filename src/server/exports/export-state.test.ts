@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, testDialects } from '../db/test-database.ts';
+import type { TestDatabase } from '../db/test-database.ts';
+import { addDirectory, addProject } from '../test-utils/test-records.ts';
+import { ExportEvents } from './export-events.ts';
+import { allowedMoves, ExportState } from './export-state.ts';
+
+describe('allowedMoves', () => {
+  it('lets only an unfinished export move, and never out of a final status', () => {
+    expect(allowedMoves).toEqual({
+      queued: ['running', 'failed'],
+      running: ['running', 'complete', 'failed', 'queued'],
+      complete: [],
+      failed: [],
+    });
+  });
+});
+
+describe.each(testDialects)('ExportState on %s', (dialect) => {
+  let database: TestDatabase;
+  let state: ExportState;
+  let events: ExportEvents;
+  let projectId: number;
+  let directoryId: number;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(dialect);
+    events = new ExportEvents();
+    state = new ExportState(database, events);
+    projectId = await addProject(database, 'moves', 'Moves');
+    directoryId = await addDirectory(database, projectId, 'Shelf', []);
+  });
+  afterAll(async () => {
+    await database.drop();
+  });
+
+  /** Queues an export and lets `workerId` claim it; the claim must take that very export. */
+  async function claimedBy(workerId: string): Promise<number> {
+    const queued = await state.queue({
+      project_id: projectId,
+      kind: 'Annotations',
+      source: 'directory',
+      directory_id: directoryId,
+      ann_is_complete: 1,
+      include_removed: 0,
+      created_by: 'ada@example.com',
+      created_time: new Date().toISOString(),
+    });
+    const claimed = await state.claim(workerId);
+    expect(claimed?.id).toBe(queued.id);
+    return queued.id;
+  }
+
+  const file = {
+    fileCount: 1,
+    instanceCount: 0,
+    sizeBytes: 2,
+    sha256: 'ab',
+    fileName: 'f.json',
+    storageKey: 'k',
+  };
+
+  it("refuses every move on a claimed export to a worker that does not hold it, and the holder's succeed", async () => {
+    const id = await claimedBy('holder');
+    expect(await state.recordFileCount(id, 'intruder', 5)).toBe(false);
+    expect(await state.recordProgress(id, 'intruder', 50)).toBe(false);
+    expect(await state.complete(id, 'intruder', file)).toBe(false);
+    expect(await state.fail(id, 'intruder', 'no')).toBe(false);
+    expect(await state.requeue(id, 'intruder')).toBe(false);
+    expect(await state.heartbeat('intruder')).not.toContain(id);
+
+    expect(await state.heartbeat('holder')).toContain(id);
+    expect(await state.recordProgress(id, 'holder', 50)).toBe(true);
+    expect(await state.complete(id, 'holder', file)).toBe(true);
+    // Complete is final: not even its holder moves it again.
+    expect(await state.fail(id, 'holder', 'late')).toBe(false);
+  });
+
+  it('takes a running export from its worker when it is archived, and archives it once', async () => {
+    const id = await claimedBy('builder');
+    const settled: number[] = [];
+    const onSettled = (exportId: number) => settled.push(exportId);
+    events.on('settled', onSettled);
+    try {
+      const archived = await state.archive(projectId, id);
+      expect(archived).toMatchObject({ archived: 1, status: 'failed' });
+      expect(await state.complete(id, 'builder', file)).toBe(false);
+      expect(await state.archive(projectId, id)).toBeUndefined();
+      expect(settled).toEqual([id]);
+    } finally {
+      events.off('settled', onSettled);
+    }
+  });
+
+  it('recovers an orphan once, and gives up on one that cost too many workers', async () => {
+    const id = await claimedBy('dead-worker');
+    const [orphan] = (await state.findOrphans('rescuer', 'all-running', 0)).filter(
+      (row) => row.id === id,
+    );
+    if (orphan === undefined) throw new Error(`export ${id} is no orphan`);
+    expect(await state.recover(orphan, 3)).toBe('queued');
+    // A second rescuer with the same (now stale) view of it finds nothing to take.
+    expect(await state.recover(orphan, 3)).toBeUndefined();
+
+    expect(await state.claim('dead-again')).toMatchObject({ id, attempt_count: 2 });
+    expect(await state.recover({ ...orphan, claimed_by: 'dead-again', attempt_count: 2 }, 2)).toBe(
+      'failed',
+    );
+  });
+});
