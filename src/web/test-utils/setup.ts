@@ -1,6 +1,7 @@
 import '@testing-library/jest-dom/vitest';
 import { cleanup } from '@testing-library/react';
-import { afterEach, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, vi } from 'vitest';
+import { server } from './api-server.ts';
 
 // jsdom lacks the layout APIs Mantine and CodeMirror call; these stubs give them inert answers.
 // jsdom logs "not implemented" for pseudo-element styles, which Mantine asks for; the element's own will do.
@@ -35,8 +36,14 @@ const emptyRects = (): DOMRectList => {
 Range.prototype.getClientRects = emptyRects;
 Range.prototype.getBoundingClientRect = () => new DOMRect(0, 0, 0, 0);
 
+// A request no handler answers fails the test: a test states every call the panel makes.
+beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+afterAll(() => server.close());
+
 afterEach(() => {
   cleanup();
+  server.resetHandlers();
+  server.events.removeAllListeners();
   window.localStorage.clear();
   vi.unstubAllGlobals();
   vi.restoreAllMocks();
