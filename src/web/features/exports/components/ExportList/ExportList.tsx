@@ -68,7 +68,7 @@ export function ExportList({ project, pages }: ExportListProps) {
   const headingId = useId();
   const now = useNow(30_000);
   const list = useQuery(
-    exportQueries.list({ project, cursor: pages.cursor, limit: exportPageSize }),
+    exportQueries.list(project, { cursor: pages.cursor, limit: exportPageSize }),
   );
   const [refreshing, setRefreshing] = useState(false);
   const download = useDownloadExport(project);
