@@ -7,7 +7,7 @@ import { NotFoundPage } from '../../../components/NotFoundPage/NotFoundPage.tsx'
 import { preselectFromSearchParams } from '../../../features/exports/components/ExportForm/export-selection.ts';
 import { ExportForm } from '../../../features/exports/components/ExportForm/ExportForm.tsx';
 import { ExportList } from '../../../features/exports/components/ExportList/ExportList.tsx';
-import { useCursorPages } from '../../../features/exports/components/ExportList/use-cursor-pages.ts';
+import { useCursorPages } from '../../../features/exports/hooks/use-cursor-pages.ts';
 import { projectQueries } from '../../../features/projects/api/project-queries.ts';
 import { ProjectHeader } from '../../../features/projects/components/ProjectHeader/ProjectHeader.tsx';
 import { useCurrentDirectory } from '../../../features/projects/hooks/use-current-directory.ts';

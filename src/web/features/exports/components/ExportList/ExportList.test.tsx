@@ -19,7 +19,7 @@ import {
 import { renderWithProviders } from '../../../../test-utils/render.tsx';
 import { exportListRefetchInterval, exportPollIntervalMs } from '../../api/export-queries.ts';
 import { emptyListText, ExportList } from './ExportList.tsx';
-import { useCursorPages } from './use-cursor-pages.ts';
+import { useCursorPages } from '../../hooks/use-cursor-pages.ts';
 
 const listPath = exportsPath();
 
