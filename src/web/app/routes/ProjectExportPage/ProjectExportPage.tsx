@@ -4,7 +4,7 @@ import { useParams, useSearchParams } from 'react-router';
 import type { ProjectDetailResponse } from '../../../../contract/projects.ts';
 import { ErrorState } from '../../../components/ErrorState/ErrorState.tsx';
 import { NotFoundPage } from '../../../components/NotFoundPage/NotFoundPage.tsx';
-import { preselectFromSearchParams } from '../../../features/exports/components/ExportForm/export-selection.ts';
+import { preselectFromSearchParams } from '../../../features/exports/utils/export-selection.ts';
 import { ExportForm } from '../../../features/exports/components/ExportForm/ExportForm.tsx';
 import { ExportList } from '../../../features/exports/components/ExportList/ExportList.tsx';
 import { useCursorPages } from '../../../features/exports/hooks/use-cursor-pages.ts';

@@ -21,9 +21,10 @@ import {
   demoProject,
 } from '../../../../test-utils/builders.ts';
 import { renderWithProviders } from '../../../../test-utils/render.tsx';
-import { ExportForm, preflightDebounceMs } from './ExportForm.tsx';
+import { preflightDebounceMs } from '../../hooks/use-preflight.ts';
+import { preselectFromSearchParams } from '../../utils/export-selection.ts';
+import { ExportForm } from './ExportForm.tsx';
 import type { ExportFormProps } from './ExportForm.tsx';
-import { preselectFromSearchParams } from './export-selection.ts';
 
 const preflightPath = `${exportsPath()}/preflight`;
 const createPath = exportsPath();
