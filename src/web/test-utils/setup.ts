@@ -36,9 +36,24 @@ const emptyRects = (): DOMRectList => {
 Range.prototype.getClientRects = emptyRects;
 Range.prototype.getBoundingClientRect = () => new DOMRect(0, 0, 0, 0);
 
-// A request no handler answers fails the test: a test states every call the panel makes.
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+// A request no handler answers fails the test: a test states every call the panel makes. msw's
+// 'error' strategy alone only rejects the fetch, which the panel turns into an error message a
+// test might not look at, so the request is also noted and the test failed after it.
+const unhandledRequests: string[] = [];
+beforeAll(() =>
+  server.listen({
+    onUnhandledRequest: (request, print) => {
+      unhandledRequests.push(`${request.method} ${request.url}`);
+      print.error();
+    },
+  }),
+);
 afterAll(() => server.close());
+afterEach(() => {
+  const missed = unhandledRequests.splice(0);
+  if (missed.length > 0)
+    throw new Error(`No handler answered ${missed.join(', ')}: add one with server.use(...).`);
+});
 
 afterEach(() => {
   cleanup();
