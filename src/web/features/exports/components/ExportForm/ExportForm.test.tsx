@@ -22,7 +22,6 @@ import {
 } from '../../../../test-utils/builders.ts';
 import { renderWithProviders } from '../../../../test-utils/render.tsx';
 import { preflightDebounceMs } from '../../hooks/use-preflight.ts';
-import { preselectFromSearchParams } from '../../utils/export-selection.ts';
 import { ExportForm } from './ExportForm.tsx';
 import type { ExportFormProps } from './ExportForm.tsx';
 
@@ -346,32 +345,5 @@ describe('ExportForm', () => {
       ),
     );
     expect(screen.getByRole('button', { name: 'Generate' })).toBeEnabled();
-  });
-});
-
-describe('preselectFromSearchParams', () => {
-  it('reads ?job_id= and ?task_id=, the task winning', () => {
-    expect(preselectFromSearchParams(new URLSearchParams('job_id=4'))).toEqual({
-      source: 'job',
-      id: 4,
-    });
-    expect(preselectFromSearchParams(new URLSearchParams('task_id=9&job_id=4'))).toEqual({
-      source: 'task',
-      id: 9,
-    });
-  });
-
-  it('ignores anything that is not a positive integer', () => {
-    for (const search of [
-      '',
-      'job_id=',
-      'job_id=0',
-      'job_id=-3',
-      'job_id=2.5',
-      'task_id=abc',
-      'job_id=1e3',
-    ]) {
-      expect(preselectFromSearchParams(new URLSearchParams(search))).toBeNull();
-    }
   });
 });
