@@ -29,6 +29,33 @@ const importZones = [
   },
 ];
 
+// Inside the panel (bulletproof-react's one-way imports): app composes features; a feature takes shared
+// code from src/web/components and src/web/lib, and from another feature only its api/ (query
+// factories and fetchers), never its components or hooks; shared code imports no feature and no app.
+const webFeatures = ['exports', 'projects'];
+const webZones = [
+  ...webFeatures.flatMap((target) =>
+    webFeatures
+      .filter((from) => from !== target)
+      .map((from) => ({
+        target: `./src/web/features/${target}`,
+        from: `./src/web/features/${from}`,
+        except: ['./api'],
+        message: `features/${target} may import features/${from} only through its api/; move what both need to src/web/components or src/web/lib.`,
+      })),
+  ),
+  {
+    target: './src/web/features',
+    from: './src/web/app',
+    message: 'features are composed by app, never the other way round.',
+  },
+  {
+    target: ['./src/web/components', './src/web/lib'],
+    from: ['./src/web/features', './src/web/app'],
+    message: 'shared web code (components, lib) imports no feature and no app.',
+  },
+];
+
 export default tseslint.config(
   {
     ignores: [
@@ -71,6 +98,13 @@ export default tseslint.config(
         {},
       ),
       ...reactHooks.configs.recommended.rules,
+    },
+  },
+  {
+    // The same rule again for the panel: its zones are the house zones plus the feature zones.
+    files: ['src/web/**/*.{ts,tsx}'],
+    rules: {
+      'import-x/no-restricted-paths': ['error', { zones: [...importZones, ...webZones] }],
     },
   },
   {

@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { exportSchema } from '../../contract/exports.ts';
-import { errorResponse, jsonResponse, stubApi } from '../test-utils/fake-api.ts';
-import { buildExport } from '../test-utils/fixtures.ts';
+import { http, HttpResponse } from 'msw';
+import {
+  apiPath,
+  errorResponse,
+  jsonResponse,
+  recordRequests,
+  server,
+} from '../test-utils/api-server.ts';
+import { buildExport } from '../test-utils/builders.ts';
 import { ApiRequestError, apiRequest, apiRequestNoContent, apiUrl } from './api-client.ts';
 
 async function rejection(promise: Promise<unknown>): Promise<ApiRequestError> {
@@ -27,25 +34,33 @@ describe('apiUrl', () => {
 describe('apiRequest', () => {
   it('parses the answer with the contract schema', async () => {
     const item = buildExport({ id: 4 });
-    const api = stubApi({ 'GET /api/v1/projects/demo/exports/4': () => jsonResponse(item) });
+    server.use(http.get(apiPath('/projects/demo/exports/4'), () => jsonResponse(item)));
+    const log = recordRequests();
     await expect(apiRequest('/projects/demo/exports/4', exportSchema)).resolves.toEqual(item);
-    expect(api.requests[0]?.method).toBe('GET');
+    expect(log.requests[0]?.method).toBe('GET');
   });
 
   it('sends a body as JSON', async () => {
-    const api = stubApi({ 'POST /api/v1/things': () => jsonResponse({ ok: true }, 202) });
+    let body: unknown;
+    server.use(
+      http.post(apiPath('/things'), async ({ request }) => {
+        body = await request.json();
+        return jsonResponse({ ok: true }, 202);
+      }),
+    );
     await apiRequest('/things', z.object({ ok: z.boolean() }), {
       method: 'POST',
       body: { source: 'directory' },
     });
-    expect(api.requests[0]?.body).toEqual({ source: 'directory' });
+    expect(body).toEqual({ source: 'directory' });
   });
 
   it('turns the error envelope into an error carrying the server’s message, status and code', async () => {
-    stubApi({
-      'POST /api/v1/projects/demo/exports/4/link': () =>
+    server.use(
+      http.post(apiPath('/projects/demo/exports/4/link'), () =>
         errorResponse(409, 'export_not_ready', 'Export not ready yet'),
-    });
+      ),
+    );
     const error = await rejection(
       apiRequest('/projects/demo/exports/4/link', exportSchema, { method: 'POST' }),
     );
@@ -55,40 +70,45 @@ describe('apiRequest', () => {
   });
 
   it('explains an error answer that is not the envelope', async () => {
-    stubApi({
-      'GET /api/v1/projects': () =>
-        new Response('<html>Bad gateway</html>', { status: 502, statusText: 'Bad Gateway' }),
-    });
+    server.use(
+      http.get(
+        apiPath('/projects'),
+        () =>
+          new HttpResponse('<html>Bad gateway</html>', { status: 502, statusText: 'Bad Gateway' }),
+      ),
+    );
     const error = await rejection(apiRequest('/projects', z.object({})));
     expect(error.message).toContain('The server answered GET /projects with HTTP 502 Bad Gateway');
     expect(error.code).toBe('bad_response');
   });
 
   it('names the fields of an answer that breaks the contract', async () => {
-    stubApi({
-      'GET /api/v1/projects/demo/exports/4': () =>
+    server.use(
+      http.get(apiPath('/projects/demo/exports/4'), () =>
+        // Deliberately off-contract: the status the schema does not know is what the test is about.
         jsonResponse({ ...buildExport(), status: 'paused' }),
-    });
+      ),
+    );
     const error = await rejection(apiRequest('/projects/demo/exports/4', exportSchema));
     expect(error.message).toContain('does not match the contract');
     expect(error.message).toContain('status');
   });
 
   it('says so when the answer is not JSON', async () => {
-    stubApi({ 'GET /api/v1/projects': () => new Response('<html></html>') });
+    server.use(http.get(apiPath('/projects'), () => new HttpResponse('<html></html>')));
     const error = await rejection(apiRequest('/projects', z.object({})));
     expect(error.message).toContain('was not JSON');
   });
 
   it('says the server could not be reached when fetch fails', async () => {
-    stubApi({ 'GET /api/v1/projects': () => Promise.reject(new TypeError('Failed to fetch')) });
+    server.use(http.get(apiPath('/projects'), () => HttpResponse.error()));
     const error = await rejection(apiRequest('/projects', z.object({})));
     expect(error.status).toBe(0);
     expect(error.message).toContain('Could not reach the annex server');
   });
 
   it('lets an abort through untouched', async () => {
-    stubApi({ 'GET /api/v1/projects': () => jsonResponse({}) });
+    const log = recordRequests();
     const controller = new AbortController();
     controller.abort();
     await expect(
@@ -96,16 +116,22 @@ describe('apiRequest', () => {
     ).rejects.toMatchObject({
       name: 'AbortError',
     });
+    // The default handler would have answered; an aborted request never reaches the network.
+    expect(log.requests).toHaveLength(0);
   });
 });
 
 describe('apiRequestNoContent', () => {
   it('resolves on 204 and rejects with the envelope’s message otherwise', async () => {
-    stubApi({
-      'DELETE /api/v1/projects/demo/exports/4': () => new Response(null, { status: 204 }),
-      'DELETE /api/v1/projects/demo/exports/5': () =>
+    server.use(
+      http.delete(
+        apiPath('/projects/demo/exports/4'),
+        () => new HttpResponse(null, { status: 204 }),
+      ),
+      http.delete(apiPath('/projects/demo/exports/5'), () =>
         errorResponse(404, 'not_found', 'Export 5 does not exist.'),
-    });
+      ),
+    );
     await expect(
       apiRequestNoContent('/projects/demo/exports/4', { method: 'DELETE' }),
     ).resolves.toBeUndefined();

@@ -50,6 +50,16 @@ export function apiUrl(path: string, query?: ApiRequestOptions['query']): string
   return `/api/v1${path}${search === '' ? '' : `?${search}`}`;
 }
 
+/**
+ * True for the error `fetch` rejects with on abort. Checked by name, not `instanceof DOMException`:
+ * the rejecting fetch may live in another realm (a test's Node fetch under jsdom, an iframe).
+ */
+export function isAbortError(error: unknown): boolean {
+  return (
+    typeof error === 'object' && error !== null && 'name' in error && error.name === 'AbortError'
+  );
+}
+
 async function send(path: string, options: ApiRequestOptions): Promise<Response> {
   const method = options.method ?? 'GET';
   const init: RequestInit = { method, headers: { accept: 'application/json' } };
@@ -63,7 +73,7 @@ async function send(path: string, options: ApiRequestOptions): Promise<Response>
     response = await fetch(apiUrl(path, options.query), init);
   } catch (error) {
     // An abort is the caller's own doing (a newer query replaced this one): let it through untouched.
-    if (error instanceof DOMException && error.name === 'AbortError') throw error;
+    if (isAbortError(error)) throw error;
     throw new ApiRequestError(
       'Could not reach the annex server. Check that it is running and your connection is up, then try again.',
       0,

@@ -1,6 +1,7 @@
 import '@testing-library/jest-dom/vitest';
 import { cleanup } from '@testing-library/react';
-import { afterEach, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, vi } from 'vitest';
+import { server } from './api-server.ts';
 
 // jsdom lacks the layout APIs Mantine and CodeMirror call; these stubs give them inert answers.
 // jsdom logs "not implemented" for pseudo-element styles, which Mantine asks for; the element's own will do.
@@ -35,8 +36,29 @@ const emptyRects = (): DOMRectList => {
 Range.prototype.getClientRects = emptyRects;
 Range.prototype.getBoundingClientRect = () => new DOMRect(0, 0, 0, 0);
 
+// A request no handler answers fails the test: a test states every call the panel makes. msw's
+// 'error' strategy alone only rejects the fetch, which the panel turns into an error message a
+// test might not look at, so the request is also noted and the test failed after it.
+const unhandledRequests: string[] = [];
+beforeAll(() =>
+  server.listen({
+    onUnhandledRequest: (request, print) => {
+      unhandledRequests.push(`${request.method} ${request.url}`);
+      print.error();
+    },
+  }),
+);
+afterAll(() => server.close());
+afterEach(() => {
+  const missed = unhandledRequests.splice(0);
+  if (missed.length > 0)
+    throw new Error(`No handler answered ${missed.join(', ')}: add one with server.use(...).`);
+});
+
 afterEach(() => {
   cleanup();
+  server.resetHandlers();
+  server.events.removeAllListeners();
   window.localStorage.clear();
   vi.unstubAllGlobals();
   vi.restoreAllMocks();

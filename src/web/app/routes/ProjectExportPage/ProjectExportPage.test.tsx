@@ -3,35 +3,30 @@ import { describe, expect, it } from 'vitest';
 import type { Export } from '../../../../contract/exports.ts';
 import { projectQueries } from '../../../features/projects/api/project-queries.ts';
 import { currentDirectoryStorageKey } from '../../../features/projects/hooks/use-current-directory.ts';
-import { errorResponse, jsonResponse, stubApi } from '../../../test-utils/fake-api.ts';
-import type { FakeHandler } from '../../../test-utils/fake-api.ts';
+import { http, HttpResponse } from 'msw';
+import {
+  apiPath,
+  errorResponse,
+  exportsPath,
+  jsonResponse,
+  recordRequests,
+  server,
+} from '../../../test-utils/api-server.ts';
 import {
   buildExport,
   buildExportPage,
   buildJobList,
   buildPreflight,
   buildProjectDetail,
-  buildProjectList,
   demoProject,
-} from '../../../test-utils/fixtures.ts';
+} from '../../../test-utils/builders.ts';
 import { renderApp } from '../../../test-utils/render.tsx';
 
-const projectPath = `/api/v1/projects/${demoProject}`;
-
-function demoApi(overrides: Record<string, FakeHandler> = {}) {
-  return stubApi({
-    'GET /api/v1/projects': () => jsonResponse(buildProjectList()),
-    [`GET ${projectPath}`]: () => jsonResponse(buildProjectDetail()),
-    [`GET ${projectPath}/jobs`]: () => jsonResponse(buildJobList()),
-    [`GET ${projectPath}/exports/preflight`]: () => jsonResponse(buildPreflight()),
-    [`GET ${projectPath}/exports`]: () => jsonResponse(buildExportPage([])),
-    ...overrides,
-  });
-}
+// The demo project's endpoints answer by default (see `demoProjectHandlers`); tests change only what they need.
+const projectPath = apiPath(`/projects/${demoProject}`);
 
 describe('the export page', () => {
   it('opens the first project’s export page from /', async () => {
-    demoApi();
     const { router } = renderApp('/');
     await waitFor(() =>
       expect(router.state.location.pathname).toBe(`/projects/${demoProject}/export`),
@@ -42,7 +37,6 @@ describe('the export page', () => {
   });
 
   it('shows the project and defaults the current directory to the project’s default', async () => {
-    demoApi();
     renderApp(`/projects/${demoProject}/export`);
     const header = await screen.findByRole('banner');
     expect(within(header).getByRole('heading', { name: 'Demo project' })).toBeInTheDocument();
@@ -58,7 +52,6 @@ describe('the export page', () => {
   });
 
   it('remembers the current directory across reloads', async () => {
-    demoApi();
     const first = renderApp(`/projects/${demoProject}/export`);
     const picker = await screen.findByRole('combobox', { name: 'Current directory' });
     await first.user.click(picker);
@@ -76,7 +69,6 @@ describe('the export page', () => {
 
   it('falls back to the default directory when the remembered one is gone', async () => {
     window.localStorage.setItem(currentDirectoryStorageKey(demoProject), '999');
-    demoApi();
     renderApp(`/projects/${demoProject}/export`);
     expect(await screen.findByRole('combobox', { name: 'Current directory' })).toHaveValue(
       'Luckfrill',
@@ -84,16 +76,14 @@ describe('the export page', () => {
   });
 
   it('preselects the job from ?job_id=', async () => {
-    const api = demoApi();
+    const log = recordRequests();
     renderApp(`/projects/${demoProject}/export?job_id=22`);
     expect(await screen.findByRole('radio', { name: 'Job' })).toBeChecked();
     await waitFor(() =>
       expect(screen.getByRole('combobox', { name: 'Job' })).toHaveValue('Transcripts pass'),
     );
     await waitFor(() =>
-      expect(
-        api.requestsTo('GET', `${projectPath}/exports/preflight`).at(-1)?.query.get('job_id'),
-      ).toBe('22'),
+      expect(log.to('GET', `${exportsPath()}/preflight`).at(-1)?.query.get('job_id')).toBe('22'),
     );
   });
 
@@ -110,13 +100,13 @@ describe('the export page', () => {
       created_time: new Date().toISOString(),
     });
     let listed: Export[] = [older];
-    demoApi({
-      [`GET ${projectPath}/exports`]: () => jsonResponse(buildExportPage(listed)),
-      [`POST ${projectPath}/exports`]: () => {
+    server.use(
+      http.get(exportsPath(), () => jsonResponse(buildExportPage(listed))),
+      http.post(exportsPath(), () => {
         listed = [created, older];
         return jsonResponse(created, 202);
-      },
-    });
+      }),
+    );
     const { user } = renderApp(`/projects/${demoProject}/export`);
     await screen.findByText('47.1 KB');
     await waitFor(() =>
@@ -133,12 +123,14 @@ describe('the export page', () => {
   });
 
   it('shows a 404 page with a way back for an unknown project', async () => {
-    demoApi({
-      'GET /api/v1/projects/nope': () =>
+    server.use(
+      http.get(apiPath('/projects/nope'), () =>
         errorResponse(404, 'not_found', 'Project "nope" does not exist.'),
-      'GET /api/v1/projects/nope/jobs': () =>
+      ),
+      http.get(apiPath('/projects/nope/jobs'), () =>
         errorResponse(404, 'not_found', 'Project "nope" does not exist.'),
-    });
+      ),
+    );
     const { user, router } = renderApp('/projects/nope/export');
     expect(await screen.findByRole('heading', { name: 'Project not found' })).toBeInTheDocument();
     expect(screen.getByText('Project "nope" does not exist.')).toBeInTheDocument();
@@ -149,7 +141,6 @@ describe('the export page', () => {
   });
 
   it('shows a 404 page for an address the panel does not have', async () => {
-    demoApi();
     renderApp('/no/such/page');
     expect(await screen.findByRole('heading', { name: 'Page not found' })).toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'Go to the export panel' })).toHaveAttribute(
@@ -159,13 +150,14 @@ describe('the export page', () => {
   });
 
   it('shows a project that fails to load with the reason and a retry', async () => {
-    const api = demoApi({
-      [`GET ${projectPath}`]: () =>
+    server.use(
+      http.get(projectPath, () =>
         errorResponse(500, 'internal', 'The database is locked. Try again.'),
-    });
+      ),
+    );
     const { user } = renderApp(`/projects/${demoProject}/export`);
     expect(await screen.findByText('The database is locked. Try again.')).toBeInTheDocument();
-    api.on(`GET ${projectPath}`, () => jsonResponse(buildProjectDetail()));
+    server.use(http.get(projectPath, () => jsonResponse(buildProjectDetail())));
     await user.click(screen.getByRole('button', { name: 'Try again' }));
     expect(await screen.findByRole('combobox', { name: 'Current directory' })).toHaveValue(
       'Luckfrill',
@@ -173,13 +165,14 @@ describe('the export page', () => {
   });
 
   it('keeps the panel on screen when a background re-read of the project fails', async () => {
-    const api = demoApi();
     const { queryClient } = renderApp(`/projects/${demoProject}/export`);
     expect(await screen.findByRole('combobox', { name: 'Current directory' })).toHaveValue(
       'Luckfrill',
     );
-    api.on(`GET ${projectPath}`, () =>
-      errorResponse(500, 'internal', 'The database is locked. Try again.'),
+    server.use(
+      http.get(projectPath, () =>
+        errorResponse(500, 'internal', 'The database is locked. Try again.'),
+      ),
     );
     await queryClient.refetchQueries({ queryKey: projectQueries.detail(demoProject).queryKey });
     await waitFor(() =>
@@ -193,18 +186,13 @@ describe('the export page', () => {
   });
 
   it('starts the form over when the page moves to another project', async () => {
-    const otherPath = '/api/v1/projects/other';
-    const detail = buildProjectDetail();
-    demoApi({
-      [`GET ${otherPath}`]: () =>
-        jsonResponse({
-          ...detail,
-          project: { ...detail.project, project_string_id: 'other', name: 'Other project' },
-        }),
-      [`GET ${otherPath}/jobs`]: () => jsonResponse(buildJobList()),
-      [`GET ${otherPath}/exports/preflight`]: () => jsonResponse(buildPreflight()),
-      [`GET ${otherPath}/exports`]: () => jsonResponse(buildExportPage([])),
-    });
+    const otherPath = apiPath('/projects/other');
+    server.use(
+      http.get(otherPath, () => jsonResponse(buildProjectDetail('other', 'Other project'))),
+      http.get(`${otherPath}/jobs`, () => jsonResponse(buildJobList())),
+      http.get(`${exportsPath('other')}/preflight`, () => jsonResponse(buildPreflight())),
+      http.get(exportsPath('other'), () => jsonResponse(buildExportPage([]))),
+    );
     const { user, router, queryClient } = renderApp(`/projects/${demoProject}/export`);
     await user.click(await screen.findByRole('radio', { name: 'Job' }));
     expect(screen.getByRole('radio', { name: 'Job' })).toBeChecked();
@@ -219,7 +207,7 @@ describe('the export page', () => {
   });
 
   it('shows why / could not open a project when the API is down', async () => {
-    stubApi({ 'GET /api/v1/projects': () => Promise.reject(new TypeError('Failed to fetch')) });
+    server.use(http.get(apiPath('/projects'), () => HttpResponse.error()));
     renderApp('/');
     expect(await screen.findByText(/Could not reach the annex server/)).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Try again' })).toBeInTheDocument();

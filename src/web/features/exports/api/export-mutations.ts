@@ -6,21 +6,14 @@ import type {
   ExportListResponse,
 } from '../../../../contract/exports.ts';
 import { archiveExport, createExport, createExportLink } from './exports-api.ts';
-import type { ExportListFilters } from './exports-api.ts';
 import { exportQueries } from './export-queries.ts';
 
-function isFirstPageOf(project: string, key: readonly unknown[]): boolean {
-  const filters = key[2] as ExportListFilters | undefined;
-  return filters?.project === project && filters.cursor === undefined;
-}
-
-/** Puts a just-created export at the top of the project's first page, so it shows before the refetch lands. */
+/** Puts a just-created export at the top of its project's first page, so it shows before the refetch lands. */
 export function seedCreatedExport(queryClient: QueryClient, created: Export): void {
   for (const [key, page] of queryClient.getQueriesData<ExportListResponse>({
-    queryKey: exportQueries.lists(),
+    queryKey: exportQueries.firstPages(created.project_string_id),
   })) {
-    if (page === undefined || !isFirstPageOf(created.project_string_id, key)) continue;
-    if (page.exports.some((item) => item.id === created.id)) continue;
+    if (page === undefined || page.exports.some((item) => item.id === created.id)) continue;
     queryClient.setQueryData<ExportListResponse>(key, {
       ...page,
       exports: [created, ...page.exports],
@@ -29,23 +22,33 @@ export function seedCreatedExport(queryClient: QueryClient, created: Export): vo
   }
 }
 
-/** Replaces an export wherever a list page holds it (a link answer carries its freshest state). */
+/** Replaces an export wherever its project's cache holds it (a link answer carries its freshest state). */
 export function seedUpdatedExport(queryClient: QueryClient, updated: Export): void {
-  queryClient.setQueriesData<ExportListResponse>({ queryKey: exportQueries.lists() }, (page) =>
-    page === undefined
-      ? page
-      : { ...page, exports: page.exports.map((item) => (item.id === updated.id ? updated : item)) },
+  const project = updated.project_string_id;
+  queryClient.setQueriesData<ExportListResponse>(
+    { queryKey: exportQueries.lists(project) },
+    (page) =>
+      page === undefined
+        ? page
+        : {
+            ...page,
+            exports: page.exports.map((item) => (item.id === updated.id ? updated : item)),
+          },
   );
+  // Only an export someone is already watching: seeding would start a poll nobody reads.
+  const detailKey = exportQueries.detail(project, updated.id).queryKey;
+  if (queryClient.getQueryData(detailKey) !== undefined)
+    queryClient.setQueryData(detailKey, updated);
 }
 
-/** Asks the server to build an export; on success the export is seeded into the cache and the list re-read. */
+/** Asks the server to build an export; on success the export is seeded into the cache and its project's list re-read. */
 export function useCreateExport(project: string) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (request: CreateExportRequest) => createExport(project, request),
     onSuccess: async (created) => {
       seedCreatedExport(queryClient, created);
-      await queryClient.invalidateQueries({ queryKey: exportQueries.lists() });
+      await queryClient.invalidateQueries({ queryKey: exportQueries.lists(project) });
     },
   });
 }
@@ -59,22 +62,25 @@ export function useExportLink(project: string) {
   });
 }
 
-/** Archives an export: it leaves every cached page at once, then the list is re-read. */
+/** Archives an export: it leaves every cached page of its project at once, then that list is re-read. */
 export function useArchiveExport(project: string) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (id: number) => archiveExport(project, id),
     onSuccess: async (_result, id) => {
-      queryClient.setQueriesData<ExportListResponse>({ queryKey: exportQueries.lists() }, (page) =>
-        page === undefined || !page.exports.some((item) => item.id === id)
-          ? page
-          : {
-              ...page,
-              exports: page.exports.filter((item) => item.id !== id),
-              total: page.total - 1,
-            },
+      queryClient.setQueriesData<ExportListResponse>(
+        { queryKey: exportQueries.lists(project) },
+        (page) =>
+          page === undefined || !page.exports.some((item) => item.id === id)
+            ? page
+            : {
+                ...page,
+                exports: page.exports.filter((item) => item.id !== id),
+                total: page.total - 1,
+              },
       );
-      await queryClient.invalidateQueries({ queryKey: exportQueries.lists() });
+      queryClient.removeQueries({ queryKey: exportQueries.detail(project, id).queryKey });
+      await queryClient.invalidateQueries({ queryKey: exportQueries.lists(project) });
     },
   });
 }

@@ -14,11 +14,9 @@ import type {
 } from '../../../../contract/exports.ts';
 import { apiRequest, apiRequestNoContent } from '../../../lib/api-client.ts';
 
-/** Which page of a project's exports to read. */
+/** Which page of a project's exports to read (the project itself is part of every key and path). */
 export interface ExportListFilters {
-  /** The project's `project_string_id`. */
-  project: string;
-  /** The previous page's `next_cursor`; omitted for the first (newest) page. */
+  /** The previous page's `next_cursor`; undefined for the first (newest) page. */
   cursor?: string;
   /** Page size (the API allows 1–100). */
   limit: number;
@@ -30,13 +28,19 @@ function exportsPath(project: string, rest = ''): string {
 
 /** GET one page of a project's exports, newest first. */
 export function fetchExportList(
+  project: string,
   filters: ExportListFilters,
   signal?: AbortSignal,
 ): Promise<ExportListResponse> {
-  return apiRequest(exportsPath(filters.project), exportListResponseSchema, {
+  return apiRequest(exportsPath(project), exportListResponseSchema, {
     query: { cursor: filters.cursor, limit: filters.limit },
     signal,
   });
+}
+
+/** GET one export with its current status and progress. */
+export function fetchExport(project: string, id: number, signal?: AbortSignal): Promise<Export> {
+  return apiRequest(exportsPath(project, `/${id}`), exportSchema, { signal });
 }
 
 /** Preflight settings as the panel sends them: the contract's query with its ids as numbers. */

@@ -2,42 +2,36 @@ import { useState } from 'react';
 import { act, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Export } from '../../../../../contract/exports.ts';
-import { taskDetailResponseSchema } from '../../../../../contract/projects.ts';
-import { errorResponse, jsonResponse, stubApi } from '../../../../test-utils/fake-api.ts';
-import type { FakeApi, RecordedRequest } from '../../../../test-utils/fake-api.ts';
+import { http } from 'msw';
+import {
+  apiPath,
+  errorResponse,
+  exportsPath,
+  jsonResponse,
+  recordRequests,
+  server,
+} from '../../../../test-utils/api-server.ts';
+import type { RequestLog } from '../../../../test-utils/api-server.ts';
 import {
   buildExport,
   buildJobList,
   buildPreflight,
   buildProjectDetail,
+  buildTaskDetail,
   demoProject,
-} from '../../../../test-utils/fixtures.ts';
+} from '../../../../test-utils/builders.ts';
 import { renderWithProviders } from '../../../../test-utils/render.tsx';
-import { ExportForm, preflightDebounceMs } from './ExportForm.tsx';
+import { preflightDebounceMs } from '../../hooks/use-preflight.ts';
+import { ExportForm } from './ExportForm.tsx';
 import type { ExportFormProps } from './ExportForm.tsx';
-import { preselectFromSearchParams } from './export-selection.ts';
 
-const preflightPath = `/api/v1/projects/${demoProject}/exports/preflight`;
-const exportsPath = `/api/v1/projects/${demoProject}/exports`;
-const task99Path = `/api/v1/projects/${demoProject}/tasks/99`;
+const preflightPath = `${exportsPath()}/preflight`;
+const createPath = exportsPath();
+const task99Path = apiPath(`/projects/${demoProject}/tasks/99`);
 
-// Task 99 as the server names it: a complete task on a file not marked complete.
-function task99(): Response {
-  return jsonResponse(
-    taskDetailResponseSchema.parse({
-      task: {
-        id: 99,
-        status: 'complete',
-        job: { id: 21, name: 'Street scenes review' },
-        file: { id: 501, original_filename: 'street-03.jpg', ann_is_complete: false },
-      },
-    }),
-  );
-}
-
-// Answers like the server would for the fixture project: All counts more than Completed only.
-function preflightFor(request: RecordedRequest): Response {
-  const query = request.query;
+// Answers like the server would for the demo project: All counts more than Completed only.
+const preflightHandler = http.get(preflightPath, ({ request }) => {
+  const query = new URL(request.url).searchParams;
   const all = query.get('ann_is_complete') === 'false';
   if (query.get('directory_id') === '11' && !all) {
     return jsonResponse(
@@ -59,7 +53,7 @@ function preflightFor(request: RecordedRequest): Response {
       all ? { file_count: 40, instance_count: 455 + removed } : { instance_count: 412 + removed },
     ),
   );
-}
+});
 
 function renderForm(props: Partial<ExportFormProps> = {}) {
   const detail = buildProjectDetail();
@@ -82,8 +76,8 @@ function checkValue(): HTMLElement {
   return screen.getByRole('status', { name: 'Check value' });
 }
 
-function lastPreflightQuery(api: FakeApi): Record<string, string> {
-  const requests = api.requestsTo('GET', preflightPath);
+function lastPreflightQuery(log: RequestLog): Record<string, string> {
+  const requests = log.to('GET', preflightPath);
   return Object.fromEntries(requests.at(-1)?.query ?? []);
 }
 
@@ -93,7 +87,8 @@ afterEach(() => {
 
 describe('ExportForm', () => {
   it('opens on the current directory, completed files only, and shows the check value', async () => {
-    const api = stubApi({ [`GET ${preflightPath}`]: preflightFor });
+    server.use(preflightHandler);
+    const log = recordRequests();
     renderForm();
 
     const source = screen.getByRole('radiogroup', { name: 'Source' });
@@ -107,7 +102,7 @@ describe('ExportForm', () => {
     await waitFor(() =>
       expect(checkValue()).toHaveTextContent('Will export 37 files · 412 instances'),
     );
-    expect(lastPreflightQuery(api)).toEqual({
+    expect(lastPreflightQuery(log)).toEqual({
       source: 'directory',
       directory_id: '10',
       ann_is_complete: 'true',
@@ -116,7 +111,8 @@ describe('ExportForm', () => {
   });
 
   it('updates the check value when Files or removed instances change', async () => {
-    const api = stubApi({ [`GET ${preflightPath}`]: preflightFor });
+    server.use(preflightHandler);
+    const log = recordRequests();
     const { user } = renderForm();
     await waitFor(() => expect(checkValue()).toHaveTextContent('Will export 37 files'));
 
@@ -124,13 +120,13 @@ describe('ExportForm', () => {
     await waitFor(() =>
       expect(checkValue()).toHaveTextContent('Will export 40 files · 455 instances'),
     );
-    expect(lastPreflightQuery(api)).toMatchObject({ ann_is_complete: 'false' });
+    expect(lastPreflightQuery(log)).toMatchObject({ ann_is_complete: 'false' });
 
     await user.click(screen.getByRole('checkbox', { name: 'Include removed instances' }));
     await waitFor(() =>
       expect(checkValue()).toHaveTextContent('Will export 40 files · 464 instances'),
     );
-    expect(lastPreflightQuery(api)).toMatchObject({
+    expect(lastPreflightQuery(log)).toMatchObject({
       ann_is_complete: 'false',
       include_removed: 'true',
     });
@@ -138,27 +134,28 @@ describe('ExportForm', () => {
 
   it('waits for the settings to settle before asking, and asks once for the last of them', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    const api = stubApi({ [`GET ${preflightPath}`]: preflightFor });
+    server.use(preflightHandler);
+    const log = recordRequests();
     renderForm();
     await act(() => vi.advanceTimersByTimeAsync(preflightDebounceMs));
-    expect(api.requestsTo('GET', preflightPath)).toHaveLength(1);
+    expect(log.to('GET', preflightPath)).toHaveLength(1);
 
     act(() => screen.getByRole('radio', { name: 'All' }).click());
     await act(() => vi.advanceTimersByTimeAsync(preflightDebounceMs / 2));
     act(() => screen.getByRole('checkbox', { name: 'Include removed instances' }).click());
     await act(() => vi.advanceTimersByTimeAsync(preflightDebounceMs - 1));
-    expect(api.requestsTo('GET', preflightPath)).toHaveLength(1);
+    expect(log.to('GET', preflightPath)).toHaveLength(1);
 
     await act(() => vi.advanceTimersByTimeAsync(1));
-    expect(api.requestsTo('GET', preflightPath)).toHaveLength(2);
-    expect(lastPreflightQuery(api)).toMatchObject({
+    expect(log.to('GET', preflightPath)).toHaveLength(2);
+    expect(lastPreflightQuery(log)).toMatchObject({
       ann_is_complete: 'false',
       include_removed: 'true',
     });
   });
 
   it('says why an export would select nothing', async () => {
-    stubApi({ [`GET ${preflightPath}`]: preflightFor });
+    server.use(preflightHandler);
     renderForm({ currentDirectoryId: 11 });
     await waitFor(() =>
       expect(checkValue()).toHaveTextContent('Will export 0 files · 0 instances'),
@@ -169,7 +166,8 @@ describe('ExportForm', () => {
   });
 
   it('keeps Generate disabled on Job until a job is picked from the searchable picker', async () => {
-    const api = stubApi({ [`GET ${preflightPath}`]: preflightFor });
+    server.use(preflightHandler);
+    const log = recordRequests();
     const { user } = renderForm();
 
     await user.click(screen.getByRole('radio', { name: 'Job' }));
@@ -186,53 +184,57 @@ describe('ExportForm', () => {
     await waitFor(() =>
       expect(checkValue()).toHaveTextContent('Will export 7 files · 90 instances'),
     );
-    expect(lastPreflightQuery(api)).toMatchObject({ source: 'job', job_id: '22' });
+    expect(lastPreflightQuery(log)).toMatchObject({ source: 'job', job_id: '22' });
   });
 
   it('opens on the job named by ?job_id=', async () => {
-    const api = stubApi({ [`GET ${preflightPath}`]: preflightFor });
+    server.use(preflightHandler);
+    const log = recordRequests();
     renderForm({ preselect: { source: 'job', id: 21 } });
     expect(screen.getByRole('radio', { name: 'Job' })).toBeChecked();
     expect(screen.getByRole('combobox', { name: 'Job' })).toHaveValue('Street scenes review');
     await waitFor(() =>
-      expect(lastPreflightQuery(api)).toMatchObject({ source: 'job', job_id: '21' }),
+      expect(lastPreflightQuery(log)).toMatchObject({ source: 'job', job_id: '21' }),
     );
   });
 
   it('flags a ?job_id= that is not one of the project’s jobs', () => {
-    stubApi({ [`GET ${preflightPath}`]: preflightFor });
+    server.use(preflightHandler);
     renderForm({ preselect: { source: 'job', id: 999 } });
     expect(screen.getByText('Job 999 is not in this project: pick another.')).toBeInTheDocument();
   });
 
   it('opens on the task named by ?task_id=, named by its job and file once the server tells them', async () => {
     let answerTask: (response: Response) => void = () => undefined;
-    const api = stubApi({
-      [`GET ${preflightPath}`]: preflightFor,
-      [`GET ${task99Path}`]: () => new Promise<Response>((resolve) => (answerTask = resolve)),
-    });
+    server.use(
+      preflightHandler,
+      http.get(task99Path, () => new Promise<Response>((resolve) => (answerTask = resolve))),
+    );
+    const log = recordRequests();
     renderForm({ preselect: { source: 'task', id: 99 } });
     expect(screen.getByRole('radio', { name: 'Task' })).toBeChecked();
     const field = screen.getByRole('textbox', { name: 'Task' });
     expect(field).toHaveValue('Task 99');
     await waitFor(() => expect(checkValue()).toHaveTextContent('Will export 1 file · 4 instances'));
-    expect(lastPreflightQuery(api)).toMatchObject({ source: 'task', task_id: '99' });
+    expect(lastPreflightQuery(log)).toMatchObject({ source: 'task', task_id: '99' });
     expect(field).toHaveValue('Task 99');
 
-    answerTask(task99());
+    answerTask(jsonResponse(buildTaskDetail()));
     await waitFor(() => expect(field).toHaveValue('Street scenes review / street-03.jpg'));
     expect(field).toHaveAccessibleDescription('Task 99 · complete');
     expect(screen.getByRole('button', { name: 'Generate' })).toBeEnabled();
-    expect(api.requestsTo('GET', task99Path)).toHaveLength(1);
+    expect(log.to('GET', task99Path)).toHaveLength(1);
   });
 
   it('shows the server’s message for a ?task_id= it does not know, and keeps Generate disabled', async () => {
-    const api = stubApi({
-      [`GET ${preflightPath}`]: preflightFor,
-      [`GET ${task99Path}`]: () =>
+    server.use(
+      preflightHandler,
+      http.get(task99Path, () =>
         errorResponse(404, 'not_found', 'Task 99 in project "demo" was not found.'),
-      [`POST ${exportsPath}`]: () => jsonResponse(buildExport(), 202),
-    });
+      ),
+      http.post(createPath, () => jsonResponse(buildExport(), 202)),
+    );
+    const log = recordRequests();
     const { user } = renderForm({ preselect: { source: 'task', id: 99 } });
     const field = screen.getByRole('textbox', { name: 'Task' });
     await waitFor(() =>
@@ -242,7 +244,7 @@ describe('ExportForm', () => {
     const generate = screen.getByRole('button', { name: 'Generate' });
     expect(generate).toBeDisabled();
     await user.click(generate);
-    expect(api.requestsTo('POST', exportsPath)).toHaveLength(0);
+    expect(log.to('POST', createPath)).toHaveLength(0);
 
     // Another source is still exportable.
     await user.click(screen.getByRole('radio', { name: 'Directory' }));
@@ -250,7 +252,7 @@ describe('ExportForm', () => {
   });
 
   it('follows the header when the current directory changes', async () => {
-    stubApi({ [`GET ${preflightPath}`]: preflightFor });
+    server.use(preflightHandler);
     const detail = buildProjectDetail();
     function WithHeaderPicker() {
       const [current, setCurrent] = useState(10);
@@ -277,10 +279,14 @@ describe('ExportForm', () => {
 
   it('Generate sends the settings with the count shown, shows it is working, and reports the new export', async () => {
     let answer: (response: Response) => void = () => undefined;
-    const api = stubApi({
-      [`GET ${preflightPath}`]: preflightFor,
-      [`POST ${exportsPath}`]: () => new Promise<Response>((resolve) => (answer = resolve)),
-    });
+    let sent: unknown;
+    server.use(
+      preflightHandler,
+      http.post(createPath, async ({ request }) => {
+        sent = await request.json();
+        return new Promise<Response>((resolve) => (answer = resolve));
+      }),
+    );
     const { user, onCreated } = renderForm();
     await waitFor(() => expect(checkValue()).toHaveTextContent('Will export 37 files'));
 
@@ -298,7 +304,7 @@ describe('ExportForm', () => {
     answer(jsonResponse(created, 202));
     await waitFor(() => expect(onCreated).toHaveBeenCalledWith(created));
     expect(screen.getByRole('button', { name: 'Generate' })).toBeEnabled();
-    expect(api.requestsTo('POST', exportsPath)[0]?.body).toEqual({
+    expect(sent).toEqual({
       source: 'directory',
       directory_id: 10,
       ann_is_complete: true,
@@ -308,15 +314,16 @@ describe('ExportForm', () => {
   });
 
   it('shows the server’s message when it refuses to start the export', async () => {
-    stubApi({
-      [`GET ${preflightPath}`]: preflightFor,
-      [`POST ${exportsPath}`]: () =>
+    server.use(
+      preflightHandler,
+      http.post(createPath, () =>
         errorResponse(
           400,
           'validation_failed',
           'body.directory_id: directory 10 belongs to another project',
         ),
-    });
+      ),
+    );
     const { user, onCreated } = renderForm();
     await user.click(screen.getByRole('button', { name: 'Generate' }));
     const alert = await screen.findByRole('alert');
@@ -326,10 +333,11 @@ describe('ExportForm', () => {
   });
 
   it('shows why the check value could not be computed, without blocking Generate', async () => {
-    stubApi({
-      [`GET ${preflightPath}`]: () =>
+    server.use(
+      http.get(preflightPath, () =>
         errorResponse(404, 'not_found', 'Directory 10 does not exist in project demo.'),
-    });
+      ),
+    );
     renderForm();
     await waitFor(() =>
       expect(checkValue()).toHaveTextContent(
@@ -337,32 +345,5 @@ describe('ExportForm', () => {
       ),
     );
     expect(screen.getByRole('button', { name: 'Generate' })).toBeEnabled();
-  });
-});
-
-describe('preselectFromSearchParams', () => {
-  it('reads ?job_id= and ?task_id=, the task winning', () => {
-    expect(preselectFromSearchParams(new URLSearchParams('job_id=4'))).toEqual({
-      source: 'job',
-      id: 4,
-    });
-    expect(preselectFromSearchParams(new URLSearchParams('task_id=9&job_id=4'))).toEqual({
-      source: 'task',
-      id: 9,
-    });
-  });
-
-  it('ignores anything that is not a positive integer', () => {
-    for (const search of [
-      '',
-      'job_id=',
-      'job_id=0',
-      'job_id=-3',
-      'job_id=2.5',
-      'task_id=abc',
-      'job_id=1e3',
-    ]) {
-      expect(preselectFromSearchParams(new URLSearchParams(search))).toBeNull();
-    }
   });
 });

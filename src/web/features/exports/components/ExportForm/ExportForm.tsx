@@ -1,4 +1,4 @@
-import { useId, useMemo, useState } from 'react';
+import { useId, useState } from 'react';
 import type { SubmitEvent } from 'react';
 import {
   Alert,
@@ -8,35 +8,24 @@ import {
   Flex,
   Group,
   Input,
-  Loader,
   SegmentedControl,
-  Select,
   Stack,
   Text,
-  TextInput,
 } from '@mantine/core';
-import { useDebouncedValue } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
-import type { TaskStatus } from '../../../../../contract/annotations.ts';
-import { taskRefName } from '../../../../../contract/exports.ts';
 import type { Export, ExportSource } from '../../../../../contract/exports.ts';
 import type { DirectorySummary, JobSummary } from '../../../../../contract/projects.ts';
 import { errorMessage, isApiStatus } from '../../../../lib/api-client.ts';
-import { formatCount, pluralize } from '../../../../lib/format.ts';
 import { projectQueries } from '../../../projects/api/project-queries.ts';
 import { useCreateExport } from '../../api/export-mutations.ts';
-import { exportQueries } from '../../api/export-queries.ts';
-import {
-  formatCheckValue,
-  initialSelection,
-  toCreateExportRequest,
-  toPreflightQuery,
-} from './export-selection.ts';
-import type { ExportSelection, SourcePreselect } from './export-selection.ts';
+import { usePreflight } from '../../hooks/use-preflight.ts';
+import { initialSelection, toCreateExportRequest } from '../../utils/export-selection.ts';
+import type { ExportSelection, SourcePreselect } from '../../utils/export-selection.ts';
+import { DirectoryPicker } from '../DirectoryPicker/DirectoryPicker.tsx';
+import { JobPicker } from '../JobPicker/JobPicker.tsx';
+import { PreflightValue } from '../PreflightValue/PreflightValue.tsx';
+import { TaskSource } from '../TaskSource/TaskSource.tsx';
 import classes from './ExportForm.module.css';
-
-/** How long the form waits after the last change before asking for a new check value. */
-export const preflightDebounceMs = 300;
 
 /** Props of ExportForm. */
 export interface ExportFormProps {
@@ -66,18 +55,6 @@ function completionExplanation(source: ExportSource): string {
     : 'Completed only keeps files marked complete. That is the file’s own completion, not a task’s status: a new task on a complete file resets it.';
 }
 
-const taskStatusLabels: Record<TaskStatus, string> = {
-  available: 'available',
-  in_progress: 'in progress',
-  complete: 'complete',
-  archived: 'archived',
-};
-
-function taskSummary(job: JobSummary): string {
-  const counts = job.task_counts;
-  return `${pluralize(job.task_count, 'task')} · ${formatCount(counts.complete)} complete · ${formatCount(counts.in_progress)} in progress · ${formatCount(counts.available)} available`;
-}
-
 /** The export settings form: source, completion filter, removed instances, the check value and Generate. */
 export function ExportForm({
   project,
@@ -100,19 +77,9 @@ export function ExportForm({
   const update = (change: Partial<ExportSelection>) =>
     setSelection((previous) => ({ ...previous, ...change }));
 
-  const preflightQuery = useMemo(() => toPreflightQuery(selection), [selection]);
-  const [debouncedPreflightQuery] = useDebouncedValue(preflightQuery, preflightDebounceMs);
-  const preflight = useQuery(exportQueries.preflight(project, debouncedPreflightQuery));
-  // Only a count for exactly these settings may go to the server as the expected count.
-  const shownFileCount =
-    preflightQuery !== null &&
-    debouncedPreflightQuery === preflightQuery &&
-    preflight.isSuccess &&
-    !preflight.isPlaceholderData
-      ? preflight.data.file_count
-      : undefined;
+  const preflight = usePreflight(project, selection);
 
-  // A task has no picker, so the field names it the way the export list will: job / file.
+  // The form needs the task too, not only its field: an unknown task keeps Generate disabled.
   const preselectedTaskId = preselect?.source === 'task' ? preselect.id : null;
   const task = useQuery(projectQueries.task(project, preselectedTaskId));
   const taskMissing = selection.source === 'task' && isApiStatus(task.error, 404);
@@ -120,7 +87,7 @@ export function ExportForm({
   const createExport = useCreateExport(project);
   const handleGenerate = (event: SubmitEvent<HTMLFormElement>) => {
     event.preventDefault();
-    const request = toCreateExportRequest(selection, shownFileCount);
+    const request = toCreateExportRequest(selection, preflight.shownFileCount);
     if (request === null || taskMissing || createExport.isPending) return;
     createExport.mutate(request, { onSuccess: (created) => onCreated?.(created) });
   };
@@ -133,11 +100,6 @@ export function ExportForm({
     { value: 'job', label: 'Job' },
     ...(preselect?.source === 'task' ? [{ value: 'task', label: 'Task' }] : []),
   ];
-  const preselectedJobMissing =
-    selection.source === 'job' &&
-    selection.jobId !== null &&
-    jobs !== undefined &&
-    !jobs.some((job) => job.id === selection.jobId);
 
   return (
     <form onSubmit={handleGenerate} aria-label="New export" noValidate>
@@ -159,88 +121,30 @@ export function ExportForm({
           </Input.Wrapper>
 
           {selection.source === 'directory' && (
-            <Select<number>
-              label="Directory"
-              placeholder="Pick a directory"
-              className={classes.sourcePicker}
-              data={directories.map((directory) => ({
-                value: directory.id,
-                label: directory.nickname,
-              }))}
+            <DirectoryPicker
+              directories={directories}
               value={selection.directoryId}
-              onChange={(value) => update({ directoryId: value })}
-              allowDeselect={false}
-              renderOption={({ option }) => {
-                const directory = directories.find((item) => item.id === option.value);
-                return (
-                  <Stack gap={0}>
-                    <Text size="sm">{option.label}</Text>
-                    {directory !== undefined && (
-                      <Text size="xs" c="dimmed">
-                        {pluralize(directory.file_count, 'file')} ·{' '}
-                        {formatCount(directory.completed_file_count)} complete
-                      </Text>
-                    )}
-                  </Stack>
-                );
-              }}
+              onChange={(directoryId) => update({ directoryId })}
+              className={classes.sourcePicker}
             />
           )}
 
           {selection.source === 'job' && (
-            <Select<number>
-              label="Job"
-              placeholder={
-                jobs === undefined && jobsError === undefined ? 'Loading jobs…' : 'Search jobs'
-              }
-              className={classes.sourcePicker}
-              searchable
-              nothingFoundMessage={
-                jobs?.length === 0 ? 'This project has no jobs' : 'No job matches'
-              }
-              disabled={jobs === undefined}
-              data={(jobs ?? []).map((job) => ({ value: job.id, label: job.name }))}
+            <JobPicker
+              jobs={jobs}
+              jobsError={jobsError}
               value={selection.jobId}
-              onChange={(value) => update({ jobId: value })}
-              allowDeselect={false}
-              error={
-                jobsError ??
-                (preselectedJobMissing
-                  ? `Job ${selection.jobId ?? ''} is not in this project: pick another.`
-                  : undefined)
-              }
-              renderOption={({ option }) => {
-                const job = jobs?.find((item) => item.id === option.value);
-                return (
-                  <Stack gap={0}>
-                    <Text size="sm">{option.label}</Text>
-                    {job !== undefined && (
-                      <Text size="xs" c="dimmed">
-                        {taskSummary(job)}
-                      </Text>
-                    )}
-                  </Stack>
-                );
-              }}
+              onChange={(jobId) => update({ jobId })}
+              className={classes.sourcePicker}
             />
           )}
 
           {selection.source === 'task' && (
-            <TextInput
-              label="Task"
-              className={classes.sourcePicker}
-              value={
-                task.data === undefined
-                  ? `Task ${selection.taskId ?? ''}`
-                  : taskRefName(task.data.task.job.name, task.data.task.file.original_filename)
-              }
-              description={
-                task.data === undefined
-                  ? undefined
-                  : `Task ${String(task.data.task.id)} · ${taskStatusLabels[task.data.task.status]}`
-              }
+            <TaskSource
+              taskId={selection.taskId}
+              task={task.data?.task}
               error={task.isError ? errorMessage(task.error) : undefined}
-              readOnly
+              className={classes.sourcePicker}
             />
           )}
 
@@ -266,7 +170,7 @@ export function ExportForm({
           <Button
             type="submit"
             loading={createExport.isPending}
-            disabled={preflightQuery === null || taskMissing}
+            disabled={preflight.query === null || taskMissing}
             className={classes.generate}
           >
             Generate
@@ -277,16 +181,13 @@ export function ExportForm({
           <Text id={filesHelpId} size="xs" c="dimmed" className={classes.explanation}>
             {completionExplanation(selection.source)}
           </Text>
-          <PreflightCheckValue
-            waitingForSource={preflightQuery === null}
+          <PreflightValue
+            waitingForSource={preflight.query === null}
             source={selection.source}
-            pending={
-              preflight.isPending ||
-              (preflightQuery !== debouncedPreflightQuery && preflight.data === undefined)
-            }
-            updating={preflight.isFetching || preflightQuery !== debouncedPreflightQuery}
+            pending={preflight.pending}
+            updating={preflight.updating}
             data={preflight.data}
-            error={preflight.isError ? errorMessage(preflight.error) : undefined}
+            error={preflight.error}
           />
         </Group>
 
@@ -302,79 +203,5 @@ export function ExportForm({
         )}
       </Stack>
     </form>
-  );
-}
-
-interface PreflightCheckValueProps {
-  waitingForSource: boolean;
-  source: ExportSource;
-  pending: boolean;
-  updating: boolean;
-  data:
-    | {
-        file_count: number;
-        instance_count: number;
-        source_file_count: number;
-        empty_reason: string | null;
-      }
-    | undefined;
-  error: string | undefined;
-}
-
-// The check value a user compares with what they expect before pressing Generate.
-function PreflightCheckValue({
-  waitingForSource,
-  source,
-  pending,
-  updating,
-  data,
-  error,
-}: PreflightCheckValueProps) {
-  let content;
-  if (waitingForSource) {
-    content = (
-      <Text size="sm" c="dimmed">
-        Pick a {source} to see what it would export.
-      </Text>
-    );
-  } else if (error !== undefined) {
-    content = (
-      <Text size="sm" c="red">
-        Could not count the files: {error}
-      </Text>
-    );
-  } else if (pending || data === undefined) {
-    content = (
-      <Group gap={6}>
-        <Loader size="xs" />
-        <Text size="sm" c="dimmed">
-          Counting files…
-        </Text>
-      </Group>
-    );
-  } else {
-    content = (
-      <Stack gap={2} align="flex-end" className={updating ? classes.updating : undefined}>
-        <Text size="sm" fw={600}>
-          {formatCheckValue(data)}
-        </Text>
-        {data.file_count === 0 && data.empty_reason !== null && (
-          <Text size="sm" c="orange.8" ta="right">
-            {data.empty_reason}
-          </Text>
-        )}
-      </Stack>
-    );
-  }
-  return (
-    <Box
-      role="status"
-      aria-live="polite"
-      aria-busy={updating}
-      aria-label="Check value"
-      className={classes.checkValue}
-    >
-      {content}
-    </Box>
   );
 }

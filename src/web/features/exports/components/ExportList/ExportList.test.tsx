@@ -1,14 +1,27 @@
 import { act, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Export } from '../../../../../contract/exports.ts';
-import { errorResponse, jsonResponse, stubApi } from '../../../../test-utils/fake-api.ts';
-import { buildExport, buildExportPage, demoProject } from '../../../../test-utils/fixtures.ts';
+import { http, HttpResponse } from 'msw';
+import {
+  errorResponse,
+  exportsPath,
+  jsonResponse,
+  neverAnswer,
+  recordRequests,
+  server,
+} from '../../../../test-utils/api-server.ts';
+import {
+  buildExport,
+  buildExportLink,
+  buildExportPage,
+  demoProject,
+} from '../../../../test-utils/builders.ts';
 import { renderWithProviders } from '../../../../test-utils/render.tsx';
 import { exportListRefetchInterval, exportPollIntervalMs } from '../../api/export-queries.ts';
 import { emptyListText, ExportList } from './ExportList.tsx';
-import { useCursorPages } from './use-cursor-pages.ts';
+import { useCursorPages } from '../../hooks/use-cursor-pages.ts';
 
-const exportsPath = `/api/v1/projects/${demoProject}/exports`;
+const listPath = exportsPath();
 
 function ListUnderTest() {
   const pages = useCursorPages();
@@ -54,11 +67,12 @@ const failed = buildExport({
 });
 
 function linkAnswer(item: Export) {
-  return jsonResponse({
-    url: `/api/v1/files/${item.id}?signature=s1`,
-    expires_at: '2025-11-28T18:00:00.000Z',
-    export: item,
-  });
+  return jsonResponse(buildExportLink(item));
+}
+
+/** Answers the list with `pages()` at each read, so a test can change what the server holds. */
+function listAnswers(page: () => ReturnType<typeof buildExportPage>) {
+  return http.get(listPath, () => jsonResponse(page()));
 }
 
 afterEach(() => {
@@ -67,7 +81,7 @@ afterEach(() => {
 
 describe('ExportList', () => {
   it('shows skeleton rows while the first page loads', () => {
-    stubApi({ [`GET ${exportsPath}`]: () => new Promise<Response>(() => undefined) });
+    server.use(http.get(listPath, neverAnswer));
     renderWithProviders(<ListUnderTest />);
     const table = exportsTable();
     expect(table).toHaveAttribute('aria-busy', 'true');
@@ -75,23 +89,23 @@ describe('ExportList', () => {
   });
 
   it('tells a new user what to do when there is no export yet', async () => {
-    stubApi({ [`GET ${exportsPath}`]: () => jsonResponse(buildExportPage([])) });
     renderWithProviders(<ListUnderTest />);
     expect(await screen.findByText(emptyListText)).toBeInTheDocument();
   });
 
   it('shows an API error with what happened and a retry', async () => {
-    const api = stubApi({
-      [`GET ${exportsPath}`]: () =>
+    server.use(
+      http.get(listPath, () =>
         errorResponse(503, 'internal', 'The database is not answering. Try again in a moment.'),
-    });
+      ),
+    );
     const { user } = renderWithProviders(<ListUnderTest />);
     expect(await screen.findByText('The exports could not be loaded')).toBeInTheDocument();
     expect(
       screen.getByText('The database is not answering. Try again in a moment.'),
     ).toBeInTheDocument();
 
-    api.on(`GET ${exportsPath}`, () => jsonResponse(buildExportPage([complete])));
+    server.use(listAnswers(() => buildExportPage([complete])));
     await user.click(screen.getByRole('button', { name: 'Try again' }));
     expect(await screen.findByRole('table', { name: 'Exports' })).toBeInTheDocument();
     expect(rowOf('Luckfrill')).toHaveTextContent('complete');
@@ -107,10 +121,7 @@ describe('ExportList', () => {
       size_bytes: 1_000_000,
       directory: { id: 12, name: 'Quietbrook' },
     });
-    stubApi({
-      [`GET ${exportsPath}`]: () =>
-        jsonResponse(buildExportPage([differs, running, failed, complete])),
-    });
+    server.use(listAnswers(() => buildExportPage([differs, running, failed, complete])));
     renderWithProviders(<ListUnderTest />);
     await screen.findByText('Quietbrook');
 
@@ -157,10 +168,11 @@ describe('ExportList', () => {
   });
 
   it('Download asks for a fresh link and opens it in a pop-up', async () => {
-    const api = stubApi({
-      [`GET ${exportsPath}`]: () => jsonResponse(buildExportPage([complete])),
-      [`POST ${exportsPath}/3/link`]: () => linkAnswer(complete),
-    });
+    server.use(
+      listAnswers(() => buildExportPage([complete])),
+      http.post(`${listPath}/3/link`, () => linkAnswer(complete)),
+    );
+    const log = recordRequests();
     const popup = { opener: window } as unknown as Window;
     const open = vi.spyOn(window, 'open').mockReturnValue(popup);
     const { user } = renderWithProviders(<ListUnderTest />);
@@ -170,21 +182,24 @@ describe('ExportList', () => {
       expect(open).toHaveBeenCalledWith('/api/v1/files/3?signature=s1', '_blank'),
     );
     expect(popup.opener).toBeNull();
-    expect(api.requestsTo('POST', `${exportsPath}/3/link`)).toHaveLength(1);
+    expect(log.to('POST', `${listPath}/3/link`)).toHaveLength(1);
     expect(screen.queryByText('The browser blocked the download pop-up')).not.toBeInTheDocument();
   });
 
   it('opens every pop-up asked for, even when a second Download is clicked before the first link arrives', async () => {
     const other = buildExport({ id: 6 });
     let answerFirst: (response: Response) => void = () => undefined;
-    stubApi({
-      [`GET ${exportsPath}`]: () => jsonResponse(buildExportPage([other, complete])),
-      [`POST ${exportsPath}/3/link`]: () =>
-        new Promise<Response>((resolve) => {
-          answerFirst = resolve;
-        }),
-      [`POST ${exportsPath}/6/link`]: () => linkAnswer(other),
-    });
+    server.use(
+      listAnswers(() => buildExportPage([other, complete])),
+      http.post(
+        `${listPath}/3/link`,
+        () =>
+          new Promise<Response>((resolve) => {
+            answerFirst = resolve;
+          }),
+      ),
+      http.post(`${listPath}/6/link`, () => linkAnswer(other)),
+    );
     const open = vi.spyOn(window, 'open').mockReturnValue({ opener: window } as unknown as Window);
     const { user } = renderWithProviders(<ListUnderTest />);
     await screen.findByText('#3');
@@ -201,10 +216,10 @@ describe('ExportList', () => {
   });
 
   it('when the pop-up is blocked, says so and offers the link to click', async () => {
-    stubApi({
-      [`GET ${exportsPath}`]: () => jsonResponse(buildExportPage([complete])),
-      [`POST ${exportsPath}/3/link`]: () => linkAnswer(complete),
-    });
+    server.use(
+      listAnswers(() => buildExportPage([complete])),
+      http.post(`${listPath}/3/link`, () => linkAnswer(complete)),
+    );
     vi.spyOn(window, 'open').mockReturnValue(null);
     const { user } = renderWithProviders(<ListUnderTest />);
     await user.click(await screen.findByRole('button', { name: 'Download' }));
@@ -221,11 +236,12 @@ describe('ExportList', () => {
   });
 
   it('says why a download failed instead of failing silently', async () => {
-    stubApi({
-      [`GET ${exportsPath}`]: () => jsonResponse(buildExportPage([complete])),
-      [`POST ${exportsPath}/3/link`]: () =>
+    server.use(
+      listAnswers(() => buildExportPage([complete])),
+      http.post(`${listPath}/3/link`, () =>
         errorResponse(409, 'export_not_ready', 'Export not ready yet'),
-    });
+      ),
+    );
     const open = vi.spyOn(window, 'open');
     const { user } = renderWithProviders(<ListUnderTest />);
     await user.click(await screen.findByRole('button', { name: 'Download' }));
@@ -237,14 +253,14 @@ describe('ExportList', () => {
 
   it('archives only after confirmation', async () => {
     let archived = false;
-    const api = stubApi({
-      [`GET ${exportsPath}`]: () =>
-        jsonResponse(buildExportPage(archived ? [running] : [complete, running])),
-      [`DELETE ${exportsPath}/3`]: () => {
+    server.use(
+      listAnswers(() => buildExportPage(archived ? [running] : [complete, running])),
+      http.delete(`${listPath}/3`, () => {
         archived = true;
-        return new Response(null, { status: 204 });
-      },
-    });
+        return new HttpResponse(null, { status: 204 });
+      }),
+    );
+    const log = recordRequests();
     const { user } = renderWithProviders(<ListUnderTest />);
     await screen.findByText('47.1 KB');
     const row = rowOf('47.1 KB');
@@ -254,27 +270,29 @@ describe('ExportList', () => {
     expect(dialog).toHaveTextContent('its file is deleted');
     await user.click(within(dialog).getByRole('button', { name: 'Cancel' }));
     await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
-    expect(api.requestsTo('DELETE', `${exportsPath}/3`)).toHaveLength(0);
+    expect(log.to('DELETE', `${listPath}/3`)).toHaveLength(0);
 
     await user.click(within(rowOf('47.1 KB')).getByRole('button', { name: 'Archive' }));
     dialog = await screen.findByRole('dialog', { name: 'Archive export 3?' });
     await user.click(within(dialog).getByRole('button', { name: 'Archive' }));
     await waitFor(() => expect(screen.queryByText('47.1 KB')).not.toBeInTheDocument());
-    expect(api.requestsTo('DELETE', `${exportsPath}/3`)).toHaveLength(1);
+    expect(log.to('DELETE', `${listPath}/3`)).toHaveLength(1);
     expect(rowOf('40%')).toBeInTheDocument();
   });
 
   it('pages through exports with the cursor, newest first', async () => {
     const firstPage = Array.from({ length: 25 }, (_, index) => buildExport({ id: 200 - index }));
     const secondPage = [buildExport({ id: 175, directory: { id: 12, name: 'Quietbrook' } })];
-    const api = stubApi({
-      [`GET ${exportsPath}`]: (request) =>
+    server.use(
+      http.get(listPath, ({ request }) =>
         jsonResponse(
-          request.query.get('cursor') === '175'
+          new URL(request.url).searchParams.get('cursor') === '175'
             ? buildExportPage(secondPage, { total: 26 })
             : buildExportPage(firstPage, { next_cursor: '175', total: 26 }),
         ),
-    });
+      ),
+    );
+    const log = recordRequests();
     const { user } = renderWithProviders(<ListUnderTest />);
     expect(await screen.findByText('1–25 of 26')).toBeInTheDocument();
     expect(within(exportsTable()).getAllByRole('row')).toHaveLength(26);
@@ -284,7 +302,7 @@ describe('ExportList', () => {
     expect(await screen.findByText('26–26 of 26')).toBeInTheDocument();
     expect(rowOf('Quietbrook')).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Older' })).toBeDisabled();
-    expect(api.requestsTo('GET', exportsPath).at(-1)?.query.get('limit')).toBe('25');
+    expect(log.to('GET', listPath).at(-1)?.query.get('limit')).toBe('25');
 
     await user.click(screen.getByRole('button', { name: 'Newer' }));
     expect(await screen.findByText('1–25 of 26')).toBeInTheDocument();
@@ -292,7 +310,8 @@ describe('ExportList', () => {
 
   it('Refresh re-reads the list and says when it last did', async () => {
     let status: Export = running;
-    const api = stubApi({ [`GET ${exportsPath}`]: () => jsonResponse(buildExportPage([status])) });
+    server.use(listAnswers(() => buildExportPage([status])));
+    const log = recordRequests();
     const { user } = renderWithProviders(<ListUnderTest />);
     expect(await screen.findByText(/Last updated/)).toBeInTheDocument();
 
@@ -305,7 +324,7 @@ describe('ExportList', () => {
     };
     await user.click(screen.getByRole('button', { name: 'Refresh' }));
     await waitFor(() => expect(rowOf('2.0 KB')).toHaveTextContent('complete'));
-    expect(api.requestsTo('GET', exportsPath).length).toBeGreaterThanOrEqual(2);
+    expect(log.to('GET', listPath).length).toBeGreaterThanOrEqual(2);
   });
 
   it('updates by itself while an export runs, and stops when none does', async () => {
@@ -317,13 +336,14 @@ describe('ExportList', () => {
     const finished = buildExportPage([
       { ...running, status: 'complete', percent_complete: 100, size_bytes: 4096 },
     ]);
-    const api = stubApi({
-      [`GET ${exportsPath}`]: () => {
+    server.use(
+      listAnswers(() => {
         const [next, ...rest] = answers;
         answers = rest;
-        return jsonResponse(next ?? finished);
-      },
-    });
+        return next ?? finished;
+      }),
+    );
+    const log = recordRequests();
     renderWithProviders(<ListUnderTest />);
     await act(() => vi.advanceTimersByTimeAsync(10));
     expect(screen.getByText('40%')).toBeInTheDocument();
@@ -333,11 +353,11 @@ describe('ExportList', () => {
     expect(screen.getByText('80%')).toBeInTheDocument();
     await act(() => vi.advanceTimersByTimeAsync(exportPollIntervalMs));
     expect(screen.getByText('4.0 KB')).toBeInTheDocument();
-    const requestsWhenDone = api.requestsTo('GET', exportsPath).length;
+    const requestsWhenDone = log.to('GET', listPath).length;
     expect(requestsWhenDone).toBe(3);
 
     await act(() => vi.advanceTimersByTimeAsync(exportPollIntervalMs * 5));
-    expect(api.requestsTo('GET', exportsPath)).toHaveLength(requestsWhenDone);
+    expect(log.to('GET', listPath)).toHaveLength(requestsWhenDone);
     expect(screen.queryByText(/updating every/)).not.toBeInTheDocument();
   });
 });

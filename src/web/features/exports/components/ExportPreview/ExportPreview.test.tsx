@@ -2,15 +2,21 @@ import { useState } from 'react';
 import { screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Export } from '../../../../../contract/exports.ts';
-import { errorResponse, jsonResponse, stubApi } from '../../../../test-utils/fake-api.ts';
-import type { FakeHandler } from '../../../../test-utils/fake-api.ts';
-import { buildExport, demoProject } from '../../../../test-utils/fixtures.ts';
+import { http, HttpResponse } from 'msw';
+import {
+  errorResponse,
+  exportsPath,
+  jsonResponse,
+  recordRequests,
+  server,
+} from '../../../../test-utils/api-server.ts';
+import { buildExport, buildExportLink, demoProject } from '../../../../test-utils/builders.ts';
 import { createInThreadPrettyPrinter } from '../../../../test-utils/in-thread-printer.ts';
 import { renderWithProviders } from '../../../../test-utils/render.tsx';
 import { prettyPrintJson } from '../../pretty-print/pretty-print.ts';
 import { ExportPreview } from './ExportPreview.tsx';
 
-const exportsPath = `/api/v1/projects/${demoProject}/exports`;
+const linkPath = (id: number) => `${exportsPath()}/${id}/link`;
 
 // A small export file, minified as the server writes it. Written out by hand: an object literal would
 // move the integer keys (file ids) ahead of the metadata, and the order is what the preview must keep.
@@ -23,13 +29,16 @@ function exportFile(id: number): string {
   ].join('');
 }
 
-function linkHandler(item: Export): FakeHandler {
-  return () =>
-    jsonResponse({
-      url: `/files/${item.id}?signature=abc`,
-      expires_at: '2025-11-28T18:00:00.000Z',
-      export: item,
-    });
+// The link answer for `item`: a signed URL the preview then fetches.
+function linkHandler(item: Export) {
+  return http.post(linkPath(item.id), () =>
+    jsonResponse(buildExportLink(item, `/files/${item.id}?signature=abc`)),
+  );
+}
+
+// The export file at the link's URL.
+function fileHandler(id: number, body: string = exportFile(id)) {
+  return http.get(`/files/${id}`, () => new HttpResponse(body));
 }
 
 function editorLines(name: string): string[] {
@@ -53,11 +62,13 @@ afterEach(() => {
 describe('ExportPreview', () => {
   it('asks for a fresh link, fetches the file and shows it pretty-printed, read-only', async () => {
     const item = buildExport({ id: 7 });
-    const api = stubApi({
-      [`POST ${exportsPath}/7/link`]: linkHandler(item),
-      'GET /files/7': () =>
-        new Response(exportFile(7), { headers: { 'content-type': 'application/json' } }),
-    });
+    server.use(
+      linkHandler(item),
+      http.get('/files/7', () =>
+        HttpResponse.text(exportFile(7), { headers: { 'content-type': 'application/json' } }),
+      ),
+    );
+    const log = recordRequests();
     renderWithProviders(
       <ExportPreview project={demoProject} item={item} onClose={() => undefined} />,
       {
@@ -79,16 +90,13 @@ describe('ExportPreview', () => {
       '  },',
     ]);
     expect(within(dialog).getByText(/2 file packets/)).toBeInTheDocument();
-    expect(api.requestsTo('POST', `${exportsPath}/7/link`)).toHaveLength(1);
-    expect(api.requestsTo('GET', '/files/7')[0]?.query.get('signature')).toBe('abc');
+    expect(log.to('POST', linkPath(7))).toHaveLength(1);
+    expect(log.to('GET', '/files/7')[0]?.query.get('signature')).toBe('abc');
   });
 
   it('folds to an outline of the metadata and one line per file packet, and unfolds', async () => {
     const item = buildExport({ id: 7 });
-    stubApi({
-      [`POST ${exportsPath}/7/link`]: linkHandler(item),
-      'GET /files/7': () => new Response(exportFile(7)),
-    });
+    server.use(linkHandler(item), fileHandler(7));
     const { user } = renderWithProviders(
       <ExportPreview project={demoProject} item={item} onClose={() => undefined} />,
       { printer: printerUnderTest },
@@ -119,10 +127,7 @@ describe('ExportPreview', () => {
     const inPieces = createInThreadPrettyPrinter({ chunkCharacters: 40 });
     closePrinter = inPieces.close;
     const item = buildExport({ id: 7 });
-    stubApi({
-      [`POST ${exportsPath}/7/link`]: linkHandler(item),
-      'GET /files/7': () => new Response(exportFile(7)),
-    });
+    server.use(linkHandler(item), fileHandler(7));
     const { user } = renderWithProviders(
       <ExportPreview project={demoProject} item={item} onClose={() => undefined} />,
       { printer: inPieces.printer },
@@ -141,10 +146,7 @@ describe('ExportPreview', () => {
 
   it('copies the pretty-printed JSON', async () => {
     const item = buildExport({ id: 7 });
-    stubApi({
-      [`POST ${exportsPath}/7/link`]: linkHandler(item),
-      'GET /files/7': () => new Response(exportFile(7)),
-    });
+    server.use(linkHandler(item), fileHandler(7));
     const { user } = renderWithProviders(
       <ExportPreview project={demoProject} item={item} onClose={() => undefined} />,
       { printer: printerUnderTest },
@@ -160,10 +162,7 @@ describe('ExportPreview', () => {
 
   it('opens the search panel from its button', async () => {
     const item = buildExport({ id: 7 });
-    stubApi({
-      [`POST ${exportsPath}/7/link`]: linkHandler(item),
-      'GET /files/7': () => new Response(exportFile(7)),
-    });
+    server.use(linkHandler(item), fileHandler(7));
     const { user } = renderWithProviders(
       <ExportPreview project={demoProject} item={item} onClose={() => undefined} />,
       { printer: printerUnderTest },
@@ -175,11 +174,10 @@ describe('ExportPreview', () => {
 
   it('shows why the file could not be read, and tries again on request', async () => {
     const item = buildExport({ id: 7 });
-    const api = stubApi({
-      [`POST ${exportsPath}/7/link`]: () =>
-        errorResponse(409, 'export_not_ready', 'Export not ready yet'),
-      'GET /files/7': () => new Response(exportFile(7)),
-    });
+    server.use(
+      http.post(linkPath(7), () => errorResponse(409, 'export_not_ready', 'Export not ready yet')),
+      fileHandler(7),
+    );
     const { user } = renderWithProviders(
       <ExportPreview project={demoProject} item={item} onClose={() => undefined} />,
       { printer: printerUnderTest },
@@ -187,7 +185,7 @@ describe('ExportPreview', () => {
     expect(await screen.findByText('Export not ready yet')).toBeInTheDocument();
     expect(screen.getByText('The file could not be previewed')).toBeInTheDocument();
 
-    api.on(`POST ${exportsPath}/7/link`, linkHandler(item));
+    server.use(linkHandler(item));
     await user.click(screen.getByRole('button', { name: 'Try again' }));
     expect(
       await screen.findByRole('textbox', { name: 'Export 7 file, pretty-printed JSON' }),
@@ -196,10 +194,7 @@ describe('ExportPreview', () => {
 
   it('reports a file that is not JSON', async () => {
     const item = buildExport({ id: 7 });
-    stubApi({
-      [`POST ${exportsPath}/7/link`]: linkHandler(item),
-      'GET /files/7': () => new Response('{"readme": {"cut off'),
-    });
+    server.use(linkHandler(item), fileHandler(7, '{"readme": {"cut off'));
     renderWithProviders(
       <ExportPreview project={demoProject} item={item} onClose={() => undefined} />,
       {
@@ -215,15 +210,19 @@ describe('ExportPreview', () => {
     const first = buildExport({ id: 7 });
     const second = buildExport({ id: 8 });
     let sendFirstFile: () => void = () => undefined;
-    const api = stubApi({
-      [`POST ${exportsPath}/7/link`]: linkHandler(first),
-      [`POST ${exportsPath}/8/link`]: linkHandler(second),
-      'GET /files/7': () =>
-        new Promise<Response>((resolve) => {
-          sendFirstFile = () => resolve(new Response(exportFile(7)));
-        }),
-      'GET /files/8': () => new Response(exportFile(8)),
-    });
+    server.use(
+      linkHandler(first),
+      linkHandler(second),
+      http.get(
+        '/files/7',
+        () =>
+          new Promise<Response>((resolve) => {
+            sendFirstFile = () => resolve(new HttpResponse(exportFile(7)));
+          }),
+      ),
+      fileHandler(8),
+    );
+    const log = recordRequests();
     function Switcher() {
       const [item, setItem] = useState<Export>(first);
       return (
@@ -236,11 +235,11 @@ describe('ExportPreview', () => {
       );
     }
     renderWithProviders(<Switcher />, { printer: printerUnderTest });
-    await waitFor(() => expect(api.requestsTo('GET', '/files/7')).toHaveLength(1));
+    await waitFor(() => expect(log.to('GET', '/files/7')).toHaveLength(1));
 
     screen.getByRole('button', { name: 'Show export 8', hidden: true }).click();
     await screen.findByRole('textbox', { name: 'Export 8 file, pretty-printed JSON' });
-    await waitFor(() => expect(api.requestsTo('GET', '/files/7')[0]?.signal?.aborted).toBe(true));
+    await waitFor(() => expect(log.to('GET', '/files/7')[0]?.signal.aborted).toBe(true));
 
     // Let a late answer for the first file through the message channel, if any would come.
     sendFirstFile();

@@ -1,6 +1,6 @@
 import { screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { buildExport } from '../../../../test-utils/fixtures.ts';
+import { buildExport } from '../../../../test-utils/builders.ts';
 import { renderWithProviders } from '../../../../test-utils/render.tsx';
 import { ExportStatusCell } from './ExportStatusCell.tsx';
 

@@ -1,11 +1,11 @@
-import { sourceIdFields } from '../../../../../contract/exports.ts';
+import { sourceIdFields } from '../../../../contract/exports.ts';
 import type {
   CreateExportRequest,
   ExportSource,
   PreflightResponse,
-} from '../../../../../contract/exports.ts';
-import type { PreflightSettings } from '../../api/exports-api.ts';
-import { pluralize } from '../../../../lib/format.ts';
+} from '../../../../contract/exports.ts';
+import type { PreflightSettings } from '../api/exports-api.ts';
+import { pluralize } from '../../../lib/format.ts';
 
 /** What the form has chosen so far; ids stay null until picked. */
 export interface ExportSelection {

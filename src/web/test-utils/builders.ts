@@ -1,21 +1,31 @@
+import { errorEnvelopeSchema } from '../../contract/errors.ts';
+import type { ErrorCode, ErrorEnvelope } from '../../contract/errors.ts';
 import {
+  exportLinkSchema,
   exportListResponseSchema,
   exportSchema,
   preflightResponseSchema,
 } from '../../contract/exports.ts';
-import type { Export, ExportListResponse, PreflightResponse } from '../../contract/exports.ts';
+import type {
+  Export,
+  ExportLink,
+  ExportListResponse,
+  PreflightResponse,
+} from '../../contract/exports.ts';
 import {
   jobListResponseSchema,
   projectDetailResponseSchema,
   projectListResponseSchema,
+  taskDetailResponseSchema,
 } from '../../contract/projects.ts';
 import type {
   JobListResponse,
   ProjectDetailResponse,
   ProjectListResponse,
+  TaskDetailResponse,
 } from '../../contract/projects.ts';
 
-// Every fixture goes through the contract's schema, so a fixture can never drift from what the server sends.
+// Every builder goes through the contract's schema, so test data can never drift from what the server sends.
 
 /** The demo project's `project_string_id`. */
 export const demoProject = 'demo';
@@ -35,10 +45,17 @@ const directories = [
   { id: 12, nickname: 'Quietbrook', file_count: 8, completed_file_count: 8 },
 ];
 
-/** `GET /api/v1/projects/demo`: three directories, `Luckfrill` the default. */
-export function buildProjectDetail(): ProjectDetailResponse {
+/**
+ * `GET /api/v1/projects/:project`: three directories, `Luckfrill` the default. Another `project`
+ * (named `name`) has the same directories, so a test can tell two projects apart by name only.
+ */
+export function buildProjectDetail(
+  project: string = demoProject,
+  name = 'Demo project',
+): ProjectDetailResponse {
+  const summary = buildProjectList().projects[0];
   return projectDetailResponseSchema.parse({
-    project: buildProjectList().projects[0],
+    project: { ...summary, project_string_id: project, name },
     directories,
     default_directory: directories[0],
   });
@@ -105,6 +122,31 @@ export function buildExport(overrides: Partial<Export> = {}): Export {
     created_by: 'admin@annex.local',
     ...overrides,
   });
+}
+
+/** A fresh signed link to `item`'s file, as `POST …/exports/:id/link` answers. */
+export function buildExportLink(
+  item: Export,
+  url = `/api/v1/files/${item.id}?signature=s1`,
+): ExportLink {
+  return exportLinkSchema.parse({ url, expires_at: '2025-11-28T18:00:00.000Z', export: item });
+}
+
+/** `GET /api/v1/projects/demo/tasks/99`: a complete task on a file not marked complete. */
+export function buildTaskDetail(): TaskDetailResponse {
+  return taskDetailResponseSchema.parse({
+    task: {
+      id: 99,
+      status: 'complete',
+      job: { id: 21, name: 'Street scenes review' },
+      file: { id: 501, original_filename: 'street-03.jpg', ann_is_complete: false },
+    },
+  });
+}
+
+/** The server's error envelope. */
+export function buildErrorEnvelope(code: ErrorCode, message: string): ErrorEnvelope {
+  return errorEnvelopeSchema.parse({ error: { code, message } });
 }
 
 /** One page of exports. */

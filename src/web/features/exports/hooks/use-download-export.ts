@@ -1,7 +1,7 @@
 import { useState } from 'react';
-import type { Export } from '../../../../../contract/exports.ts';
-import { errorMessage } from '../../../../lib/api-client.ts';
-import { useExportLink } from '../../api/export-mutations.ts';
+import type { Export } from '../../../../contract/exports.ts';
+import { errorMessage } from '../../../lib/api-client.ts';
+import { useExportLink } from '../api/export-mutations.ts';
 
 /** A download the browser's pop-up blocker stopped: the link to click instead. */
 export interface BlockedDownload {

@@ -1,0 +1,64 @@
+import { screen, within } from '@testing-library/react';
+import { Table } from '@mantine/core';
+import { describe, expect, it, vi } from 'vitest';
+import type { Export } from '../../../../../contract/exports.ts';
+import { buildExport } from '../../../../test-utils/builders.ts';
+import { renderWithProviders } from '../../../../test-utils/render.tsx';
+import { ExportRow } from './ExportRow.tsx';
+
+function renderRow(item: Export) {
+  const handlers = {
+    onDownload: vi.fn<() => void>(),
+    onPreview: vi.fn<() => void>(),
+    onArchive: vi.fn<() => void>(),
+  };
+  const view = renderWithProviders(
+    <Table>
+      <Table.Tbody>
+        <ExportRow
+          item={item}
+          now={Date.parse(item.created_time) + 5 * 60_000}
+          downloading={false}
+          {...handlers}
+        />
+      </Table.Tbody>
+    </Table>,
+  );
+  return { ...view, ...handlers, row: screen.getByRole('row') };
+}
+
+describe('ExportRow', () => {
+  it('offers Download, Preview and Archive on a complete export', async () => {
+    const { user, row, onDownload, onPreview, onArchive } = renderRow(buildExport({ id: 3 }));
+    expect(row).toHaveTextContent('#3');
+    await user.click(within(row).getByRole('button', { name: 'Download' }));
+    await user.click(within(row).getByRole('button', { name: 'Preview' }));
+    await user.click(within(row).getByRole('button', { name: 'Archive' }));
+    expect(onDownload).toHaveBeenCalledTimes(1);
+    expect(onPreview).toHaveBeenCalledTimes(1);
+    expect(onArchive).toHaveBeenCalledTimes(1);
+  });
+
+  it('keeps Download and Preview for later while an export runs, but lets it be archived', () => {
+    const { row } = renderRow(
+      buildExport({ status: 'running', percent_complete: 10, size_bytes: null, file_name: null }),
+    );
+    for (const name of ['Download', 'Preview']) {
+      const button = within(row).getByRole('button', { name });
+      expect(button).toBeDisabled();
+      expect(button).toHaveAttribute('title', 'Available once the export is complete');
+    }
+    expect(within(row).getByRole('button', { name: 'Archive' })).toBeEnabled();
+  });
+
+  it('names a source that was deleted since', () => {
+    const { row } = renderRow(buildExport({ source: 'job', directory: null, job: null }));
+    expect(row).toHaveTextContent('Job · (deleted)');
+  });
+
+  it('flags a file count that differs from the check value shown before Generate', () => {
+    const { row } = renderRow(buildExport({ file_list_length: 36, expected_file_count: 37 }));
+    expect(within(row).getByText('expected 37')).toBeInTheDocument();
+    expect(screen.queryByText(/expected 36/)).not.toBeInTheDocument();
+  });
+});

@@ -1,0 +1,97 @@
+import { http, HttpResponse } from 'msw';
+import type { JsonBodyType } from 'msw';
+import { setupServer } from 'msw/node';
+import type { ErrorCode } from '../../contract/errors.ts';
+import {
+  buildErrorEnvelope,
+  buildExportPage,
+  buildJobList,
+  buildPreflight,
+  buildProjectDetail,
+  buildProjectList,
+  demoProject,
+} from './builders.ts';
+
+/**
+ * The panel's API paths, as handlers match them. The api client fetches relative URLs
+ * (`/api/v1/…`); in jsdom msw resolves both those and these paths against `location`, so the
+ * same relative path names a request on either side.
+ */
+export function apiPath(path: string): string {
+  return `/api/v1${path}`;
+}
+
+/** `/api/v1/projects/:project/exports`, the prefix of every export endpoint. */
+export function exportsPath(project: string = demoProject): string {
+  return apiPath(`/projects/${project}/exports`);
+}
+
+/** A JSON answer, as the server would send it (the body should come from a builder). */
+export function jsonResponse(body: JsonBodyType, status = 200): HttpResponse<JsonBodyType> {
+  return HttpResponse.json(body, { status });
+}
+
+/** The server's error envelope with `status`. */
+export function errorResponse(
+  status: number,
+  code: ErrorCode,
+  message: string,
+): HttpResponse<JsonBodyType> {
+  return HttpResponse.json(buildErrorEnvelope(code, message), { status });
+}
+
+/** An answer that never comes, for a test that looks at the loading state. */
+export function neverAnswer(): Promise<Response> {
+  return new Promise<Response>(() => undefined);
+}
+
+/**
+ * The demo project as the server shows it: its detail, jobs, an empty export list and a preflight.
+ * Every test starts with these; a test changes what it needs with `server.use(...)`.
+ */
+export const demoProjectHandlers = [
+  http.get(apiPath('/projects'), () => jsonResponse(buildProjectList())),
+  http.get(apiPath(`/projects/${demoProject}`), () => jsonResponse(buildProjectDetail())),
+  http.get(apiPath(`/projects/${demoProject}/jobs`), () => jsonResponse(buildJobList())),
+  http.get(`${exportsPath()}/preflight`, () => jsonResponse(buildPreflight())),
+  http.get(exportsPath(), () => jsonResponse(buildExportPage([]))),
+];
+
+/** The network every web test runs against; started in `setup.ts`, reset after each test. */
+export const server = setupServer(...demoProjectHandlers);
+
+/** One request the panel sent, as the network saw it. */
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  /** The request's abort signal, to check that an abandoned request was cancelled. */
+  signal: AbortSignal;
+}
+
+/** What went through the network since `recordRequests()`. */
+export interface RequestLog {
+  /** Every request so far, in order. */
+  requests: RecordedRequest[];
+  /** Requests to one method and path. */
+  to: (method: string, path: string) => RecordedRequest[];
+}
+
+/** Starts recording every request the panel sends (until the test ends), for tests that count them. */
+export function recordRequests(): RequestLog {
+  const requests: RecordedRequest[] = [];
+  server.events.on('request:start', ({ request }) => {
+    const url = new URL(request.url);
+    requests.push({
+      method: request.method,
+      path: url.pathname,
+      query: url.searchParams,
+      signal: request.signal,
+    });
+  });
+  return {
+    requests,
+    to: (method, path) =>
+      requests.filter((request) => request.method === method && request.path === path),
+  };
+}
