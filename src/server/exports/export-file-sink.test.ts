@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { HashingFileSink } from './export-file-sink.ts';
 
 // The file on disk: what it reports must be what landed, and a file given up on must be gone.
@@ -52,12 +52,38 @@ describe('the hashing file sink', () => {
     expect(fs.existsSync(outPath)).toBe(false);
   });
 
-  it('does not open once aborted, leaving nothing', async () => {
-    const outPath = path.join(dir, 'aborted-before.json');
-    const controller = new AbortController();
-    controller.abort(new Error('stopped before opening'));
-    await expect(HashingFileSink.open(outPath, controller.signal)).rejects.toThrow();
-    expect(fs.existsSync(outPath)).toBe(false);
+  it('does not open once aborted, leaving nothing even when the open finishes later', async () => {
+    // The open runs on the thread pool and may finish after the abort was noticed; a clean-up that
+    // does not wait for it removes the file before it exists. A slow disk is simulated here.
+    const createWriteStream = fs.createWriteStream.bind(fs);
+    const slowFs = {
+      open: (...args: Parameters<typeof fs.open>) =>
+        setTimeout(() => {
+          fs.open(...args);
+        }, 30),
+      write: fs.write,
+      writev: fs.writev,
+      close: fs.close,
+      // `flush: true` needs it; @types/node's CreateWriteStreamFSImplementation does not list it yet.
+      fsync: fs.fsync,
+    };
+    const slowOpen = vi
+      .spyOn(fs, 'createWriteStream')
+      .mockImplementation((file, options) =>
+        createWriteStream(file, { ...(typeof options === 'object' ? options : {}), fs: slowFs }),
+      );
+    try {
+      const outPath = path.join(dir, 'aborted-before.json');
+      const controller = new AbortController();
+      controller.abort(new Error('stopped before opening'));
+      await expect(HashingFileSink.open(outPath, controller.signal)).rejects.toMatchObject({
+        name: 'AbortError',
+      });
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      expect(fs.existsSync(outPath)).toBe(false);
+    } finally {
+      slowOpen.mockRestore();
+    }
   });
 
   it('waits for the disk to drain before taking more, and stops waiting when aborted', async () => {

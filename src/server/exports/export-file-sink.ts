@@ -41,8 +41,7 @@ export class HashingFileSink {
     try {
       await once(stream, 'ready', { signal });
     } catch (error) {
-      stream.destroy();
-      await fs.promises.rm(path, { force: true });
+      await destroyAndRemove(stream, path);
       throw error;
     }
     return new HashingFileSink(path, stream, signal);
@@ -69,15 +68,23 @@ export class HashingFileSink {
 
   /** Closes the file without flushing and removes it, so no half-written export is left behind. */
   async discard(): Promise<void> {
-    if (!this.stream.closed) {
-      const closed = once(this.stream, 'close').catch(() => undefined);
-      this.stream.destroy();
-      await closed;
-    }
-    await fs.promises.rm(this.path, { force: true });
+    await destroyAndRemove(this.stream, this.path);
   }
 
   private throwIfFailed(): void {
     if (this.failure !== undefined) throw this.failure;
   }
+}
+
+/**
+ * Destroys the stream, waits for it to close, then removes its file. The wait matters: a stream
+ * destroyed while its file is still being opened creates the file after a hasty `rm` has run.
+ */
+async function destroyAndRemove(stream: fs.WriteStream, path: string): Promise<void> {
+  if (!stream.closed) {
+    const closed = once(stream, 'close').catch(() => undefined);
+    stream.destroy();
+    await closed;
+  }
+  await fs.promises.rm(path, { force: true });
 }
