@@ -147,7 +147,9 @@ describe('a packet built from rows', () => {
         [],
         signedUrl,
       ),
-    ).toThrow('Instance 12 has type "brush", which the export format does not know');
+    ).toThrow(
+      'Cannot export file 1 (street-01.jpg): Instance 12 has type "brush", which the export format does not know; fix or remove the instance.',
+    );
   });
 });
 
@@ -317,34 +319,67 @@ describe.each(testDialects)('the packets of an export file on %s', (dialect) => 
         hooks,
       );
 
-    it('fails naming the instance whose stored geometry lacks a field of its type', async () => {
-      const fileIds = expectedDirectoryFileIds(changingDemo, 'Luckfrill', true);
-      const box = await changing.db
-        .selectFrom('instance')
-        .select(['id', 'geometry'])
-        .where('type', '=', 'box')
-        .where('soft_deleted', '=', 0)
-        .where('file_id', 'in', fileIds)
-        .orderBy('id')
-        .limit(1)
-        .executeTakeFirstOrThrow();
-      const setGeometry = (geometry: string) =>
-        changing.db.updateTable('instance').set({ geometry }).where('id', '=', box.id).execute();
-      await setGeometry('{"x_min":1,"y_min":2,"x_max":3}');
-      try {
-        const outPath = path.join(demoExports.dir, `${dialect}-broken.json.tmp`);
-        await expect(
-          writeChanging(demoSettings(changingDemo, { directory: 'Luckfrill' }), outPath, {
-            pageSize: 2,
-          }),
-        ).rejects.toThrow(
-          `Instance ${box.id} (box) has no "y_max" in its stored geometry; fix or remove the instance.`,
-        );
-        expect(fs.existsSync(outPath)).toBe(false);
-      } finally {
-        await setGeometry(box.geometry);
-      }
-    });
+    it.each([
+      {
+        column: 'geometry' as const,
+        stored: '{"x_min":1,"y_min":2,"x_max":3}',
+        message: (id: number) =>
+          `Instance ${id} (box) has no "y_max" in its stored geometry; fix or remove the instance.`,
+      },
+      {
+        column: 'geometry' as const,
+        stored: '{"x_min":1,"y_min":2,"x_max":3,"y_max":"4"}',
+        message: (id: number) =>
+          `Instance ${id} (box) has a stored geometry that does not fit its type: "y_max": Invalid input: expected number, received string; fix or remove the instance.`,
+      },
+      {
+        column: 'attribute_values' as const,
+        stored: '{"occlusion":"none"}',
+        message: (id: number) =>
+          `Instance ${id} (box) has stored attribute_values that are not answers keyed by attribute-group id: "occlusion": Invalid key in record; fix or remove the instance.`,
+      },
+    ])(
+      'fails, naming the file, the instance and the field, when its stored $column does not fit the format: $stored',
+      async ({ column, stored, message }) => {
+        const fileIds = expectedDirectoryFileIds(changingDemo, 'Luckfrill', true);
+        const box = await changing.db
+          .selectFrom('instance')
+          .innerJoin('file', 'file.id', 'instance.file_id')
+          .select([
+            'instance.id',
+            'instance.geometry',
+            'instance.attribute_values',
+            'file.id as fileId',
+            'file.original_filename',
+          ])
+          .where('instance.type', '=', 'box')
+          .where('instance.soft_deleted', '=', 0)
+          .where('instance.file_id', 'in', fileIds)
+          .orderBy('instance.id')
+          .limit(1)
+          .executeTakeFirstOrThrow();
+        const setColumn = (value: string | null) =>
+          changing.db
+            .updateTable('instance')
+            .set({ [column]: value })
+            .where('id', '=', box.id)
+            .execute();
+        await setColumn(stored);
+        try {
+          const outPath = path.join(demoExports.dir, `${dialect}-broken.json.tmp`);
+          await expect(
+            writeChanging(demoSettings(changingDemo, { directory: 'Luckfrill' }), outPath, {
+              pageSize: 2,
+            }),
+          ).rejects.toThrow(
+            `Cannot export file ${box.fileId} (${box.original_filename}): ${message(box.id)}`,
+          );
+          expect(fs.existsSync(outPath)).toBe(false);
+        } finally {
+          await setColumn(box[column]);
+        }
+      },
+    );
 
     it('writes only the geometry fields of the type, whatever else is stored', async () => {
       const directoryId = await addDirectory(changing, changingDemo.projectId, 'One', [

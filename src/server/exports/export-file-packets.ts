@@ -1,20 +1,25 @@
 import type { Selectable } from 'kysely';
 import type { FileType, InstanceType } from '../../contract/annotations.ts';
 import { instanceTypes } from '../../contract/annotations.ts';
-import { instanceGeometryFields } from '../../contract/export-file.ts';
 import type {
   AnyInstance,
   FilePacket,
   ImageFilePacket,
   Instance,
   TextFilePacket,
-  TextToken,
   VideoFilePacket,
   VideoFrameInstance,
   VideoSequence,
 } from '../../contract/export-file.ts';
 import type { AnnexDatabase } from '../db/database.ts';
 import type { FileRow, SequenceTable } from '../db/schema.ts';
+import {
+  StoredValueError,
+  readAttributeValues,
+  readGeometry,
+  readKeyframes,
+  readTextTokens,
+} from './export-file-stored-json.ts';
 
 // The packets of an export file: one per selected file, built from its row, its instances and (for
 // a video) its sequences. A page of files costs one instance query and one sequence query, never a
@@ -114,8 +119,28 @@ export async function buildPackets(
   });
 }
 
-/** One file's packet from its row, its instances (in id order) and its sequences. */
+/**
+ * One file's packet from its row, its instances (in id order) and its sequences. A bad stored value
+ * fails with the file named in front of the row's own message, so a person knows where to look.
+ */
 export function buildPacket(
+  file: FileRow,
+  instances: InstanceRow[],
+  sequences: SequenceRow[],
+  signed: SignedMediaUrl,
+): FilePacket {
+  try {
+    return buildPacketOfType(file, instances, sequences, signed);
+  } catch (error) {
+    if (!(error instanceof StoredValueError)) throw error;
+    throw new StoredValueError(
+      `Cannot export file ${file.id} (${file.original_filename}): ${error.message}`,
+      { cause: error },
+    );
+  }
+}
+
+function buildPacketOfType(
   file: FileRow,
   instances: InstanceRow[],
   sequences: SequenceRow[],
@@ -150,7 +175,7 @@ export function buildPacket(
         file: fileBlock('text'),
         text: {
           original_filename: file.original_filename,
-          tokens: parseTokens(file),
+          tokens: readTextTokens(file.text_tokens),
           signed_url: signed.url,
           signed_expiry: signed.expiry,
         },
@@ -178,7 +203,7 @@ function buildVideoPacket(
       id: sequence.id,
       label_file_id: sequence.label_id,
       number: sequence.number,
-      keyframe_list: parseKeyframes(sequence.keyframe_list, sequence.id),
+      keyframe_list: readKeyframes(sequence.keyframe_list, sequence.id),
       single_frame: sequence.single_frame === 1,
       instance_list: [],
     };
@@ -242,8 +267,9 @@ interface VideoFrameFields {
  * `removed` when soft-deleted (only fetched when the export includes them).
  */
 function toInstance(row: InstanceRow, frame?: VideoFrameFields): Instance {
+  // The column's type says InstanceType, but the database holds whatever was stored.
   if (!knownInstanceTypes.has(row.type)) {
-    throw new Error(
+    throw new StoredValueError(
       `Instance ${row.id} has type "${row.type}", which the export format does not know; fix or remove the instance.`,
     );
   }
@@ -251,92 +277,12 @@ function toInstance(row: InstanceRow, frame?: VideoFrameFields): Instance {
     id: row.id,
     type: row.type,
     label_file_id: row.label_id,
-    attribute_groups:
-      row.attribute_values === null
-        ? null
-        : parseJson(row.attribute_values, row.id, 'attribute_values'),
+    attribute_groups: readAttributeValues(row.attribute_values, row),
+    ...readGeometry(row.geometry, row),
   };
-  const geometryFields = instanceGeometryFields[row.type];
-  if (geometryFields.length > 0) {
-    const parsed = parseJson(row.geometry, row.id, 'geometry');
-    if (typeof parsed !== 'object' || parsed === null) {
-      throw new Error(
-        `Instance ${row.id} (${row.type}) has a stored geometry that is not an object; fix or remove the instance.`,
-      );
-    }
-    const geometry = parsed as Record<string, unknown>;
-    for (const field of geometryFields) {
-      const value = geometry[field];
-      if (value === undefined) {
-        throw new Error(
-          `Instance ${row.id} (${row.type}) has no "${field}" in its stored geometry; fix or remove the instance.`,
-        );
-      }
-      instance[field] = value;
-    }
-  }
   if (frame !== undefined) Object.assign(instance, frame);
   if (row.soft_deleted === 1) instance.removed = true;
   return instance as Instance;
-}
-
-function parseJson(text: string, instanceId: number, column: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new Error(
-      `Instance ${instanceId} has invalid JSON in ${column}; fix or remove the instance.`,
-      { cause: error },
-    );
-  }
-}
-
-function parseKeyframes(text: string, sequenceId: number): number[] {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`Sequence ${sequenceId} has invalid JSON in keyframe_list.`, { cause: error });
-  }
-  if (!Array.isArray(value) || !value.every((frame) => Number.isInteger(frame))) {
-    throw new Error(
-      `Sequence ${sequenceId} has a keyframe_list that is not a list of frame numbers.`,
-    );
-  }
-  return value as number[];
-}
-
-function parseTokens(file: FileRow): TextToken[] {
-  if (file.text_tokens === null) return [];
-  let value: unknown;
-  try {
-    value = JSON.parse(file.text_tokens);
-  } catch (error) {
-    throw new Error(
-      `Text file ${file.id} (${file.original_filename}) has invalid JSON in text_tokens.`,
-      { cause: error },
-    );
-  }
-  if (!Array.isArray(value))
-    throw new Error(
-      `Text file ${file.id} (${file.original_filename}) has text_tokens that are not a list.`,
-    );
-  return value.map((token: unknown, index) => {
-    const { id, text, start_char, end_char } = (token ?? {}) as Partial<
-      Record<keyof TextToken, unknown>
-    >;
-    if (
-      typeof id !== 'number' ||
-      typeof text !== 'string' ||
-      typeof start_char !== 'number' ||
-      typeof end_char !== 'number'
-    ) {
-      throw new Error(
-        `Text file ${file.id} (${file.original_filename}) has a malformed token at position ${index}.`,
-      );
-    }
-    return { id, text, start_char, end_char };
-  });
 }
 
 function groupBy<T>(rows: T[], key: (row: T) => number): Map<number, T[]> {

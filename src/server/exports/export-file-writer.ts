@@ -27,10 +27,12 @@ import type { ExportSettings } from './export-settings.ts';
  * differ from them, the write fails rather than produce a file whose check values lie.
  *
  * This module orchestrates; the seams live beside it: the file on disk (export-file-sink.ts), the
- * five metadata keys (export-file-metadata.ts) and the packets (export-file-packets.ts).
+ * five metadata keys (export-file-metadata.ts), the packets (export-file-packets.ts) and the stored
+ * JSON columns they read with the contract's schemas (export-file-stored-json.ts).
  */
 
 export type { SignedMediaUrl } from './export-file-packets.ts';
+export { StoredValueError } from './export-file-stored-json.ts';
 
 /** What to write: the selection settings plus the export's own record (id, when, by whom). */
 export interface WriteExportRequest extends ExportSettings, ExportRecord {}
