@@ -75,6 +75,18 @@ describe('stored attribute values', () => {
     expect(readAttributeValues('null', box)).toBeNull();
   });
 
+  it('are parsed once per distinct text, shared frozen, and a bad text fails every time', () => {
+    const text = '{"3":[4,5],"6":1}';
+    const first = readAttributeValues(text, box);
+    expect(readAttributeValues(text, { id: 99, type: 'polygon' })).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(Object.isFrozen(first?.['3'])).toBe(true);
+    for (const id of [1, 2])
+      expect(() => readAttributeValues('{"3":true}', { id, type: 'box' })).toThrow(
+        `Instance ${id} (box)`,
+      );
+  });
+
   it('fail on anything else, naming the group', () => {
     expect(() => readAttributeValues('{"2":{"nested":true}}', box)).toThrow(
       /^Instance 7 \(box\) has stored attribute_values that are not answers keyed by attribute-group id: "2": .*; fix or remove the instance\.$/,

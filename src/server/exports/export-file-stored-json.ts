@@ -64,18 +64,39 @@ export function readGeometry(text: string, instance: StoredInstanceRef): Geometr
   );
 }
 
-/** An instance's stored `attribute_values`: answers keyed by attribute-group id, or null. */
+// Attribute answers are few distinct texts over many instances (a handful of groups, each with a
+// handful of answers), and parsing a record with zod costs more than the rest of an instance:
+// remember the parsed answers by their text. Bounded, and frozen because instances share them.
+const attributeValuesMemoLimit = 10_000;
+const attributeValuesMemo = new Map<string, Readonly<AttributeValues> | null>();
+
+/**
+ * An instance's stored `attribute_values`: answers keyed by attribute-group id, or null. The object
+ * returned is shared by every instance with the same stored text and is frozen.
+ */
 export function readAttributeValues(
   text: string | null,
   instance: StoredInstanceRef,
-): AttributeValues | null {
+): Readonly<AttributeValues> | null {
   if (text === null) return null;
+  const remembered = attributeValuesMemo.get(text);
+  if (remembered !== undefined) return remembered;
+  const values = parseAttributeValues(text, instance);
+  if (attributeValuesMemo.size >= attributeValuesMemoLimit) attributeValuesMemo.clear();
+  attributeValuesMemo.set(text, values);
+  return values;
+}
+
+function parseAttributeValues(
+  text: string,
+  instance: StoredInstanceRef,
+): Readonly<AttributeValues> | null {
   const value = parseJson(
     text,
     () => `${subjectOf(instance)} has invalid JSON in attribute_values; ${instanceRemedy}`,
   );
   const parsed = storedAttributeValuesSchema.safeParse(value);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) return parsed.data === null ? null : deepFreeze(parsed.data);
   throw new StoredValueError(
     `${subjectOf(instance)} has stored attribute_values that are not answers keyed by attribute-group id: ${describeIssues(parsed.error)}; ${instanceRemedy}`,
   );
@@ -118,6 +139,12 @@ function parseJson(text: string, message: () => string): unknown {
   } catch (error) {
     throw new StoredValueError(message(), { cause: error });
   }
+}
+
+function deepFreeze<T extends object>(value: T): Readonly<T> {
+  for (const field of Object.values(value))
+    if (typeof field === 'object' && field !== null) deepFreeze(field as object);
+  return Object.freeze(value);
 }
 
 /** The first issue at its path (`points.0.x`), and how many more there are: enough to find the value. */
