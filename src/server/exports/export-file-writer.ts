@@ -18,9 +18,10 @@ import type { ExportSettings } from './export-settings.ts';
  * The head (the five metadata keys) is written first; then the selected files are read in pages of
  * `pageSize` by file id (keyset), with one query for the page's instances and one for its video
  * sequences, and each page's packets go to the file as one chunk while the next page is read.
- * Memory is bounded by two pages (their files, instances and JSON text), never by the export's size. Bytes are hashed and counted
- * as they are written; the file is fsynced and closed before the result is returned, and removed
- * on any error, so a caller that renames it into place never exposes half a file.
+ * Memory is bounded by two pages (their files, instances and JSON text), never by the export's
+ * size. Bytes are hashed and counted as they are written; the file is fsynced and closed before the
+ * result is returned, and removed on any error, so a caller that renames it into place never
+ * exposes half a file.
  *
  * The check values in `export_info` are written before the packets, so they are the counts taken
  * at the start; if the data changes while the file is written and the packets or instances written
