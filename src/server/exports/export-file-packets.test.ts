@@ -1,16 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { instanceTypes } from '../../contract/annotations.ts';
 import { instanceGeometryFields, videoFrameFields } from '../../contract/export-file.ts';
 import type { ExportFile, VideoFilePacket } from '../../contract/export-file.ts';
 import { testDialects } from '../db/test-database.ts';
-import type { TestDatabase } from '../db/test-database.ts';
-import type { DemoProjectSummary } from '../seed/demo-project.ts';
 import { buildPacket } from './export-file-packets.ts';
 import {
   addDirectory,
-  createDemoDatabase,
   demoFileId,
   demoSettings,
   expectedDirectoryFileIds,
@@ -29,8 +26,6 @@ import {
   useDemoExports,
 } from './export-file-test-builders.ts';
 import { writeExportFile } from './export-file-writer.ts';
-import type { WriteHooks } from './export-file-writer.ts';
-import type { ExportSettings } from './export-settings.ts';
 
 // The file packets: built from rows (field order, video sequences, text tokens), then as written
 // from the demo project (every type, sequences, signing, removed instances) and from stored data
@@ -301,23 +296,8 @@ describe.each(testDialects)('the packets of an export file on %s', (dialect) => 
   });
 
   describe('on stored data the format does not expect', () => {
-    let changing: TestDatabase;
-    let changingDemo: DemoProjectSummary;
-
-    beforeAll(async () => {
-      ({ database: changing, demo: changingDemo } = await createDemoDatabase(dialect));
-    });
-    afterAll(async () => {
-      await changing.drop();
-    });
-
-    const writeChanging = (settings: ExportSettings, outPath: string, hooks: WriteHooks = {}) =>
-      writeExportFile(
-        changing,
-        { ...settings, exportId: 1, createdTime, createdBy },
-        outPath,
-        hooks,
-      );
+    // A demo database of its own, since these tests change the data they export.
+    const changing = useDemoExports(dialect);
 
     it.each([
       {
@@ -341,8 +321,8 @@ describe.each(testDialects)('the packets of an export file on %s', (dialect) => 
     ])(
       'fails, naming the file, the instance and the field, when its stored $column does not fit the format: $stored',
       async ({ column, stored, message }) => {
-        const fileIds = expectedDirectoryFileIds(changingDemo, 'Luckfrill', true);
-        const box = await changing.db
+        const fileIds = expectedDirectoryFileIds(changing.demo, 'Luckfrill', true);
+        const box = await changing.database.db
           .selectFrom('instance')
           .innerJoin('file', 'file.id', 'instance.file_id')
           .select([
@@ -359,7 +339,7 @@ describe.each(testDialects)('the packets of an export file on %s', (dialect) => 
           .limit(1)
           .executeTakeFirstOrThrow();
         const setColumn = (value: string | null) =>
-          changing.db
+          changing.database.db
             .updateTable('instance')
             .set({ [column]: value })
             .where('id', '=', box.id)
@@ -368,7 +348,7 @@ describe.each(testDialects)('the packets of an export file on %s', (dialect) => 
         try {
           const outPath = path.join(demoExports.dir, `${dialect}-broken.json.tmp`);
           await expect(
-            writeChanging(demoSettings(changingDemo, { directory: 'Luckfrill' }), outPath, {
+            changing.writeTo(demoSettings(changing.demo, { directory: 'Luckfrill' }), outPath, {
               pageSize: 2,
             }),
           ).rejects.toThrow(
@@ -382,25 +362,25 @@ describe.each(testDialects)('the packets of an export file on %s', (dialect) => 
     );
 
     it('writes only the geometry fields of the type, whatever else is stored', async () => {
-      const directoryId = await addDirectory(changing, changingDemo.projectId, 'One', [
-        demoFileId(changingDemo, 'street-02.jpg'),
+      const directoryId = await addDirectory(changing.database, changing.demo.projectId, 'One', [
+        demoFileId(changing.demo, 'street-02.jpg'),
       ]);
-      const box = await changing.db
+      const box = await changing.database.db
         .selectFrom('instance')
         .select('id')
         .where('type', '=', 'box')
-        .where('file_id', '=', demoFileId(changingDemo, 'street-02.jpg'))
+        .where('file_id', '=', demoFileId(changing.demo, 'street-02.jpg'))
         .where('soft_deleted', '=', 0)
         .limit(1)
         .executeTakeFirstOrThrow();
-      await changing.db
+      await changing.database.db
         .updateTable('instance')
         .set({ geometry: '{"x_min":1,"y_min":2,"x_max":3,"y_max":4,"colour":"red"}' })
         .where('id', '=', box.id)
         .execute();
       const outPath = path.join(demoExports.dir, `${dialect}-extra.json`);
-      await writeChanging(
-        { ...demoSettings(changingDemo, { directory: 'Luckfrill' }), sourceId: directoryId },
+      await changing.writeTo(
+        { ...demoSettings(changing.demo, { directory: 'Luckfrill' }), sourceId: directoryId },
         outPath,
       );
       const file = JSON.parse(fs.readFileSync(outPath, 'utf8')) as ExportFile;

@@ -83,6 +83,15 @@ export interface DemoExports {
   nextExportId: () => number;
   /** Writes an export of `settings` with the test signer and reads it back. */
   write: (settings: ExportSettings, hooks?: WriteHooks) => Promise<Written>;
+  /**
+   * Writes an export of `settings` to `outPath` without the test signer and without reading it back,
+   * for tests that expect the write to fail or look at the file themselves.
+   */
+  writeTo: (
+    settings: ExportSettings,
+    outPath: string,
+    hooks?: WriteHooks,
+  ) => Promise<ExportFileResult>;
   /** Writes an export of a demo source, completed-only and without removed instances unless told. */
   writeDemo: (
     source: DemoSource,
@@ -140,6 +149,13 @@ export function useDemoExports(dialect: DialectName): DemoExports {
       const text = fs.readFileSync(outPath, 'utf8');
       return { result, text, file: JSON.parse(text) as ExportFile, outPath };
     },
+    writeTo: (settings, outPath, hooks = {}) =>
+      writeExportFile(
+        handle.database,
+        { ...settings, exportId: handle.nextExportId(), createdTime, createdBy },
+        outPath,
+        hooks,
+      ),
     writeDemo: (source, options = {}, hooks = {}) =>
       handle.write(demoSettings(handle.demo, source, options), hooks),
   };

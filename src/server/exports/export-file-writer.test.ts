@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   exportFileSchema,
   isFileIdKey,
@@ -10,14 +10,10 @@ import {
 } from '../../contract/export-file.ts';
 import type { ExportFile } from '../../contract/export-file.ts';
 import { testDialects } from '../db/test-database.ts';
-import type { TestDatabase } from '../db/test-database.ts';
-import type { DemoProjectSummary } from '../seed/demo-project.ts';
 import { EmptyExportError, writeExportFile } from './export-file-writer.ts';
-import type { WriteHooks } from './export-file-writer.ts';
 import {
   addImages,
   addTask,
-  createDemoDatabase,
   demoFileId,
   demoSettings,
   expectedDirectoryFileIds,
@@ -34,7 +30,6 @@ import {
 } from './export-file-test-builders.ts';
 import type { Written } from './export-file-test-builders.ts';
 import { previewSelection } from './export-selection.ts';
-import type { ExportSettings } from './export-settings.ts';
 
 // The whole write: what the file holds as a whole, its check values against the preflight, the
 // stream (pages, progress, hash, abort, cleanup) and data that changes while it is written. The
@@ -290,40 +285,28 @@ describe.each(testDialects)('the export file on %s', (dialect) => {
   });
 
   describe('on data that changes or is broken', () => {
-    let changing: TestDatabase;
-    let changingDemo: DemoProjectSummary;
-
-    beforeAll(async () => {
-      ({ database: changing, demo: changingDemo } = await createDemoDatabase(dialect));
-    });
-    afterAll(async () => {
-      await changing.drop();
-    });
-
-    const writeChanging = (settings: ExportSettings, outPath: string, hooks: WriteHooks = {}) =>
-      writeExportFile(
-        changing,
-        { ...settings, exportId: 1, createdTime, createdBy },
-        outPath,
-        hooks,
-      );
+    // A demo database of its own, since these tests change the data they export.
+    const changing = useDemoExports(dialect);
 
     it('writes a file in two open tasks of a job once', async () => {
-      const job = changingDemo.jobs['Street scenes, round 1'];
+      const job = changing.demo.jobs['Street scenes, round 1'];
       if (job === undefined) throw new Error('the demoExports.demo has round 1');
-      const street04 = demoFileId(changingDemo, 'street-04.jpg');
-      const street03 = demoFileId(changingDemo, 'street-03.jpg');
+      const street04 = demoFileId(changing.demo, 'street-04.jpg');
+      const street03 = demoFileId(changing.demo, 'street-03.jpg');
       // street-04 had an in_progress task; now a complete one too. street-03 gets a second complete task.
-      await addTask(changing, job.id, street04, 'complete');
-      await addTask(changing, job.id, street03, 'complete');
+      await addTask(changing.database, job.id, street04, 'complete');
+      await addTask(changing.database, job.id, street03, 'complete');
       const outPath = path.join(demoExports.dir, `${dialect}-two-tasks.json`);
-      const settings = demoSettings(changingDemo, { job: 'Street scenes, round 1' });
-      const result = await writeChanging(settings, outPath);
+      const settings = demoSettings(changing.demo, { job: 'Street scenes, round 1' });
+      const result = await changing.writeTo(settings, outPath);
       const text = fs.readFileSync(outPath, 'utf8');
       for (const id of [street03, street04])
         expect(text.split(`"file":{"id":${id},`)).toHaveLength(2);
       const expected = [
-        ...new Set([...expectedJobFileIds(changingDemo, 'Street scenes, round 1', true), street04]),
+        ...new Set([
+          ...expectedJobFileIds(changing.demo, 'Street scenes, round 1', true),
+          street04,
+        ]),
       ].sort((a, b) => a - b);
       const file = JSON.parse(text) as ExportFile;
       expect(
@@ -334,20 +317,20 @@ describe.each(testDialects)('the export file on %s', (dialect) => {
       expect(result.fileCount).toBe(expected.length);
       expect(text.split('"file":{"id":')).toHaveLength(expected.length + 1);
       expect(packetsOf(file).map(([id]) => id)).not.toContain(
-        demoFileId(changingDemo, 'street-08.jpg'),
+        demoFileId(changing.demo, 'street-08.jpg'),
       );
     });
 
     it('fails, removing its file, when a file is added while it writes', async () => {
-      const settings = demoSettings(changingDemo, { directory: 'Luckfrill' });
-      const selected = (await previewSelection(changing, settings)).file_count;
+      const settings = demoSettings(changing.demo, { directory: 'Luckfrill' });
+      const selected = (await previewSelection(changing.database, settings)).file_count;
       const outPath = path.join(demoExports.dir, `${dialect}-grew.json.tmp`);
-      const attempt = writeChanging(settings, outPath, {
+      const attempt = changing.writeTo(settings, outPath, {
         onStart: async () => {
-          const [added] = await addImages(changing, changingDemo.projectId, 1, true);
-          await changing.db
+          const [added] = await addImages(changing.database, changing.demo.projectId, 1, true);
+          await changing.database.db
             .insertInto('directory_file')
-            .values({ directory_id: changingDemo.defaultDirectoryId, file_id: added ?? 0 })
+            .values({ directory_id: changing.demo.defaultDirectoryId, file_id: added ?? 0 })
             .execute();
         },
       });
@@ -358,20 +341,20 @@ describe.each(testDialects)('the export file on %s', (dialect) => {
     });
 
     it('fails, removing its file, when an instance is soft-deleted while it writes', async () => {
-      const settings = demoSettings(changingDemo, { directory: 'Reading room' });
-      const counted = (await previewSelection(changing, settings)).instance_count;
-      const fileIds = expectedDirectoryFileIds(changingDemo, 'Reading room', true);
+      const settings = demoSettings(changing.demo, { directory: 'Reading room' });
+      const counted = (await previewSelection(changing.database, settings)).instance_count;
+      const fileIds = expectedDirectoryFileIds(changing.demo, 'Reading room', true);
       const outPath = path.join(demoExports.dir, `${dialect}-shrank.json.tmp`);
-      const attempt = writeChanging(settings, outPath, {
+      const attempt = changing.writeTo(settings, outPath, {
         onStart: async () => {
-          const live = await changing.db
+          const live = await changing.database.db
             .selectFrom('instance')
             .select('id')
             .where('file_id', 'in', fileIds)
             .where('soft_deleted', '=', 0)
             .limit(1)
             .executeTakeFirstOrThrow();
-          await changing.db
+          await changing.database.db
             .updateTable('instance')
             .set({ soft_deleted: 1 })
             .where('id', '=', live.id)
