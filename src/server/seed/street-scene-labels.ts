@@ -1,3 +1,4 @@
+import { instanceTypes } from '../../contract/annotations.ts';
 import type { InstanceType } from '../../contract/annotations.ts';
 
 // The labels the demo and the bulk project share, in insertion order (label ids follow it), and
@@ -22,16 +23,10 @@ export type StreetSceneLabel = (typeof streetSceneLabels)[number]['name'];
 /** An instance type drawn on an image or frame (not a text span, not a whole-file answer). */
 export type DrawnType = Exclude<InstanceType, 'text_token' | 'global'>;
 
-/** Every drawn type, in the order a weighted draw table lists them. */
-export const drawnTypes: readonly DrawnType[] = [
-  'box',
-  'polygon',
-  'line',
-  'point',
-  'ellipse',
-  'cuboid',
-  'keypoints',
-];
+/** Every drawn type, in the contract's order, which is the order a weighted draw table lists them. */
+export const drawnTypes: readonly DrawnType[] = instanceTypes.filter(
+  (type): type is DrawnType => type !== 'text_token' && type !== 'global',
+);
 
 /**
  * A table to draw instance types from with one uniform pick: each type `weight` times, in

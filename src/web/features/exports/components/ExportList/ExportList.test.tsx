@@ -19,6 +19,7 @@ import {
 import { renderWithProviders } from '../../../../test-utils/render.tsx';
 import { exportListRefetchInterval, exportPollIntervalMs } from '../../api/export-queries.ts';
 import { emptyListText, ExportList } from './ExportList.tsx';
+import { exportColumns } from '../ExportRow/export-columns.ts';
 import { useCursorPages } from '../../hooks/use-cursor-pages.ts';
 
 const listPath = exportsPath();
@@ -128,16 +129,7 @@ describe('ExportList', () => {
     const headers = within(exportsTable())
       .getAllByRole('columnheader')
       .map((header) => header.textContent);
-    expect(headers).toEqual([
-      'Date',
-      'Status',
-      'Source',
-      'Files',
-      'Instances',
-      'Size',
-      'Completed only',
-      'Actions',
-    ]);
+    expect(headers).toEqual([...exportColumns]);
 
     const differsRow = rowOf('Quietbrook');
     expect(differsRow).toHaveTextContent('Directory · Quietbrook');
