@@ -68,10 +68,14 @@ test('opening the page with ?job_id= preselects that job', async ({ panel, api }
 
 test('an export with nothing to select says why before Generate, and fails saying why', async ({
   panel,
-  seeded,
+  api,
 }) => {
   // A complete task on street-03.jpg, a file not marked complete (its own flag).
-  await panel.goto(demoProject, `?task_id=${seeded.demoTaskOnIncompleteFile}`);
+  const task = await api.taskOnIncompleteFile(demoProject, {
+    jobName: 'Street scenes, round 1',
+    filename: 'street-03.jpg',
+  });
+  await panel.goto(demoProject, `?task_id=${task.id}`);
   await expect(panel.sourceControl.getByRole('radio', { name: 'Task' })).toBeChecked();
   await expect(panel.taskField).toHaveValue('Street scenes, round 1 / street-03.jpg');
   const reason = 'No file matches: 1 file, not marked complete. Choose All to export it.';

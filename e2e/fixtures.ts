@@ -1,10 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { test as base, expect } from '@playwright/test';
 import type { Page } from '@playwright/test';
 import { ExportPanelPage } from './pages/export-panel.page.ts';
 import { AnnexApi } from './support/annex-api.ts';
-import { e2eSeededIdsPath } from './support/e2e-settings.ts';
-import type { SeededIds } from './support/e2e-settings.ts';
 
 /** What every spec gets. */
 export interface AnnexFixtures {
@@ -12,8 +9,6 @@ export interface AnnexFixtures {
   panel: ExportPanelPage;
   /** The API, for what a spec arranges or checks behind the panel's back. */
   api: AnnexApi;
-  /** Ids the e2e server seeded that the API cannot list (tasks). */
-  seeded: SeededIds;
   /** Console errors a spec expects (a 404 page logs the failed request); anything else fails the test. */
   allowedConsoleErrors: RegExp[];
   /** Fails the test on any uncaught page error or console error, in the page and its pop-ups. */
@@ -48,11 +43,6 @@ export const test = base.extend<AnnexFixtures>({
   ],
   api: async ({ request }, use) => {
     await use(new AnnexApi(request));
-  },
-  // Playwright reads what a fixture needs from this destructuring; this one needs nothing.
-  // eslint-disable-next-line no-empty-pattern
-  seeded: async ({}, use) => {
-    await use(JSON.parse(readFileSync(e2eSeededIdsPath, 'utf8')) as SeededIds);
   },
   panel: async ({ page }, use) => {
     await use(new ExportPanelPage(page));

@@ -4,12 +4,7 @@ import { e2eBulkFiles, e2eBulkProject } from './support/e2e-settings.ts';
 // The bulk project's exports take seconds, long enough to see one running; it is where the panel is
 // photographed with complete, running and failed rows, and where a large file is previewed.
 
-test('the panel with complete, running and failed exports', async ({
-  panel,
-  api,
-  page,
-  seeded,
-}) => {
+test('the panel with complete, running and failed exports', async ({ panel, api, page }) => {
   const detail = await api.project(e2eBulkProject);
   const sample = detail.directories.find((directory) => directory.nickname === 'Sample');
   const everything = detail.default_directory;
@@ -21,7 +16,10 @@ test('the panel with complete, running and failed exports', async ({
     directory_id: sample.id,
   });
   // A completed-only export of a task on an incomplete file selects nothing, so it fails.
-  const failingTask = { source: 'task', task_id: seeded.bulkTaskOnIncompleteFile } as const;
+  const failingTask = {
+    source: 'task',
+    task_id: (await api.taskOnIncompleteFile(e2eBulkProject)).id,
+  } as const;
   expect((await api.preflight(e2eBulkProject, failingTask)).file_count).toBe(0);
   const failed = await api.createExport(e2eBulkProject, failingTask);
   await api.waitUntilFinal(e2eBulkProject, complete.id);

@@ -15,14 +15,26 @@ import type {
 } from '../../src/contract/exports.ts';
 import {
   jobListResponseSchema,
+  jobTaskListResponseSchema,
   projectDetailResponseSchema,
   projectListResponseSchema,
 } from '../../src/contract/projects.ts';
 import type {
   JobSummary,
+  JobTask,
+  JobTaskListResponse,
+  ListJobTasksQuery,
   ProjectDetailResponse,
   ProjectListResponse,
 } from '../../src/contract/projects.ts';
+
+/** Which task `taskOnIncompleteFile` looks for, beyond "complete, on a file not marked complete". */
+export interface IncompleteFileTaskFilter {
+  /** Only in the job with this name. */
+  jobName?: string;
+  /** Only on the file with this original filename. */
+  filename?: string;
+}
 
 /**
  * The annex API as a script (or the SDK) would use it, for what a spec sets up or checks behind the
@@ -63,6 +75,57 @@ export class AnnexApi {
         jobListResponseSchema,
       )
     ).jobs;
+  }
+
+  /** GET …/jobs/:id/tasks (one page). */
+  async listJobTasks(
+    project: string,
+    jobId: number,
+    query: ListJobTasksQuery = {},
+  ): Promise<JobTaskListResponse> {
+    const params = Object.fromEntries(
+      Object.entries(query).filter(
+        (entry): entry is [string, string | number] => entry[1] !== undefined,
+      ),
+    );
+    return this.read(
+      await this.request.get(`/api/v1/projects/${project}/jobs/${jobId}/tasks`, { params }),
+      jobTaskListResponseSchema,
+    );
+  }
+
+  /**
+   * A complete task on a file not marked complete (and not removed), found through the jobs' task
+   * lists: a completed-only export of it selects nothing, so it fails saying why.
+   */
+  async taskOnIncompleteFile(
+    project: string,
+    filter: IncompleteFileTaskFilter = {},
+  ): Promise<JobTask> {
+    const jobs = (await this.listJobs(project)).filter(
+      (job) => filter.jobName === undefined || job.name === filter.jobName,
+    );
+    for (const job of jobs) {
+      let cursor: string | undefined;
+      do {
+        const page = await this.listJobTasks(project, job.id, {
+          status: 'complete',
+          file_complete: 'false',
+          limit: 100,
+          cursor,
+        });
+        const task = page.tasks.find(
+          (candidate) =>
+            candidate.file.state === 'added' &&
+            (filter.filename === undefined || candidate.file.original_filename === filter.filename),
+        );
+        if (task !== undefined) return task;
+        cursor = page.next_cursor ?? undefined;
+      } while (cursor !== undefined);
+    }
+    throw new Error(
+      `project ${project} has no complete task on an incomplete file matching ${JSON.stringify(filter)}`,
+    );
   }
 
   /** The id of a project's directory, by nickname. */

@@ -1,22 +1,18 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openDatabase } from '../../src/server/db/database.ts';
-import type { AnnexDatabase } from '../../src/server/db/database.ts';
 import { migrateToLatest } from '../../src/server/db/migrator.ts';
 import { seedBulkProject } from '../../src/server/seed/bulk-project.ts';
 import { seedDemoProject } from '../../src/server/seed/demo-project.ts';
-import type { DemoProjectSummary } from '../../src/server/seed/demo-project.ts';
-import { e2eBulkFiles, e2eBulkProject, e2ePort, e2eSeededIdsPath } from './e2e-settings.ts';
-import type { SeededIds } from './e2e-settings.ts';
+import { e2eBulkFiles, e2eBulkProject, e2ePort } from './e2e-settings.ts';
 
 // Playwright's webServer: the real annex server on a fresh temporary DATA_DIR, removed again when
 // Playwright stops it. The database is seeded first with the demo project (as SEED_DEMO does on an
 // empty database) and a bulk project whose exports take seconds, which the specs use to see exports
-// queued and running. The seed's own answers say which tasks the specs need (the API lists no
-// tasks); they are written to e2eSeededIdsPath for the specs.
+// queued and running. Specs find the records they need (a task, say) through the API.
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'annex-e2e-'));
 const databaseUrl = `sqlite:${path.join(dataDir, 'annex.db')}`;
@@ -37,7 +33,6 @@ let stopping = false;
 
 function cleanUp(): void {
   rmSync(dataDir, { recursive: true, force: true });
-  rmSync(e2eSeededIdsPath, { force: true });
 }
 
 function stop(signal: NodeJS.Signals): void {
@@ -51,36 +46,7 @@ function stop(signal: NodeJS.Signals): void {
 process.on('SIGTERM', () => stop('SIGTERM'));
 process.on('SIGINT', () => stop('SIGINT'));
 
-function demoTaskOnIncompleteFile(demo: DemoProjectSummary): number {
-  const fileId = demo.files['street-03.jpg'];
-  const task = demo.jobs['Street scenes, round 1']?.tasks.find(
-    (candidate) => candidate.fileId === fileId && candidate.status === 'complete',
-  );
-  if (task === undefined) throw new Error('the demo has a complete task on street-03.jpg');
-  return task.id;
-}
-
-async function bulkTaskOnIncompleteFile(
-  database: AnnexDatabase,
-  projectId: number,
-): Promise<number> {
-  const task = await database.db
-    .selectFrom('task')
-    .innerJoin('job', 'job.id', 'task.job_id')
-    .innerJoin('file', 'file.id', 'task.file_id')
-    .select('task.id')
-    .where('job.project_id', '=', projectId)
-    .where('task.status', '=', 'complete')
-    .where('file.ann_is_complete', '=', 0)
-    .where('file.state', '!=', 'removed')
-    .orderBy('task.id')
-    .limit(1)
-    .executeTakeFirst();
-  if (task === undefined) throw new Error(`${e2eBulkProject} has no task on an incomplete file`);
-  return task.id;
-}
-
-async function seed(): Promise<SeededIds> {
+async function seed(): Promise<void> {
   const database = await openDatabase(databaseUrl);
   try {
     await migrateToLatest(database);
@@ -92,10 +58,6 @@ async function seed(): Promise<SeededIds> {
     console.log(
       `annex e2e: seeded ${demo.projectStringId} and ${bulk.projectStringId} (${bulk.counts.files} files)`,
     );
-    return {
-      demoTaskOnIncompleteFile: demoTaskOnIncompleteFile(demo),
-      bulkTaskOnIncompleteFile: await bulkTaskOnIncompleteFile(database, bulk.projectId),
-    };
   } finally {
     await database.close();
   }
@@ -103,8 +65,7 @@ async function seed(): Promise<SeededIds> {
 
 async function main(): Promise<void> {
   console.log(`annex e2e: DATA_DIR=${dataDir}`);
-  const ids = await seed();
-  writeFileSync(e2eSeededIdsPath, JSON.stringify(ids));
+  await seed();
   if (stopping) {
     cleanUp();
     process.exit(0);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { jobStatuses, taskStatuses } from './annotations.ts';
-import { maxId } from './exports.ts';
+import { fileStates, fileTypes, jobStatuses, taskStatuses } from './annotations.ts';
+import { listExportsQuerySchema, maxId } from './exports.ts';
 
 /** A project as the API lists it. */
 export const projectSummarySchema = z.object({
@@ -131,3 +131,60 @@ export const taskDetailResponseSchema = z.object({
 });
 /** `GET /api/v1/projects/:project/tasks/:id`. */
 export type TaskDetailResponse = z.infer<typeof taskDetailResponseSchema>;
+
+/** The path parameters naming one job of a project. */
+export const jobParamsSchema = projectParamsSchema.extend({
+  /** The job's id; it arrives as text in the path. */
+  id: z.coerce.number().int().positive().max(maxId),
+});
+
+/** One task of a job as its task list gives it: where it stands and the file it is on. */
+export const jobTaskSchema = z.object({
+  /** Numeric id (the panel's `?task_id=`, an export's `task_id`). */
+  id: z.number().int(),
+  /** Where the task stands. */
+  status: z.enum(taskStatuses),
+  /** The file the task is on; what decides whether a task export selects it. */
+  file: taskDetailSchema.shape.file.extend({
+    /** The kind of media it holds. */
+    type: z.enum(fileTypes),
+    /** `removed` files are never exported, whatever the task's status. */
+    state: z.enum(fileStates),
+  }),
+});
+/** One task of a job as its task list gives it. */
+export type JobTask = z.infer<typeof jobTaskSchema>;
+
+// Query strings carry booleans as text; only the two words are accepted, so `file_complete=1` is a 400.
+const queryBoolean = z.enum(['true', 'false']).transform((value) => value === 'true');
+
+/** `GET /api/v1/projects/:project/jobs/:id/tasks` query. */
+export const listJobTasksQuerySchema = z
+  .object({
+    /** The `next_cursor` of the previous page (the same rule as the export list's). */
+    cursor: listExportsQuerySchema.shape.cursor,
+    /** Page size, 1–100 (default 25). */
+    limit: listExportsQuerySchema.shape.limit,
+    /** Only tasks in this status. */
+    status: z.enum(taskStatuses).optional(),
+    /**
+     * `true`: only tasks whose file is marked complete; `false`: only those whose file is not (with
+     * `status=complete`, the tasks a completed-only export selects nothing from).
+     */
+    file_complete: queryBoolean.optional(),
+  })
+  .strict();
+/** `GET /api/v1/projects/:project/jobs/:id/tasks` query, as sent. */
+export type ListJobTasksQuery = z.input<typeof listJobTasksQuerySchema>;
+
+/** One page of a job's tasks, by id. */
+export const jobTaskListResponseSchema = z.object({
+  /** This page's tasks, lowest id first. */
+  tasks: z.array(jobTaskSchema),
+  /** Pass as `cursor` for the next page; null on the last page. */
+  next_cursor: z.string().nullable(),
+  /** How many tasks match, over all pages. */
+  total: z.number().int(),
+});
+/** One page of a job's tasks. */
+export type JobTaskListResponse = z.infer<typeof jobTaskListResponseSchema>;

@@ -11,7 +11,14 @@ export type {
 } from './project-client.ts';
 
 export { Directory, Job } from './source-handles.ts';
-export type { DataExportOptions, NoWaitExportOptions, UrlExportOptions } from './source-handles.ts';
+export type {
+  DataExportOptions,
+  NoWaitExportOptions,
+  TaskListOptions,
+  TaskPage,
+  TaskPageOptions,
+  UrlExportOptions,
+} from './source-handles.ts';
 export type { GenerateExportOptions } from './export-generator.ts';
 
 export { Export, defaultPollMs, defaultWaitTimeoutMs } from './export-handle.ts';
@@ -58,5 +65,10 @@ export type {
   VideoFilePacket,
   VideoFrameInstance,
 } from '../contract/export-file.ts';
-export type { DirectorySummary, JobSummary, ProjectDetailResponse } from '../contract/projects.ts';
+export type {
+  DirectorySummary,
+  JobSummary,
+  JobTask,
+  ProjectDetailResponse,
+} from '../contract/projects.ts';
 export type { ErrorCode, FieldIssue } from '../contract/errors.ts';

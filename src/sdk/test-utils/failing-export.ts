@@ -1,36 +1,25 @@
-import Database from 'better-sqlite3';
 import { exportSchema, preflightResponseSchema } from '../../contract/exports.ts';
 import type { Export as ExportRecord } from '../../contract/exports.ts';
+import { Project } from '../project-client.ts';
 import type { AnnexTestServer } from './annex-server.ts';
 
-// The API lists no tasks, and the SDK may not import the server's code (the import-zone rule), so
-// the task is looked up in the test server's own SQLite file: what the seed wrote, not a guessed id.
-function taskOnIncompleteFile(server: AnnexTestServer, projectStringId: string): number {
-  const database = new Database(server.databaseUrl.replace(/^sqlite:/, ''), {
-    readonly: true,
-    fileMustExist: true,
-  });
-  try {
-    const row = database
-      .prepare<[string], { id: number }>(
-        `SELECT task.id AS id FROM task
-           JOIN job ON job.id = task.job_id
-           JOIN project ON project.id = job.project_id
-           JOIN file ON file.id = task.file_id
-         WHERE project.project_string_id = ? AND task.status = 'complete'
-           AND file.ann_is_complete = 0 AND file.state <> 'removed'
-         ORDER BY task.id LIMIT 1`,
-      )
-      .get(projectStringId);
-    if (row === undefined) {
-      throw new Error(
-        `project "${projectStringId}" has no complete task on an incomplete file: cannot make an export fail`,
-      );
+// The task is found through the API (each job's complete tasks on files not marked complete), so the
+// test asks the server what the seed wrote rather than guessing an id.
+async function taskOnIncompleteFile(
+  server: AnnexTestServer,
+  projectStringId: string,
+): Promise<number> {
+  const project = new Project({ projectStringId, host: server.host });
+  for (const job of await project.job.list()) {
+    for await (const task of job.listTasks({ status: 'complete', fileComplete: false })) {
+      // A removed file is left out of every export too, but for another reason than the one a test
+      // of "nothing marked complete" expects to read.
+      if (task.file.state === 'added') return task.id;
     }
-    return row.id;
-  } finally {
-    database.close();
   }
+  throw new Error(
+    `project "${projectStringId}" has no complete task on an incomplete file: cannot make an export fail`,
+  );
 }
 
 /**
@@ -41,7 +30,7 @@ export async function queueFailingExport(
   server: AnnexTestServer,
   projectStringId: string,
 ): Promise<ExportRecord> {
-  const taskId = taskOnIncompleteFile(server, projectStringId);
+  const taskId = await taskOnIncompleteFile(server, projectStringId);
   const exportsUrl = `${server.host}/api/v1/projects/${projectStringId}/exports`;
   const preflight = preflightResponseSchema.parse(
     await (await fetch(`${exportsUrl}/preflight?source=task&task_id=${taskId}`)).json(),

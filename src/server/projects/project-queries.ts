@@ -3,6 +3,7 @@ import type { TaskStatus } from '../../contract/annotations.ts';
 import type {
   DirectorySummary,
   JobSummary,
+  JobTask,
   ProjectSummary,
   TaskDetail,
 } from '../../contract/projects.ts';
@@ -151,5 +152,88 @@ export async function findTaskDetail(
       original_filename: row.original_filename,
       ann_is_complete: row.ann_is_complete === 1,
     },
+  };
+}
+
+/** The job with this id if it is in the project, or undefined. */
+export async function findJob(
+  db: Kysely<Database>,
+  projectId: number,
+  jobId: number,
+): Promise<{ id: number; name: string } | undefined> {
+  return db
+    .selectFrom('job')
+    .select(['id', 'name'])
+    .where('id', '=', jobId)
+    .where('project_id', '=', projectId)
+    .executeTakeFirst();
+}
+
+/** Paging and filtering of a job's task list. */
+export interface ListJobTasksOptions {
+  /** Only ids above this one (the previous page's last id). */
+  cursor?: number;
+  /** Page size. */
+  limit: number;
+  /** Only tasks in this status. */
+  status?: TaskStatus;
+  /** Only tasks whose file is (true) or is not (false) marked complete. */
+  fileComplete?: boolean;
+}
+
+/** One page of a job's tasks, lowest id first. */
+export interface JobTaskPage {
+  /** The page's tasks. */
+  tasks: JobTask[];
+  /** The id to pass as the next cursor, or null on the last page. */
+  nextCursor: number | null;
+  /** Tasks that match over all pages. */
+  total: number;
+}
+
+/**
+ * A page of a job's tasks with their files, lowest id first, so a page stays put while tasks are
+ * added (new ids come last). The job's project is checked again here so that no caller can list
+ * another project's job by skipping `findJob`.
+ */
+export async function listJobTasks(
+  db: Kysely<Database>,
+  projectId: number,
+  jobId: number,
+  options: ListJobTasksOptions,
+): Promise<JobTaskPage> {
+  let base = selectTasksWithJobAndFile(db)
+    .where('task.job_id', '=', jobId)
+    .where('job.project_id', '=', projectId);
+  if (options.status !== undefined) base = base.where('task.status', '=', options.status);
+  if (options.fileComplete !== undefined)
+    base = base.where('file.ann_is_complete', '=', options.fileComplete ? 1 : 0);
+  const [rows, count] = await Promise.all([
+    (options.cursor === undefined ? base : base.where('task.id', '>', options.cursor))
+      .select(['file.type', 'file.state'])
+      .orderBy('task.id')
+      .limit(options.limit + 1)
+      .execute(),
+    base
+      .clearSelect()
+      .select((eb) => eb.fn.countAll<number>().as('total'))
+      .executeTakeFirstOrThrow(),
+  ]);
+  const page = rows.slice(0, options.limit);
+  const last = page.at(-1);
+  return {
+    tasks: page.map((row) => ({
+      id: row.id,
+      status: row.status,
+      file: {
+        id: row.file_id,
+        original_filename: row.original_filename,
+        ann_is_complete: row.ann_is_complete === 1,
+        type: row.type,
+        state: row.state,
+      },
+    })),
+    nextCursor: rows.length > options.limit && last !== undefined ? last.id : null,
+    total: count.total,
   };
 }

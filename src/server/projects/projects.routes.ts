@@ -2,6 +2,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { errorEnvelopeSchema } from '../../contract/errors.ts';
 import {
   jobListResponseSchema,
+  jobParamsSchema,
+  jobTaskListResponseSchema,
+  listJobTasksQuerySchema,
   projectDetailResponseSchema,
   projectListResponseSchema,
   projectParamsSchema,
@@ -12,9 +15,11 @@ import type { AnnexDatabase } from '../db/database.ts';
 import { notFound } from '../http/api-error.ts';
 import { installProjectLookup, projectOf } from './project-lookup.ts';
 import {
+  findJob,
   findTaskDetail,
   listDirectorySummaries,
   listJobSummaries,
+  listJobTasks,
   listProjects,
 } from './project-queries.ts';
 
@@ -24,7 +29,10 @@ export interface ProjectsRoutesOptions {
   database: AnnexDatabase;
 }
 
-/** The read API the panel picks an export source with: projects, their directories, jobs and tasks. */
+/**
+ * The read API the panel picks an export source with: projects, their directories, jobs, a job's
+ * tasks and one task.
+ */
 export const projectsRoutes: FastifyPluginAsyncZod<ProjectsRoutesOptions> = (app, { database }) => {
   const { db } = database;
   installProjectLookup(app, database);
@@ -61,6 +69,39 @@ export const projectsRoutes: FastifyPluginAsyncZod<ProjectsRoutesOptions> = (app
     async (request) => {
       const project = projectOf(request);
       return { jobs: await listJobSummaries(db, project.id) };
+    },
+  );
+
+  app.get(
+    '/projects/:project/jobs/:id/tasks',
+    {
+      schema: {
+        params: jobParamsSchema,
+        querystring: listJobTasksQuerySchema,
+        response: { 200: jobTaskListResponseSchema, 404: errorEnvelopeSchema },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const { cursor, limit, status, file_complete: fileComplete } = request.query;
+      const project = projectOf(request);
+      // A job of another project is as unknown here as one that does not exist.
+      if ((await findJob(db, project.id, id)) === undefined)
+        throw notFound(`Job ${String(id)} in project "${project.project_string_id}"`, {
+          project: project.project_string_id,
+          job_id: id,
+        });
+      const page = await listJobTasks(db, project.id, id, {
+        limit,
+        ...(cursor === undefined ? {} : { cursor: Number(cursor) }),
+        ...(status === undefined ? {} : { status }),
+        ...(fileComplete === undefined ? {} : { fileComplete }),
+      });
+      return {
+        tasks: page.tasks,
+        next_cursor: page.nextCursor === null ? null : String(page.nextCursor),
+        total: page.total,
+      };
     },
   );
 
