@@ -7,6 +7,7 @@ import type { AnyInstance, ExportFile, FilePacket } from '../../contract/export-
 import type { DialectName } from '../db/database.ts';
 import type { FileRow } from '../db/schema.ts';
 import type { TestDatabase } from '../db/test-database.ts';
+import { imageFileValues } from '../test-utils/test-records.ts';
 import type { DemoProjectSummary } from '../seed/demo-project.ts';
 import type { InstanceRow, SequenceRow } from './export-file-packets.ts';
 import { writeExportFile } from './export-file-writer.ts';
@@ -164,29 +165,7 @@ export function useDemoExports(dialect: DialectName): DemoExports {
 
 /** A file row as the database returns it: a 640×480 image unless overridden. */
 export function fileRow(overrides: Partial<FileRow> = {}): FileRow {
-  return {
-    id: 1,
-    project_id: 1,
-    type: 'image',
-    original_filename: 'street-01.jpg',
-    width: 640,
-    height: 480,
-    rotation_degrees: 0,
-    frame_rate: null,
-    frame_count: null,
-    original_fps: null,
-    fps_conversion_ratio: null,
-    offset_in_seconds: null,
-    global_frame_start: null,
-    parent_file_id: null,
-    text_tokens: null,
-    media_url: 'https://media.example.com/street-01.jpg',
-    ann_is_complete: 1,
-    state: 'added',
-    created_time: '2024-03-05T00:00:00.000Z',
-    last_modified_time: '2024-03-05T00:00:00.000Z',
-    ...overrides,
-  };
+  return { id: 1, ...imageFileValues(1, 'street-01.jpg'), ...overrides };
 }
 
 /** An instance row of file 1: a box without attributes unless overridden. */

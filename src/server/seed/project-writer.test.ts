@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDialects } from '../db/test-database.ts';
 import type { TestDatabase } from '../db/test-database.ts';
 import type { NewFile } from '../db/schema.ts';
+import { imageFileValues } from '../test-utils/test-records.ts';
 import {
   insertAttributeGroups,
   insertFiles,
@@ -18,27 +19,13 @@ import type { WrittenProject } from './project-writer.ts';
 const time = seedClock('2025-01-01T00:00:00.000Z', 1000);
 
 function fileRow(projectId: number, name: string): NewFile {
-  return {
-    project_id: projectId,
-    type: 'image',
-    original_filename: name,
+  return imageFileValues(projectId, name, {
     width: 10,
     height: 10,
-    rotation_degrees: 0,
-    frame_rate: null,
-    frame_count: null,
-    original_fps: null,
-    fps_conversion_ratio: null,
-    offset_in_seconds: null,
-    global_frame_start: null,
-    parent_file_id: null,
-    text_tokens: null,
-    media_url: `https://media.example.com/${name}`,
     ann_is_complete: 0,
-    state: 'added',
     created_time: time(0),
     last_modified_time: time(0),
-  };
+  });
 }
 
 describe('tokenize', () => {

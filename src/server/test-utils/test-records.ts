@@ -1,6 +1,6 @@
 import type { FileState, JobStatus, TaskStatus } from '../../contract/annotations.ts';
 import type { AnnexDatabase } from '../db/database.ts';
-import type { ExportRow, NewExport } from '../db/schema.ts';
+import type { ExportRow, FileRow, NewExport } from '../db/schema.ts';
 
 // Builders for the records server tests add beside a seed: a project, its directories, files, jobs,
 // tasks and export rows. Each returns the ids the database gave, so no test guesses an id (1, 2, …)
@@ -91,6 +91,39 @@ export interface AddImagesOptions {
   nameOf?: (index: number) => string;
 }
 
+/**
+ * Every column of an image file but its id, for tests that insert files or build file rows by hand:
+ * 640×480, complete, `added`, its media URL from its name; `overrides` change any of them.
+ */
+export function imageFileValues(
+  projectId: number,
+  originalFilename: string,
+  overrides: Partial<Omit<FileRow, 'id'>> = {},
+): Omit<FileRow, 'id'> {
+  return {
+    project_id: projectId,
+    type: 'image',
+    original_filename: originalFilename,
+    width: 640,
+    height: 480,
+    rotation_degrees: 0,
+    frame_rate: null,
+    frame_count: null,
+    original_fps: null,
+    fps_conversion_ratio: null,
+    offset_in_seconds: null,
+    global_frame_start: null,
+    parent_file_id: null,
+    text_tokens: null,
+    media_url: `https://media.example.com/${originalFilename}`,
+    ann_is_complete: 1,
+    state: 'added',
+    created_time: builtTime,
+    last_modified_time: builtTime,
+    ...overrides,
+  };
+}
+
 /** Adds `count` image files without instances, complete or not; returns their ids in order. */
 export async function addImages(
   database: AnnexDatabase,
@@ -103,19 +136,12 @@ export async function addImages(
   const rows = await database.db
     .insertInto('file')
     .values(
-      Array.from({ length: count }, (_, index) => ({
-        project_id: projectId,
-        type: 'image' as const,
-        original_filename: nameOf(index),
-        width: 640,
-        height: 480,
-        rotation_degrees: 0,
-        media_url: `https://media.example.com/${nameOf(index)}`,
-        ann_is_complete: complete ? (1 as const) : (0 as const),
-        state: options.state ?? 'added',
-        created_time: builtTime,
-        last_modified_time: builtTime,
-      })),
+      Array.from({ length: count }, (_, index) =>
+        imageFileValues(projectId, nameOf(index), {
+          ann_is_complete: complete ? 1 : 0,
+          state: options.state ?? 'added',
+        }),
+      ),
     )
     .returning('id')
     .execute();
