@@ -11,6 +11,7 @@ import {
   videoFrameInstanceSchema,
 } from './export-file.ts';
 import type { FilePacket } from './export-file.ts';
+import { buildExportInfo } from './test-utils/export-file-builders.ts';
 
 // A small file written by hand from the format page: one image, one video, one text.
 function sampleFile(): Record<string, unknown> {
@@ -60,22 +61,7 @@ function sampleFile(): Record<string, unknown> {
       '7': { hex: '#ff0000', rgba: { r: 255, g: 0, b: 0, a: 1 } },
       '8': { hex: '#00ff00', rgba: { r: 0, g: 255, b: 0, a: 1 } },
     },
-    export_info: {
-      id: 9,
-      export_format_version: '1.0',
-      created_time: '2024-03-05T08:00:00.000Z',
-      kind: 'Annotations',
-      source: 'directory',
-      ann_is_complete: true,
-      project: { name: 'Demo', project_string_id: 'demo' },
-      directory: { id: 1, name: 'Luckfrill' },
-      job: null,
-      task: null,
-      file_list_length: 3,
-      user_created_email: 'a@example.com',
-      instance_count: 4,
-      include_removed: false,
-    },
+    export_info: buildExportInfo(),
     attribute_groups_reference: [
       {
         id: 3,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ExportInfo, ImageFilePacket } from '../contract/export-file.ts';
+import { buildExportInfo } from '../contract/test-utils/export-file-builders.ts';
 import { AnnexError, NetworkError } from './annex-errors.ts';
 import { AnnexHttpClient } from './annex-http-client.ts';
 import { ExportFileStream } from './export-file-stream.ts';
@@ -40,22 +41,7 @@ function packet(id: number, boxes = 2): ImageFilePacket {
 }
 
 function exportInfo(files: number, instances: number): ExportInfo {
-  return {
-    id: 7,
-    export_format_version: '1.0',
-    created_time: '2024-03-04T08:00:00.000Z',
-    kind: 'Annotations',
-    source: 'directory',
-    ann_is_complete: true,
-    project: { name: 'Demo', project_string_id: 'demo' },
-    directory: { id: 1, name: 'Luckfrill' },
-    job: null,
-    task: null,
-    file_list_length: files,
-    user_created_email: 'admin@annex.local',
-    instance_count: instances,
-    include_removed: false,
-  };
+  return buildExportInfo({ file_list_length: files, instance_count: instances });
 }
 
 function exportFile(entries: Record<string, unknown>): Record<string, unknown> {
