@@ -31,7 +31,10 @@ export interface OpenDatabaseOptions {
    * `annex`), so an operator (or a test) can tell annex's backends from others.
    */
   applicationName?: string;
-  /** PostgreSQL only: how long a new connection may take before the query waiting for it fails (default 10 s). */
+  /**
+   * PostgreSQL only: how long a query may wait for a connection (a new one, or a free one of a full
+   * pool) before it fails as a connection error (default 30 s).
+   */
   connectionTimeoutMs?: number;
   /**
    * PostgreSQL only: told when the server closes an idle pooled connection (a restart, a failover,
@@ -107,8 +110,9 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
     max: options.poolSize ?? 10,
     application_name: options.applicationName ?? 'annex',
     // Without it a connect to a server that does not answer (a failover in progress) waits on the OS's
-    // TCP timeout, minutes, with a request or the worker behind it.
-    connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
+    // TCP timeout, minutes, with a request or the worker behind it. It also bounds the wait for a free
+    // pooled connection, hence generous: a busy pool must not turn into errors.
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 30_000,
     ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
   });
   // An 'error' event nobody listens to ends the process (Node's EventEmitter rule), and a server that
