@@ -11,6 +11,7 @@ export const errorCodes = [
   'forbidden',
   'link_expired',
   'range_not_satisfiable',
+  'unavailable',
   'internal',
 ] as const;
 /** A machine-readable error code. */

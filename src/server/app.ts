@@ -13,6 +13,7 @@ import { ExportService } from './exports/export-service.ts';
 import { exportsRoutes } from './exports/exports.routes.ts';
 import { filesRoutes } from './exports/files.routes.ts';
 import { installErrorHandler } from './http/error-handler.ts';
+import { healthRoutes } from './http/health.routes.ts';
 import { loggerOptions } from './http/logger-options.ts';
 import { projectsRoutes } from './projects/projects.routes.ts';
 import { ExportStorage } from './storage/export-storage.ts';
@@ -42,6 +43,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app, { notFound: deps.webRoot === undefined });
 
+  await app.register(healthRoutes, { database: deps.database });
   await app.register(projectsRoutes, { prefix: '/api/v1', database: deps.database });
   const storage = deps.storage ?? ExportStorage.forDataDir(deps.config.DATA_DIR);
   const linkSigner =

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.ts';
 
@@ -26,6 +26,22 @@ export interface OpenDatabaseOptions {
   schema?: string;
   /** PostgreSQL only: most connections the pool opens. */
   poolSize?: number;
+  /**
+   * PostgreSQL only: the `application_name` the pool's sessions show in `pg_stat_activity` (default
+   * `annex`), so an operator (or a test) can tell annex's backends from others.
+   */
+  applicationName?: string;
+  /**
+   * PostgreSQL only: how long a query may wait for a connection (a new one, or a free one of a full
+   * pool) before it fails as a connection error (default 30 s).
+   */
+  connectionTimeoutMs?: number;
+  /**
+   * PostgreSQL only: told when the server closes an idle pooled connection (a restart, a failover,
+   * `pg_terminate_backend`). The pool has already dropped it and opens a new one when next needed;
+   * this is for the log. Default: one line on stderr.
+   */
+  onIdleConnectionError?: (error: Error) => void;
 }
 
 /** Opens the database a `DATABASE_URL` names: `postgres://…` or `sqlite:<path>` / a bare path. */
@@ -37,6 +53,31 @@ export async function openDatabase(
     return openPostgres(url, options);
   }
   return openSqlite(url.replace(/^sqlite:/, ''));
+}
+
+/**
+ * Runs `SELECT 1` and resolves when the database answered within `timeoutMs`; rejects otherwise (a
+ * timeout with code ETIMEDOUT, so it counts as a connection error). For readiness checks: it says
+ * whether a query can run now, and never waits long to say no.
+ */
+export async function pingDatabase(database: AnnexDatabase, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          Object.assign(new Error(`the database did not answer within ${timeoutMs} ms`), {
+            code: 'ETIMEDOUT',
+          }),
+        ),
+      timeoutMs,
+    );
+  });
+  try {
+    await Promise.race([sql`select 1`.execute(database.db), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function openSqlite(file: string): AnnexDatabase {
@@ -67,8 +108,32 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
+    application_name: options.applicationName ?? 'annex',
+    // Without it a connect to a server that does not answer (a failover in progress) waits on the OS's
+    // TCP timeout, minutes, with a request or the worker behind it. It also bounds the wait for a free
+    // pooled connection, hence generous: a busy pool must not turn into errors.
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 30_000,
     ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+  });
+  // An 'error' event nobody listens to ends the process (Node's EventEmitter rule), and a server that
+  // closes connections sends them to idle and busy clients alike. Idle ones: the pool emits the error
+  // after dropping the client. Busy ones (checked out by Kysely, between or during queries): the pool
+  // stops listening while they are out, so each client gets a listener of its own; the query in
+  // flight fails on its own with the same error, and on release the pool drops the broken client.
+  const onIdleConnectionError =
+    options.onIdleConnectionError ??
+    ((error: Error) =>
+      console.error(
+        `annex: the database closed an idle connection (${error.message}); a new one is opened when needed`,
+      ));
+  pool.on('error', (error) => onIdleConnectionError(error));
+  pool.on('connect', (client) => {
+    client.on('error', ignoreBusyClientError);
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', close: () => db.destroy() };
 }
+
+// A busy client's error also fails its query, where the caller sees it; logging it here too would say
+// everything twice.
+function ignoreBusyClientError(): void {}

@@ -20,6 +20,12 @@ export interface TestDatabase extends AnnexDatabase {
   url: string;
   /** PostgreSQL: the schema holding this test's tables. */
   schema?: string;
+  /**
+   * PostgreSQL: the `application_name` of this test's pool (the schema's name), so a test can find
+   * its own backends in `pg_stat_activity` and end them without touching other tests' (they share
+   * the server).
+   */
+  applicationName?: string;
   /** Closes and deletes everything this test database made. */
   drop(): Promise<void>;
 }
@@ -41,12 +47,17 @@ export async function createTestDatabase(dialect: DialectName): Promise<TestData
     };
   }
   const schema = `annex_test_${randomBytes(6).toString('hex')}`;
-  const database = await openDatabase(TEST_POSTGRES_URL, { schema, poolSize: 5 });
+  const database = await openDatabase(TEST_POSTGRES_URL, {
+    schema,
+    poolSize: 5,
+    applicationName: schema,
+  });
   await migrateToLatest(database);
   const separator = TEST_POSTGRES_URL.includes('?') ? '&' : '?';
   return {
     ...database,
     schema,
+    applicationName: schema,
     url: `${TEST_POSTGRES_URL}${separator}options=${encodeURIComponent(`-c search_path=${schema}`)}`,
     drop: async () => {
       await database.close();

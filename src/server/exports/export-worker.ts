@@ -1,4 +1,5 @@
 import type { AppConfig } from '../config/env.ts';
+import { backoffDelaysMs, isConnectionError, withRetry } from '../db/connection-errors.ts';
 import type { AnnexDatabase } from '../db/database.ts';
 import type { ExportRow } from '../db/schema.ts';
 import { ExportStorage } from '../storage/export-storage.ts';
@@ -26,6 +27,10 @@ import { exportSettingsOf } from './export-settings.ts';
  * SQLite, where one worker process is the supported setup, a starting worker re-queues every running
  * export at once, since no other worker can own it. An export whose worker died `maxAttempts` times
  * fails instead of looping for ever.
+ *
+ * A lost database (a restart, a failover) is nobody's fault: progress writes are retried for a few
+ * seconds, and an export whose build still fails with a connection error is handed back to the queue
+ * once the database answers again (retried until it does, or the worker stops), then built afresh.
  */
 
 /** Where the worker writes what it does; `console` by default. */
@@ -261,14 +266,23 @@ export class ExportWorker {
           ...(this.pageSize === undefined ? {} : { pageSize: this.pageSize }),
           onStart: async (fileCount) => {
             selected = fileCount;
-            abortIfLost(await this.exports.recordFileCount(id, this.workerId, fileCount));
+            // Guarded writes of the same values: safe to run again after a dropped connection.
+            abortIfLost(
+              await withRetry(() => this.exports.recordFileCount(id, this.workerId, fileCount), {
+                signal,
+              }),
+            );
           },
           onProgress: async (filesWritten, fileCount) => {
             // 100 is kept for the moment the file is in place and the row complete.
             const percent = Math.min(99, Math.floor((filesWritten / fileCount) * 100));
             if (percent <= lastPercent) return;
             lastPercent = percent;
-            abortIfLost(await this.exports.recordProgress(id, this.workerId, percent));
+            abortIfLost(
+              await withRetry(() => this.exports.recordProgress(id, this.workerId, percent), {
+                signal,
+              }),
+            );
           },
         },
       );
@@ -302,6 +316,8 @@ export class ExportWorker {
         this.logger.warn(
           `annex worker ${this.workerId}: export ${id} was archived or re-queued while it ran; stopped writing it`,
         );
+      } else if (isConnectionError(error)) {
+        await this.handBack(id, signal, error);
       } else {
         if (!(error instanceof EmptyExportError)) {
           this.logger.error(`annex worker ${this.workerId}: export ${id} failed`, error);
@@ -325,6 +341,33 @@ export class ExportWorker {
     if (await this.exports.requeue(id, this.workerId)) {
       this.logger.info(
         `annex worker ${this.workerId}: export ${id} put back in the queue (${why})`,
+      );
+    }
+  }
+
+  /**
+   * Gives back an export whose build lost the database connection, retrying until the database
+   * answers (it must not stay `running` under a worker that no longer builds it) or the worker stops;
+   * then the stale-heartbeat recovery of a worker started later takes it.
+   */
+  private async handBack(id: number, signal: AbortSignal, cause: unknown): Promise<void> {
+    this.logger.warn(
+      `annex worker ${this.workerId}: export ${id} lost its database connection (${cause instanceof Error ? cause.message : String(cause)}); handing it back to the queue once the database answers`,
+    );
+    try {
+      const handedBack = await withRetry(() => this.exports.requeue(id, this.workerId), {
+        delaysMs: backoffDelaysMs(),
+        signal,
+      });
+      if (handedBack) {
+        this.logger.info(
+          `annex worker ${this.workerId}: export ${id} put back in the queue (database connection lost)`,
+        );
+      }
+    } catch (error) {
+      this.logger.error(
+        `annex worker ${this.workerId}: export ${id} could not be handed back (the worker is stopping, or the database refused); it is recovered once its heartbeat is stale`,
+        error,
       );
     }
   }

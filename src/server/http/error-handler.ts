@@ -4,7 +4,7 @@ import {
   isResponseSerializationError,
 } from 'fastify-type-provider-zod';
 import type { ErrorEnvelope, FieldIssue } from '../../contract/errors.ts';
-import { ApiError } from './api-error.ts';
+import { ApiError, databaseUnavailableError } from './api-error.ts';
 
 /** Options of `installErrorHandler`. */
 export interface ErrorHandlerOptions {
@@ -15,6 +15,7 @@ export interface ErrorHandlerOptions {
 /** Installs the one error envelope on every error and unknown route. */
 export function installErrorHandler(app: FastifyInstance, options: ErrorHandlerOptions = {}): void {
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
+    error = databaseUnavailableError(error) ?? error; // a lost database: 503 `unavailable`, not 500
     if (error instanceof ApiError) {
       return reply
         .status(error.statusCode)
