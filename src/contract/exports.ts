@@ -1,4 +1,9 @@
 import { z } from 'zod';
+import { projectStringIdSchema } from './projects.ts';
+import { bodyIdSchema, maxId, textIdSchema, textIntegerSchema } from './request-fields.ts';
+
+// Kept here for callers that imported it from exports before the request rules had their own module.
+export { maxId } from './request-fields.ts';
 
 /** What an export reads from: a directory, a job's tasks, or one task. */
 export const exportSources = ['directory', 'job', 'task'] as const;
@@ -150,12 +155,9 @@ export const returnTypes = ['data', 'url'] as const;
 /** How a blocking export request wants its result. */
 export type ReturnType = (typeof returnTypes)[number];
 
-/** The largest id annex stores: ids are 32-bit integers on PostgreSQL, so a larger one names nothing there. */
-export const maxId = 2_147_483_647;
-
-const positiveId = z.number().int().positive().max(maxId);
-/** An id sent in a path or query string, where it arrives as text. */
-const positiveTextId = z.coerce.number().int().positive().max(maxId);
+const positiveId = bodyIdSchema;
+/** An id sent in a path or query string, where it arrives as text: digits only. */
+const positiveTextId = textIdSchema;
 
 /** `POST /api/v1/projects/:project/exports`. */
 export const createExportRequestSchema = z
@@ -177,7 +179,7 @@ export const createExportRequestSchema = z
     /** With waiting: answer with the file's data (default) or a download URL. */
     return_type: z.enum(returnTypes).default('data'),
     /** The file count the requester was shown before asking, kept to flag a difference later. */
-    expected_file_count: z.number().int().min(0).optional(),
+    expected_file_count: z.number().int().min(0).max(maxId).optional(),
   })
   .strict()
   .superRefine(refineOneIdPerSource);
@@ -208,7 +210,7 @@ export const listExportsQuerySchema = z
       )
       .optional(),
     /** Page size, 1–100 (default 25). */
-    limit: z.coerce.number().int().min(1).max(100).default(25),
+    limit: textIntegerSchema(1, 100).default(25),
     /** Only exports of this source kind. */
     source: z.enum(exportSources).optional(),
   })
@@ -268,7 +270,7 @@ export type PreflightResponse = z.infer<typeof preflightResponseSchema>;
 /** The `:id` path parameter of one export. */
 export const exportParamsSchema = z.object({
   /** The project's `project_string_id`. */
-  project: z.string().min(1),
+  project: projectStringIdSchema,
   /** The export's id. */
   id: positiveTextId,
 });

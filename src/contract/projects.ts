@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { jobStatuses, taskStatuses } from './annotations.ts';
-import { maxId } from './exports.ts';
+import { nameTextSchema, textIdSchema } from './request-fields.ts';
 
 /** A project as the API lists it. */
 export const projectSummarySchema = z.object({
@@ -84,18 +84,24 @@ export const jobListResponseSchema = z.object({
 /** `GET /api/v1/projects/:project/jobs`. */
 export type JobListResponse = z.infer<typeof jobListResponseSchema>;
 
+/** The longest `project_string_id` annex accepts, in characters: one limit on every route. */
+export const projectNameMaxLength = 200;
+
+/** A `project_string_id` as a path names it: 1 to `projectNameMaxLength` characters of storable text. */
+export const projectStringIdSchema = nameTextSchema(projectNameMaxLength);
+
 /** The path parameter naming a project. */
 export const projectParamsSchema = z.object({
   /** The project's `project_string_id`. */
-  project: z.string().min(1).max(200),
+  project: projectStringIdSchema,
 });
 
 /** The path parameters naming one task of a project. */
 export const taskParamsSchema = z.object({
   /** The project's `project_string_id`. */
-  project: z.string().min(1).max(200),
-  /** The task's id; it arrives as text in the path. */
-  id: z.coerce.number().int().positive().max(maxId),
+  project: projectStringIdSchema,
+  /** The task's id: digits only, within the id range. */
+  id: textIdSchema,
 });
 
 /** One task as the panel names it: its job, its file and where it stands. */

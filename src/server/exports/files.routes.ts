@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { textIdSchema } from '../../contract/request-fields.ts';
 import type { AnnexDatabase } from '../db/database.ts';
 import { ApiError } from '../http/api-error.ts';
 import type { ExportStorage } from '../storage/export-storage.ts';
@@ -19,8 +20,8 @@ export interface FilesRoutesOptions {
 }
 
 const fileParamsSchema = z.object({
-  /** The export's id. */
-  id: z.coerce.number().int().positive(),
+  /** The export's id: digits only, within the id range, like every id in a path. */
+  id: textIdSchema,
 });
 
 // Not strict: a browser or a download tool may add its own query parameters (cache busters).
