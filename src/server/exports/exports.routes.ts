@@ -109,7 +109,10 @@ export const exportsRoutes: FastifyPluginAsyncZod<ExportsRoutesOptions> = (app, 
     async (request) => service.get(projectOf(request), request.params.id),
   );
 
-  /** A fresh signed download link to a complete export; 409 `export_not_ready` (with the export) otherwise. */
+  /**
+   * A fresh signed download link to a complete export; 409 `export_failed` ("This export failed: …")
+   * for a failed one, 409 `export_not_ready` (with the export) while it is queued or running.
+   */
   app.post(
     '/projects/:project/exports/:id/link',
     { schema: { params: exportParamsSchema, response: { 200: exportLinkSchema } } },

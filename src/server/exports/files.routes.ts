@@ -8,6 +8,7 @@ import { downloadPathPrefix } from './download-links.ts';
 import type { LinkSigner } from './download-links.ts';
 import { sendExportFile } from './export-download.ts';
 import { ExportRepository } from './export-repository.ts';
+import { exportFailedConflict } from './export-service.ts';
 
 /** What the download route is built from. */
 export interface FilesRoutesOptions {
@@ -72,6 +73,8 @@ export const filesRoutes: FastifyPluginAsyncZod<FilesRoutesOptions> = (app, opti
       if (row === undefined || row.archived === 1) {
         throw new ApiError('not_found', `Export ${id} was not found; it may have been archived.`);
       }
+      if (row.status === 'failed')
+        throw exportFailedConflict(row.status_text, { id, status: row.status });
       if (row.status !== 'complete') {
         throw new ApiError('export_not_ready', 'Export not ready yet', { id, status: row.status });
       }
