@@ -1,4 +1,12 @@
 import { z } from 'zod';
+import { projectStringIdSchema } from './projects.ts';
+import {
+  bodyIdSchema,
+  maxId,
+  pageQueryFields,
+  queryBooleanSchema,
+  textIdSchema,
+} from './request-fields.ts';
 
 /** What an export reads from: a directory, a job's tasks, or one task. */
 export const exportSources = ['directory', 'job', 'task'] as const;
@@ -150,12 +158,9 @@ export const returnTypes = ['data', 'url'] as const;
 /** How a blocking export request wants its result. */
 export type ReturnType = (typeof returnTypes)[number];
 
-/** The largest id annex stores: ids are 32-bit integers on PostgreSQL, so a larger one names nothing there. */
-export const maxId = 2_147_483_647;
-
-const positiveId = z.number().int().positive().max(maxId);
-/** An id sent in a path or query string, where it arrives as text. */
-const positiveTextId = z.coerce.number().int().positive().max(maxId);
+const positiveId = bodyIdSchema;
+/** An id sent in a path or query string, where it arrives as text: digits only. */
+const positiveTextId = textIdSchema;
 
 /** `POST /api/v1/projects/:project/exports`. */
 export const createExportRequestSchema = z
@@ -177,7 +182,7 @@ export const createExportRequestSchema = z
     /** With waiting: answer with the file's data (default) or a download URL. */
     return_type: z.enum(returnTypes).default('data'),
     /** The file count the requester was shown before asking, kept to flag a difference later. */
-    expected_file_count: z.number().int().min(0).optional(),
+    expected_file_count: z.number().int().min(0).max(maxId).optional(),
   })
   .strict()
   .superRefine(refineOneIdPerSource);
@@ -199,16 +204,7 @@ export type ExportLink = z.infer<typeof exportLinkSchema>;
 /** `GET /api/v1/projects/:project/exports` query. */
 export const listExportsQuerySchema = z
   .object({
-    /** The `next_cursor` of the previous page. */
-    cursor: z
-      .string()
-      .refine(
-        (value) => /^\d+$/.test(value) && Number(value) <= maxId,
-        'must be the next_cursor of a previous page',
-      )
-      .optional(),
-    /** Page size, 1–100 (default 25). */
-    limit: z.coerce.number().int().min(1).max(100).default(25),
+    ...pageQueryFields,
     /** Only exports of this source kind. */
     source: z.enum(exportSources).optional(),
   })
@@ -228,8 +224,6 @@ export const exportListResponseSchema = z.object({
 /** One page of a project's exports. */
 export type ExportListResponse = z.infer<typeof exportListResponseSchema>;
 
-const queryBoolean = z.enum(['true', 'false']).transform((value) => value === 'true');
-
 /** `GET /api/v1/projects/:project/exports/preflight` query: the settings of an export not yet asked for. */
 export const preflightQuerySchema = z
   .object({
@@ -242,9 +236,9 @@ export const preflightQuerySchema = z
     /** Required when `source` is `task`. */
     task_id: positiveTextId.optional(),
     /** `true` (default): completed files only. */
-    ann_is_complete: queryBoolean.default(true),
+    ann_is_complete: queryBooleanSchema.default(true),
     /** `true`: count soft-deleted instances too. */
-    include_removed: queryBoolean.default(false),
+    include_removed: queryBooleanSchema.default(false),
   })
   .strict()
   .superRefine(refineOneIdPerSource);
@@ -268,7 +262,7 @@ export type PreflightResponse = z.infer<typeof preflightResponseSchema>;
 /** The `:id` path parameter of one export. */
 export const exportParamsSchema = z.object({
   /** The project's `project_string_id`. */
-  project: z.string().min(1),
+  project: projectStringIdSchema,
   /** The export's id. */
   id: positiveTextId,
 });

@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { fileStates, fileTypes, jobStatuses, taskStatuses } from './annotations.ts';
-import { listExportsQuerySchema, maxId } from './exports.ts';
+import {
+  nameTextSchema,
+  pageQueryFields,
+  queryBooleanSchema,
+  textIdSchema,
+} from './request-fields.ts';
 
 /** A project as the API lists it. */
 export const projectSummarySchema = z.object({
@@ -84,18 +89,24 @@ export const jobListResponseSchema = z.object({
 /** `GET /api/v1/projects/:project/jobs`. */
 export type JobListResponse = z.infer<typeof jobListResponseSchema>;
 
+/** The longest `project_string_id` annex accepts, in characters: one limit on every route. */
+export const projectNameMaxLength = 200;
+
+/** A `project_string_id` as a path names it: 1 to `projectNameMaxLength` characters of storable text. */
+export const projectStringIdSchema = nameTextSchema(projectNameMaxLength);
+
 /** The path parameter naming a project. */
 export const projectParamsSchema = z.object({
   /** The project's `project_string_id`. */
-  project: z.string().min(1).max(200),
+  project: projectStringIdSchema,
 });
 
 /** The path parameters naming one task of a project. */
 export const taskParamsSchema = z.object({
   /** The project's `project_string_id`. */
-  project: z.string().min(1).max(200),
-  /** The task's id; it arrives as text in the path. */
-  id: z.coerce.number().int().positive().max(maxId),
+  project: projectStringIdSchema,
+  /** The task's id: digits only, within the id range. */
+  id: textIdSchema,
 });
 
 /** One task as the panel names it: its job, its file and where it stands. */
@@ -134,8 +145,8 @@ export type TaskDetailResponse = z.infer<typeof taskDetailResponseSchema>;
 
 /** The path parameters naming one job of a project. */
 export const jobParamsSchema = projectParamsSchema.extend({
-  /** The job's id; it arrives as text in the path. */
-  id: z.coerce.number().int().positive().max(maxId),
+  /** The job's id: digits only, within the id range. */
+  id: textIdSchema,
 });
 
 /** One task of a job as its task list gives it: where it stands and the file it is on. */
@@ -155,23 +166,17 @@ export const jobTaskSchema = z.object({
 /** One task of a job as its task list gives it. */
 export type JobTask = z.infer<typeof jobTaskSchema>;
 
-// Query strings carry booleans as text; only the two words are accepted, so `file_complete=1` is a 400.
-const queryBoolean = z.enum(['true', 'false']).transform((value) => value === 'true');
-
 /** `GET /api/v1/projects/:project/jobs/:id/tasks` query. */
 export const listJobTasksQuerySchema = z
   .object({
-    /** The `next_cursor` of the previous page (the same rule as the export list's). */
-    cursor: listExportsQuerySchema.shape.cursor,
-    /** Page size, 1–100 (default 25). */
-    limit: listExportsQuerySchema.shape.limit,
+    ...pageQueryFields,
     /** Only tasks in this status. */
     status: z.enum(taskStatuses).optional(),
     /**
      * `true`: only tasks whose file is marked complete; `false`: only those whose file is not (with
      * `status=complete`, the tasks a completed-only export selects nothing from).
      */
-    file_complete: queryBoolean.optional(),
+    file_complete: queryBooleanSchema.optional(),
   })
   .strict();
 /** `GET /api/v1/projects/:project/jobs/:id/tasks` query, as sent. */

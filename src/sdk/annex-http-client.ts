@@ -248,12 +248,15 @@ export class AnnexHttpClient {
         const concerned = exportDetailsSchema.safeParse(details);
         if (!concerned.success) return new AnnexError(message, init);
         const exportRecord = concerned.data.export;
-        // A failed export is never going to be ready: say why it failed rather than "not ready".
+        // A failed export is never going to be ready: say why it failed rather than "not ready". The
+        // server's own words when it said so (its 409 for a link, its 422 for a wait); an older server
+        // answered "not ready" for a failed export, so the reason is built the same way from the export.
         if (exportRecord.status === 'failed') {
-          return new ExportFailedError(exportRecord.status_text ?? message, exportRecord, {
-            httpStatus,
-            details,
-          });
+          const why =
+            code === 'export_failed'
+              ? message
+              : `This export failed: ${exportRecord.status_text ?? 'no reason was recorded'}`;
+          return new ExportFailedError(why, exportRecord, { httpStatus, details });
         }
         return new ExportNotReadyError(message, exportRecord, { httpStatus, details });
       }

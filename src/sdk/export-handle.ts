@@ -176,7 +176,8 @@ export class Export extends contractRecord<ExportRecord>() {
 
   /**
    * A fresh download link to the file (`url` made absolute). Throws ExportNotReadyError ("Export not
-   * ready yet", with the export's `status`) while it is queued or running, ExportFailedError when it failed.
+   * ready yet", with the export's `status`) while it is queued or running, ExportFailedError ("This
+   * export failed: …", the server's 409) when it failed.
    */
   async getLink(): Promise<ExportLink> {
     try {

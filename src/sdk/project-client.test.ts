@@ -394,6 +394,25 @@ describe('errors', () => {
     await expect(exp.accessData()).rejects.toThrow(ExportFailedError);
   });
 
+  it('a link or the data of a failed export is the server\'s 409 export_failed: "This export failed: <status_text>"', async () => {
+    const record = await queueFailingExport(runningServer(), 'demo');
+    const exp = await project.export.getById(record.id);
+    await exp.waitUntilDone({ pollMs: 50 }).catch(() => undefined);
+
+    for (const asked of [
+      () => exp.getLink(),
+      () => exp.accessData(),
+      () => exp.accessData({ returnType: 'url' }),
+    ]) {
+      const error = await asked().catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(ExportFailedError);
+      expect((error as ExportFailedError).httpStatus).toBe(409);
+      expect((error as ExportFailedError).code).toBe('export_failed');
+      expect((error as Error).message).toBe(`This export failed: ${exp.status_text ?? ''}`);
+      expect((error as ExportFailedError).export.status).toBe('failed');
+    }
+  });
+
   it("a blocking export that fails is the server's 422, an ExportFailedError saying why", async () => {
     const record = await queueFailingExport(runningServer(), 'demo');
     const taskId = record.task?.id;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { maxId } from '../contract/exports.ts';
+import { maxId } from '../contract/request-fields.ts';
 import type { JobTask } from '../contract/projects.ts';
 import { InvalidInputError, NotFoundError } from './annex-errors.ts';
 import { AnnexHttpClient } from './annex-http-client.ts';

@@ -14,6 +14,8 @@ import { exportsRoutes } from './exports/exports.routes.ts';
 import { filesRoutes } from './exports/files.routes.ts';
 import { installErrorHandler } from './http/error-handler.ts';
 import { healthRoutes } from './http/health.routes.ts';
+import { answerClientError, answerFrameworkError } from './http/framework-errors.ts';
+import { installJsonBodyParser } from './http/json-body.ts';
 import { loggerOptions } from './http/logger-options.ts';
 import { projectsRoutes } from './projects/projects.routes.ts';
 import { ExportStorage } from './storage/export-storage.ts';
@@ -36,11 +38,16 @@ export interface AppDependencies {
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
   const app = Fastify({
     logger: loggerOptions(deps.config.LOG_LEVEL),
-    // Longer than any project name the contract accepts, so a long one reaches validation and its envelope.
-    routerOptions: { maxParamLength: 256 },
+    // Far longer than any project name or id the contract accepts, so every over-long one reaches
+    // validation and its 400 naming the field; only a segment beyond this is the router's 414.
+    routerOptions: { maxParamLength: 2048 },
+    // The router's and Node's HTTP parser's own refusals, answered in the envelope like the rest.
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  installJsonBodyParser(app);
   installErrorHandler(app, { notFound: deps.webRoot === undefined });
 
   await app.register(healthRoutes, { database: deps.database });

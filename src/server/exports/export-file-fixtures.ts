@@ -106,6 +106,3 @@ export function expectedInstanceCount(
     0,
   );
 }
-
-// The record builders moved to test-utils; named here too for the tests that import them from here.
-export { addDirectory, addImages, addJob, addTask } from '../test-utils/test-records.ts';

@@ -7,12 +7,12 @@ import type { ExportFile, VideoFilePacket } from '../../contract/export-file.ts'
 import { testDialects } from '../db/test-database.ts';
 import { buildPacket } from './export-file-packets.ts';
 import {
-  addDirectory,
   demoFileId,
   demoSettings,
   expectedDirectoryFileIds,
   expectedInstanceCount,
 } from './export-file-fixtures.ts';
+import { addDirectory } from '../test-utils/test-records.ts';
 import {
   allInstances,
   createdBy,

@@ -12,14 +12,13 @@ import type { ExportFile } from '../../contract/export-file.ts';
 import { testDialects } from '../db/test-database.ts';
 import { EmptyExportError, writeExportFile } from './export-file-writer.ts';
 import {
-  addImages,
-  addTask,
   demoFileId,
   demoSettings,
   expectedDirectoryFileIds,
   expectedInstanceCount,
   expectedJobFileIds,
 } from './export-file-fixtures.ts';
+import { addImages, addTask } from '../test-utils/test-records.ts';
 import type { DemoSource } from './export-file-fixtures.ts';
 import {
   allInstances,

@@ -33,7 +33,6 @@ import type { ExportSettings } from './export-settings.ts';
  */
 
 export type { SignedMediaUrl } from './export-file-packets.ts';
-export { StoredValueError } from './export-file-stored-json.ts';
 
 /** What to write: the selection settings plus the export's own record (id, when, by whom). */
 export interface WriteExportRequest extends ExportSettings, ExportRecord {}

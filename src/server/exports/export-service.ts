@@ -169,10 +169,13 @@ export class ExportService {
 
   /**
    * A fresh signed link to a complete export's file on `baseUrl` (the origin the caller reached annex
-   * on); 409 `export_not_ready` with the export when it is not complete, 404 when there is none.
+   * on); 409 `export_failed` saying why when it failed (it never will be ready), 409
+   * `export_not_ready` with the export while it is queued or running, 404 when there is none.
    */
   async link(project: ExportProject, exportId: number, baseUrl: string): Promise<ExportLink> {
     const record = await this.get(project, exportId);
+    if (record.status === 'failed')
+      throw exportFailedConflict(record.status_text, { export: record });
     if (record.status !== 'complete')
       throw new ApiError('export_not_ready', 'Export not ready yet', { export: record });
     return this.linkTo(record, baseUrl);
@@ -228,4 +231,17 @@ export class ExportService {
       });
     }
   }
+}
+
+/**
+ * The answer to a file or link asked for a failed export: a 409 (the request conflicts with the
+ * export's state, as "not ready" does) whose message says why it failed, since it never will be ready.
+ */
+export function exportFailedConflict(statusText: string | null, details: unknown): ApiError {
+  return new ApiError(
+    'export_failed',
+    `This export failed: ${statusText ?? 'no reason was recorded'}`,
+    details,
+    409,
+  );
 }

@@ -16,6 +16,7 @@ import {
   createExportTestEnvWithWorker,
   exportRowOf,
   requestExport,
+  watchExport,
 } from './export-test-harness.ts';
 import type { ExportTestEnv, OtherProject } from './export-test-harness.ts';
 
@@ -338,6 +339,38 @@ describe.each(testDialects)('exports API on %s', (dialect) => {
       expect(error.message).toMatch(/^No file matches: directory "Empty shelf" holds no files/);
       const failed = (error.details as { export: Export }).export;
       expect(failed).toMatchObject({ status: 'failed', status_text: error.message });
+    });
+
+    it('answers a link asked for a failed export with 409 export_failed and its status_text, not "not ready"', async () => {
+      const emptyDirectory = await addDirectory(env.database, env.demo.projectId, 'Bare shelf', []);
+      const created = await requestExport(env.app, 'demo', {
+        source: 'directory',
+        directory_id: emptyDirectory,
+      });
+      const [failed] = (await watchExport(env.app, 'demo', created.id)).slice(-1);
+      expect(failed?.status).toBe('failed');
+
+      const response = await env.app.inject({
+        method: 'POST',
+        url: `${api}/demo/exports/${created.id}/link`,
+      });
+      expect(response.statusCode).toBe(409);
+      const error = errorOf(response);
+      expect(error.code).toBe('export_failed');
+      expect(error.message).toBe(`This export failed: ${failed?.status_text ?? ''}`);
+      expect((error.details as { export: Export }).export).toMatchObject({
+        id: created.id,
+        status: 'failed',
+      });
+
+      // A signed link to it (one cannot be asked for, but one made by hand) says the same.
+      const signed = env.linkSigner.sign(created.id);
+      const download = await env.app.inject({ method: 'GET', url: signed.path });
+      expect(download.statusCode).toBe(409);
+      expect(errorOf(download)).toMatchObject({
+        code: 'export_failed',
+        message: error.message,
+      });
     });
   });
 });

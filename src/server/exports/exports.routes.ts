@@ -17,9 +17,6 @@ import type { ExportStorage } from '../storage/export-storage.ts';
 import { sendExportFile } from './export-download.ts';
 import type { ExportService } from './export-service.ts';
 
-// Kept here for callers that imported them from the routes before they moved to http/.
-export { absoluteUrl, userHeader } from '../http/request-context.ts';
-
 /** What the export routes are built from. */
 export interface ExportsRoutesOptions {
   /** The database the project lookup reads. */
@@ -109,7 +106,10 @@ export const exportsRoutes: FastifyPluginAsyncZod<ExportsRoutesOptions> = (app, 
     async (request) => service.get(projectOf(request), request.params.id),
   );
 
-  /** A fresh signed download link to a complete export; 409 `export_not_ready` (with the export) otherwise. */
+  /**
+   * A fresh signed download link to a complete export; 409 `export_failed` ("This export failed: …")
+   * for a failed one, 409 `export_not_ready` (with the export) while it is queued or running.
+   */
   app.post(
     '/projects/:project/exports/:id/link',
     { schema: { params: exportParamsSchema, response: { 200: exportLinkSchema } } },

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { textIdSchema } from '../../contract/request-fields.ts';
 import type { AnnexDatabase } from '../db/database.ts';
 import { ApiError } from '../http/api-error.ts';
 import type { ExportStorage } from '../storage/export-storage.ts';
@@ -7,6 +8,7 @@ import { downloadPathPrefix } from './download-links.ts';
 import type { LinkSigner } from './download-links.ts';
 import { sendExportFile } from './export-download.ts';
 import { ExportRepository } from './export-repository.ts';
+import { exportFailedConflict } from './export-service.ts';
 
 /** What the download route is built from. */
 export interface FilesRoutesOptions {
@@ -19,8 +21,8 @@ export interface FilesRoutesOptions {
 }
 
 const fileParamsSchema = z.object({
-  /** The export's id. */
-  id: z.coerce.number().int().positive(),
+  /** The export's id: digits only, within the id range, like every id in a path. */
+  id: textIdSchema,
 });
 
 // Not strict: a browser or a download tool may add its own query parameters (cache busters).
@@ -71,6 +73,8 @@ export const filesRoutes: FastifyPluginAsyncZod<FilesRoutesOptions> = (app, opti
       if (row === undefined || row.archived === 1) {
         throw new ApiError('not_found', `Export ${id} was not found; it may have been archived.`);
       }
+      if (row.status === 'failed')
+        throw exportFailedConflict(row.status_text, { id, status: row.status });
       if (row.status !== 'complete') {
         throw new ApiError('export_not_ready', 'Export not ready yet', { id, status: row.status });
       }

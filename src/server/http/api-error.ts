@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../../contract/errors.ts';
+import type { ErrorCode, ErrorEnvelope } from '../../contract/errors.ts';
 import { isConnectionError } from '../db/connection-errors.ts';
 
 const statusByCode: Record<ErrorCode, number> = {
@@ -15,19 +15,25 @@ const statusByCode: Record<ErrorCode, number> = {
   internal: 500,
 };
 
-/** An error a route throws on purpose; the error handler turns it into the one envelope. */
+/**
+ * An error a route throws on purpose; the error handler turns it into the one envelope. The status is
+ * the code's usual one unless `statusCode` says otherwise: a failed export is a 422 when a wait ends
+ * on it but a 409 when a link is asked for it, and a bad request is a 413, 414, 415 or 431 when that
+ * names the problem better than 400.
+ */
 export class ApiError extends Error {
   override name = 'ApiError';
-  /** The HTTP status the code maps to. */
+  /** The HTTP status of the answer. */
   readonly statusCode: number;
 
   constructor(
     readonly code: ErrorCode,
     message: string,
     readonly details?: unknown,
+    statusCode?: number,
   ) {
     super(message);
-    this.statusCode = statusByCode[code];
+    this.statusCode = statusCode ?? statusByCode[code];
   }
 }
 
@@ -49,4 +55,16 @@ export function databaseUnavailableError(error: unknown): ApiError | undefined {
   return isConnectionError(error)
     ? new ApiError('unavailable', databaseUnavailableMessage)
     : undefined;
+}
+
+/** A 400 `validation_failed` naming one bad field (`headers.x-annex-user`, `body.job_id`), as the contract's own refusals do. */
+export function invalidField(field: string, message: string): ApiError {
+  return new ApiError('validation_failed', `Invalid request: ${field}: ${message}`, {
+    issues: [{ field, message }],
+  });
+}
+
+/** The one envelope, `{ error: { code, message, details? } }`, with `details` left out when there are none. */
+export function errorEnvelope(code: ErrorCode, message: string, details?: unknown): ErrorEnvelope {
+  return { error: details === undefined ? { code, message } : { code, message, details } };
 }

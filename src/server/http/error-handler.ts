@@ -3,8 +3,8 @@ import {
   hasZodFastifySchemaValidationErrors,
   isResponseSerializationError,
 } from 'fastify-type-provider-zod';
-import type { ErrorEnvelope, FieldIssue } from '../../contract/errors.ts';
-import { ApiError, databaseUnavailableError } from './api-error.ts';
+import type { FieldIssue } from '../../contract/errors.ts';
+import { ApiError, databaseUnavailableError, errorEnvelope as envelope } from './api-error.ts';
 
 /** Options of `installErrorHandler`. */
 export interface ErrorHandlerOptions {
@@ -50,8 +50,10 @@ export function installErrorHandler(app: FastifyInstance, options: ErrorHandlerO
         .send(envelope('internal', 'The server built a response that breaks its own contract.'));
     }
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
-      // Fastify's own client errors: a malformed JSON body, an unsupported media type, a body too large.
-      return reply.status(error.statusCode).send(envelope('bad_request', error.message));
+      // Fastify's own client errors: an unsupported media type, a body too large, a bad content-length.
+      return reply
+        .status(error.statusCode)
+        .send(envelope('bad_request', fastifyClientErrorMessage(error)));
     }
     request.log.error({ err: error }, 'unhandled error');
     return reply
@@ -78,10 +80,16 @@ export function installErrorHandler(app: FastifyInstance, options: ErrorHandlerO
   );
 }
 
-function envelope(
-  code: ErrorEnvelope['error']['code'],
-  message: string,
-  details?: unknown,
-): ErrorEnvelope {
-  return { error: details === undefined ? { code, message } : { code, message, details } };
+// Fastify's messages name the problem but not what to do next.
+function fastifyClientErrorMessage(error: FastifyError): string {
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return 'The body has a content type annex does not read. Send it as application/json (UTF-8).';
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return 'The body is larger than annex accepts (1 MiB). Requests are small JSON objects: check what is being sent.';
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return 'The content-length header does not match the body. Send the body with its true length.';
+    default:
+      return error.message;
+  }
 }

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { ApiError } from './api-error.ts';
+import { invalidField } from './api-error.ts';
 
 // What a route reads from the request itself, outside its schema: who asks and on which origin.
 // Services take the plain values (an email, a base URL), so every front door can call them.
@@ -8,7 +8,9 @@ import { ApiError } from './api-error.ts';
 /** The header naming who asks (annex has no accounts yet); an email. */
 export const userHeader = 'x-annex-user';
 
-const userEmailSchema = z.email();
+// An email is at most 254 characters (RFC 5321's path limit); the header is stored as `created_by`.
+const maxUserLength = 254;
+const userEmailSchema = z.email().max(maxUserLength);
 
 /** The origin the request came in on (`http://host:port`), so a link built on it opens for any client. */
 export function originOf(request: FastifyRequest): string {
@@ -30,11 +32,13 @@ export function requesterOf(request: FastifyRequest, fallback: string): string {
   const value = Array.isArray(header) ? header[0] : header;
   const parsed = userEmailSchema.safeParse(value?.trim());
   if (!parsed.success) {
-    const field = `headers.${userHeader}`;
-    const message = `must be an email address (who asks for the export), got "${String(value)}"`;
-    throw new ApiError('validation_failed', `Invalid request: ${field}: ${message}`, {
-      issues: [{ field, message }],
-    });
+    // A long or binary header is not echoed back whole.
+    const shown = JSON.stringify(String(value).slice(0, 60));
+    const message =
+      String(value).length > maxUserLength
+        ? `must be an email address of at most ${maxUserLength} characters (who asks for the export)`
+        : `must be an email address (who asks for the export), got ${shown}`;
+    throw invalidField(`headers.${userHeader}`, message);
   }
   return parsed.data;
 }

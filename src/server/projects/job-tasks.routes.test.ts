@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskStatus } from '../../contract/annotations.ts';
 import { errorEnvelopeSchema } from '../../contract/errors.ts';
-import { maxId } from '../../contract/exports.ts';
+import { maxId } from '../../contract/request-fields.ts';
 import { jobTaskListResponseSchema } from '../../contract/projects.ts';
 import type { JobTask } from '../../contract/projects.ts';
 import { createTestDatabase, testDialects } from '../db/test-database.ts';

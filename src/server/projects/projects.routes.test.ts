@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { taskStatuses } from '../../contract/annotations.ts';
 import { errorEnvelopeSchema } from '../../contract/errors.ts';
-import { maxId } from '../../contract/exports.ts';
+import { maxId } from '../../contract/request-fields.ts';
 import {
   jobListResponseSchema,
   projectDetailResponseSchema,
