@@ -95,6 +95,39 @@ class ExportUpdateFaults implements KyselyPlugin {
   }
 }
 
+/**
+ * A worker process that dies right after its claim, as far as the database can tell: from its first
+ * write after claiming (the file count) every query of its connection throws, and its own session is
+ * closed, as the kernel closes a killed process's sockets.
+ */
+class CrashAfterClaim implements KyselyPlugin {
+  private crashed = false;
+  /** When the crash closed the session. */
+  crashedAt: Promise<number> | undefined;
+
+  constructor(private readonly session: WorkerSession) {}
+
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    const { node } = args;
+    const countsFiles =
+      UpdateQueryNode.is(node) &&
+      (node.updates ?? []).some(
+        (update) =>
+          ColumnNode.is(update.column) && update.column.column.name === 'file_list_length',
+      );
+    if (!this.crashed && countsFiles) {
+      this.crashed = true;
+      this.crashedAt = this.session.close().then(() => Date.now());
+    }
+    if (this.crashed) throw new Error('Connection terminated unexpectedly');
+    return node;
+  }
+
+  transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    return Promise.resolve(args.result);
+  }
+}
+
 /** The export file's write stream fails with ENOSPC on its first write, as on a full disk. */
 function failExportWritesWithEnospc(storageRoot: string, onFull: () => void = () => undefined) {
   const createWriteStream = fs.createWriteStream.bind(fs);
@@ -236,6 +269,28 @@ describe.each(testDialects)('export worker faults on %s', (dialect) => {
       });
       expect(faults.pending).toBe(0);
       expect(filesOf(env, created.id)).toEqual([]);
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it('completes an export whose completion it could record only on the third try, with its one file', async () => {
+    const logger = new RecordingLogger();
+    const worker = await env.startWorker({ database: faulty, logger, finalWriteRetryMs: 20 });
+    try {
+      faults.failNext(2, { setting: 'sha256' });
+      const created = await requestExport(env.app, 'demo', demoAll());
+      const final = await finalOf(env, created.id);
+
+      expect(final.status).toBe('complete');
+      expect(faults.pending).toBe(0);
+      const row = await exportRowOf(env, created.id);
+      expect(filesOf(env, created.id)).toEqual([row.storage_key]);
+      expect(
+        logger.lines.filter((line) =>
+          line.includes(`could not record export ${created.id} as complete`),
+        ),
+      ).toHaveLength(2);
     } finally {
       await worker.stop();
     }
@@ -387,6 +442,38 @@ describe.each(testDialects)('export worker faults on %s', (dialect) => {
       } finally {
         await rescuer.stop();
         await crashed.end().catch(() => undefined);
+      }
+    },
+  );
+
+  it.runIf(dialect === 'postgres')(
+    'recovers within a second the export of a worker that crashed right after claiming it',
+    async () => {
+      const session = new WorkerSession(env.config.DATABASE_URL, new RecordingLogger());
+      const crash = new CrashAfterClaim(session);
+      const doomed = await env.startWorker({
+        database: { ...env.database, db: env.database.db.withPlugin(crash) },
+        session,
+      });
+      try {
+        const created = await requestExport(env.app, 'demo', demoAll());
+        const left = await untilRow(env, created.id, () => crash.crashedAt !== undefined);
+        expect(left).toMatchObject({ status: 'running', claimed_by: doomed.workerId });
+        const crashedAt = await crash.crashedAt;
+        if (crashedAt === undefined) throw new Error('the worker did not crash');
+
+        // Its heartbeat is fresh for 30 s; the rescuer must not wait for that.
+        const rescuer = await env.startWorker({ heartbeatMs: 5000, staleAfterMs: 30_000 });
+        const final = await finalOf(env, created.id, 5000);
+        expect(final.status).toBe('complete');
+        expect(Date.now() - crashedAt).toBeLessThan(1500);
+        expect(await exportRowOf(env, created.id)).toMatchObject({
+          claimed_by: rescuer.workerId,
+          attempt_count: 2,
+        });
+        await rescuer.stop();
+      } finally {
+        await doomed.stop();
       }
     },
   );
