@@ -20,6 +20,8 @@ export class WorkerSession {
   private currentKey: string | undefined;
   private opening: Promise<void> | undefined;
   private closed = false;
+  /** Set after a failed open, so a database that stays away is logged once, not on every poll. */
+  private failing = false;
 
   constructor(
     private readonly url: string,
@@ -68,8 +70,11 @@ export class WorkerSession {
       }
       this.client = client;
       this.currentKey = key;
+      this.failing = false;
     } catch (error) {
       await client.end().catch(() => undefined);
+      if (this.failing) return;
+      this.failing = true;
       this.logger.warn(
         `annex worker: could not open its PostgreSQL session (${error instanceof Error ? error.message : String(error)}); its claims rely on the heartbeat until it can`,
       );
