@@ -111,12 +111,12 @@ describe.each(testDialects)('ExportState on %s', (dialect) => {
   it('vouches in recovery only for the exports a worker is building, and never claims one it still holds', async () => {
     const id = await claimedBy('busy-worker');
     const orphanIds = async (building: Set<number>) =>
-      (await state.findOrphans('busy-worker', 'stale', 0, building)).map((row) => row.id);
+      (await state.findOrphans('busy-worker', 'all-running', 0, building)).map((row) => row.id);
     // Its own export is no orphan while it builds it, and is one as soon as it does not.
     expect(await orphanIds(new Set([id]))).not.toContain(id);
     expect(await orphanIds(new Set())).toContain(id);
 
-    const [orphan] = (await state.findOrphans('busy-worker', 'stale', 0)).filter(
+    const [orphan] = (await state.findOrphans('busy-worker', 'all-running', 0)).filter(
       (row) => row.id === id,
     );
     if (orphan === undefined) throw new Error(`export ${id} is no orphan`);
