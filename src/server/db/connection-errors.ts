@@ -69,18 +69,6 @@ function isConnectionErrorAt(error: unknown, depth: number): boolean {
  */
 export const defaultRetryDelaysMs: readonly number[] = [100, 400, 1000, 2000];
 
-/**
- * Waits that double from `firstMs` up to `maxMs` and then stay there, `count` of them (unbounded by
- * default): for something that must happen once the database is back, however long that takes.
- */
-export function* backoffDelaysMs(firstMs = 250, maxMs = 5000, count = Infinity): Generator<number> {
-  let delay = firstMs;
-  for (let i = 0; i < count; i += 1) {
-    yield delay;
-    delay = Math.min(delay * 2, maxMs);
-  }
-}
-
 /** How `withRetry` retries. */
 export interface RetryOptions {
   /** The waits before each retry, in ms; one retry per entry (default `defaultRetryDelaysMs`). */

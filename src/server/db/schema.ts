@@ -210,6 +210,11 @@ export interface ExportTable {
   heartbeat_time: IsoTime | null;
   /** How many times a worker claimed it; a crash-looping export fails after a few (migration 0002). */
   attempt_count: Generated<number>;
+  /**
+   * PostgreSQL: the claiming worker's own session, `<backend pid>:<backend start in µs>`; once it is
+   * gone from `pg_stat_activity` the export is recovered at once (migration 0003).
+   */
+  owner_session: string | null;
   archived: Flag;
 }
 

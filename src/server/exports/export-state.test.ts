@@ -67,9 +67,9 @@ describe.each(testDialects)('ExportState on %s', (dialect) => {
     expect(await state.complete(id, 'intruder', file)).toBe(false);
     expect(await state.fail(id, 'intruder', 'no')).toBe(false);
     expect(await state.requeue(id, 'intruder')).toBe(false);
-    expect(await state.heartbeat('intruder')).not.toContain(id);
+    expect(await state.heartbeat('intruder', [id])).not.toContain(id);
 
-    expect(await state.heartbeat('holder')).toContain(id);
+    expect(await state.heartbeat('holder', [id])).toContain(id);
     expect(await state.recordProgress(id, 'holder', 50)).toBe(true);
     expect(await state.complete(id, 'holder', file)).toBe(true);
     // Complete is final: not even its holder moves it again.
@@ -106,5 +106,22 @@ describe.each(testDialects)('ExportState on %s', (dialect) => {
     expect(await state.recover({ ...orphan, claimed_by: 'dead-again', attempt_count: 2 }, 2)).toBe(
       'failed',
     );
+  });
+
+  it('vouches in recovery only for the exports a worker is building, and never claims one it still holds', async () => {
+    const id = await claimedBy('busy-worker');
+    const orphanIds = async (building: Set<number>) =>
+      (await state.findOrphans('busy-worker', 'all-running', 0, building)).map((row) => row.id);
+    // Its own export is no orphan while it builds it, and is one as soon as it does not.
+    expect(await orphanIds(new Set([id]))).not.toContain(id);
+    expect(await orphanIds(new Set())).toContain(id);
+
+    const [orphan] = (await state.findOrphans('busy-worker', 'all-running', 0)).filter(
+      (row) => row.id === id,
+    );
+    if (orphan === undefined) throw new Error(`export ${id} is no orphan`);
+    expect(await state.recover(orphan, 3)).toBe('queued');
+    expect(await state.claim('busy-worker', null, new Set([id]))).toBeUndefined();
+    expect(await state.claim('busy-worker', null, new Set())).toMatchObject({ id });
   });
 });

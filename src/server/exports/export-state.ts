@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { ExpressionBuilder } from 'kysely';
 import type { ExportStatus } from '../../contract/exports.ts';
 import type { AnnexDatabase } from '../db/database.ts';
@@ -44,7 +45,10 @@ export const moves = {
   fail: { from: ['running'], to: 'failed' },
   /** The holding worker stops gracefully and gives it back, as if never claimed. */
   requeue: { from: ['running'], to: 'queued' },
-  /** Another worker finds the holder dead (stale heartbeat) and puts it back in the queue. */
+  /**
+   * A worker finds the holder dead (stale heartbeat, or on PostgreSQL its session gone) and puts it
+   * back in the queue; the holder may be that worker itself, for an export it is no longer building.
+   */
   recover: { from: ['running'], to: 'queued' },
   /** As `recover`, but the export already cost `maxAttempts` workers: it fails instead. */
   giveUp: { from: ['running'], to: 'failed' },
@@ -86,6 +90,7 @@ export type QueuedExportValues = Omit<
   | 'heartbeat_time'
   | 'finished_time'
   | 'attempt_count'
+  | 'owner_session'
 >;
 
 /** What a finished file adds to its export. */
@@ -114,8 +119,39 @@ export interface OrphanExport {
   attempt_count: number;
 }
 
-/** Which running exports `findOrphans` looks at: every one, or only those whose heartbeat is stale. */
+/**
+ * Which running exports `findOrphans` looks at: every one, or only those whose heartbeat is stale
+ * (on PostgreSQL also those whose owner session is gone).
+ */
 export type OrphanRule = 'all-running' | 'stale';
+
+/** What the file sweep needs to know of the export a stored file was written for. */
+export interface FileOwner {
+  /** The export. */
+  id: number;
+  /** Its status now. */
+  status: ExportStatus;
+  /** 1 once archived. */
+  archived: number;
+  /** The file its row points to, if any. */
+  storage_key: string | null;
+  /** The worker holding it, when running. */
+  claimed_by: string | null;
+}
+
+/**
+ * A PostgreSQL session's key as `owner_session` stores it: the backend's pid and its start time (in
+ * µs, since a pid is reused), so a key never names a later session. One expression, used both when a
+ * worker reads its own key and when recovery looks for the keys still alive in `pg_stat_activity`.
+ */
+export const sessionKeySql =
+  "pid::text || ':' || (extract(epoch from backend_start) * 1000000)::bigint::text";
+
+/** Reads the key of the session it runs on; for the worker's dedicated session connection. */
+export const ownSessionKeyQuery = `select ${sessionKeySql} as key from pg_stat_activity where pid = pg_backend_pid()`;
+
+/** Ids per `in (…)` list: well under SQLite's limit on bound parameters. */
+const idsPerQuery = 500;
 
 /** The columns of an export put back in the queue, as if it had never been claimed. */
 const requeuedValues = {
@@ -125,6 +161,7 @@ const requeuedValues = {
   heartbeat_time: null,
   percent_complete: 0,
   file_list_length: null,
+  owner_session: null,
 } as const;
 
 /**
@@ -160,9 +197,16 @@ export class ExportState {
   /**
    * Takes the oldest queued export for `workerId` in one statement; undefined when none is queued.
    * On PostgreSQL the inner select locks the row it picks and skips rows others locked, so several
-   * workers on one database never take the same export.
+   * workers on one database never take the same export. `ownerSession` (PostgreSQL) is the key of
+   * the worker's own long-lived session, so the claim dies with that session. `excluding` are
+   * exports the worker still holds a job for (one whose final write it is retrying): a second claim
+   * of one by the same worker would pass the first job's guard.
    */
-  async claim(workerId: string): Promise<ExportRow | undefined> {
+  async claim(
+    workerId: string,
+    ownerSession: string | null = null,
+    excluding: ReadonlySet<number> = new Set(),
+  ): Promise<ExportRow | undefined> {
     const now = new Date().toISOString();
     const db = this.database.db;
     let oldestQueued = db
@@ -170,6 +214,7 @@ export class ExportState {
       .select('id')
       .where('status', 'in', moves.claim.from)
       .where('archived', '=', 0)
+      .$if(excluding.size > 0, (query) => query.where('id', 'not in', [...excluding]))
       .orderBy('id')
       .limit(1);
     if (this.database.dialect === 'postgres') oldestQueued = oldestQueued.forUpdate().skipLocked();
@@ -182,6 +227,7 @@ export class ExportState {
         heartbeat_time: now,
         percent_complete: 0,
         attempt_count: eb('attempt_count', '+', 1),
+        owner_session: ownerSession,
       }))
       .where('id', '=', oldestQueued)
       .where('status', 'in', moves.claim.from)
@@ -189,15 +235,28 @@ export class ExportState {
       .executeTakeFirst();
   }
 
-  /** Writes `workerId`'s heartbeat on all its running exports; returns the ids it still holds. */
-  async heartbeat(workerId: string): Promise<Set<number>> {
-    const held = await this.database.db
-      .updateTable('export')
-      .set({ heartbeat_time: new Date().toISOString() })
-      .where(stillHeldBy(workerId))
-      .returning('id')
-      .execute();
-    return new Set(held.map((row) => row.id));
+  /**
+   * Writes `workerId`'s heartbeat on the exports it is building (`ids`), and its current session key
+   * (it changes when the worker had to reconnect); returns the ids it still holds. Only those ids:
+   * an export whose final write the worker cannot record must go stale, so someone recovers it.
+   */
+  async heartbeat(
+    workerId: string,
+    ids: Iterable<number>,
+    ownerSession: string | null = null,
+  ): Promise<Set<number>> {
+    const held = new Set<number>();
+    for (const chunk of chunksOf([...ids])) {
+      const rows = await this.database.db
+        .updateTable('export')
+        .set({ heartbeat_time: new Date().toISOString(), owner_session: ownerSession })
+        .where('id', 'in', chunk)
+        .where(stillHeldBy(workerId))
+        .returning('id')
+        .execute();
+      for (const row of rows) held.add(row.id);
+    }
+    return held;
   }
 
   /** Records how many files the export selected (the check value); false when no longer held. */
@@ -265,30 +324,73 @@ export class ExportState {
   }
 
   /**
-   * Running exports not held by `workerId` whose worker may be dead: with `stale`, those whose
-   * heartbeat (or start, before the first heartbeat) is older than `staleAfterMs`; with
-   * `all-running`, every one (SQLite at start, where no other worker can own them).
+   * Running exports whose worker may be dead or no longer building them; `building` are the ids
+   * `workerId` is building right now, the only running exports it vouches for. Its other exports
+   * (say, one whose final write it could not record) are orphans like anyone's. With `stale`, those
+   * whose heartbeat (or start, before the first heartbeat) is older than `staleAfterMs`, and on
+   * PostgreSQL those whose owner session is gone from `pg_stat_activity` (a crashed worker's,
+   * recovered at once); with `all-running`, every one (SQLite at start, where no other worker can
+   * own them).
    */
   async findOrphans(
     workerId: string,
     rule: OrphanRule,
     staleAfterMs: number,
+    building: ReadonlySet<number> = new Set(),
   ): Promise<OrphanExport[]> {
     const staleBefore = new Date(Date.now() - staleAfterMs).toISOString();
+    const postgres = this.database.dialect === 'postgres';
     let query = this.database.db
       .selectFrom('export')
       .select(['id', 'claimed_by', 'attempt_count'])
-      .where('status', '=', 'running')
-      .where((eb) => eb.or([eb('claimed_by', 'is', null), eb('claimed_by', '!=', workerId)]));
+      .where('status', '=', 'running');
+    if (building.size > 0) {
+      query = query.where((eb) =>
+        eb.or([
+          eb('claimed_by', 'is', null),
+          eb('claimed_by', '!=', workerId),
+          eb('id', 'not in', [...building]),
+        ]),
+      );
+    }
     if (rule === 'stale') {
       query = query.where((eb) =>
         eb.or([
           eb('heartbeat_time', '<', staleBefore),
           eb.and([eb('heartbeat_time', 'is', null), eb('started_time', '<', staleBefore)]),
+          ...(postgres
+            ? [
+                eb.and([
+                  eb('owner_session', 'is not', null),
+                  eb(
+                    'owner_session',
+                    'not in',
+                    sql<string>`(select ${sql.raw(sessionKeySql)} from pg_stat_activity where backend_start is not null)`,
+                  ),
+                ]),
+              ]
+            : []),
         ]),
       );
     }
     return query.execute();
+  }
+
+  /**
+   * The exports the stored files of `ids` were written for, as the file sweep judges them; an id
+   * with no row is missing from the map.
+   */
+  async fileOwners(ids: readonly number[]): Promise<Map<number, FileOwner>> {
+    const owners = new Map<number, FileOwner>();
+    for (const chunk of chunksOf([...new Set(ids)])) {
+      const rows = await this.database.db
+        .selectFrom('export')
+        .select(['id', 'status', 'archived', 'storage_key', 'claimed_by'])
+        .where('id', 'in', chunk)
+        .execute();
+      for (const row of rows) owners.set(row.id, row);
+    }
+    return owners;
   }
 
   /**
@@ -381,4 +483,13 @@ export class ExportState {
     this.events.emit('settled', id, status);
     return true;
   }
+}
+
+/** Splits ids into lists short enough for one `in (…)`. */
+function chunksOf(ids: number[]): number[][] {
+  const chunks: number[][] = [];
+  for (let start = 0; start < ids.length; start += idsPerQuery) {
+    chunks.push(ids.slice(start, start + idsPerQuery));
+  }
+  return chunks;
 }

@@ -1,7 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppConfig } from '../config/env.ts';
-import { backoffDelaysMs, isConnectionError, withRetry } from '../db/connection-errors.ts';
+import { isConnectionError, withRetry } from '../db/connection-errors.ts';
 import type { AnnexDatabase } from '../db/database.ts';
 import type { ExportRow } from '../db/schema.ts';
+import { sweepExportFiles } from '../storage/export-file-sweep.ts';
 import { ExportStorage } from '../storage/export-storage.ts';
 import { ExportEvents } from './export-events.ts';
 import { exportFileName } from './export-file-name.ts';
@@ -10,6 +12,7 @@ import { ExportRepository } from './export-repository.ts';
 import { ExportState } from './export-state.ts';
 import type { OrphanRule } from './export-state.ts';
 import { exportSettingsOf } from './export-settings.ts';
+import { WorkerSession } from './export-worker-session.ts';
 
 /*
  * The export worker: builds queued exports into files, a bounded number at a time.
@@ -26,7 +29,19 @@ import { exportSettingsOf } from './export-settings.ts';
  * re-queues it (checked at start and on every poll) and removes that worker's temporary file. On
  * SQLite, where one worker process is the supported setup, a starting worker re-queues every running
  * export at once, since no other worker can own it. An export whose worker died `maxAttempts` times
- * fails instead of looping for ever.
+ * fails instead of looping for ever. On PostgreSQL each claim also records the worker's own session
+ * (a dedicated connection, `export-worker-session.ts`); once that session is gone from
+ * `pg_stat_activity` (the process crashed, its host vanished) its exports are recovered at once.
+ *
+ * No export stays `running` without a worker building it. The heartbeat covers only the exports this
+ * worker is building (`building`). When a final write (complete, fail, requeue) fails, say with a
+ * full disk, the worker retries it with backoff and stops heartbeating that export meanwhile: if the
+ * write never gets through, the export goes stale and whoever can write recovers it, this worker
+ * included, since its recovery vouches only for the exports it is building. A claim that fails is
+ * simply tried again on the next poll.
+ *
+ * Files nobody owns (a kill between renaming a file into place and marking its export complete) are
+ * swept at start and every few minutes (`export-file-sweep.ts`).
  *
  * A lost database (a restart, a failover) is nobody's fault: progress writes are retried for a few
  * seconds, and an export whose build still fails with a connection error is handed back to the queue
@@ -64,12 +79,26 @@ export interface ExportWorkerOptions {
   maxAttempts?: number;
   /** Where to log; `console` by default. */
   logger?: WorkerLogger;
+  /** First wait before retrying a final write the database refused; doubles up to 32× (default 500 ms). */
+  finalWriteRetryMs?: number;
+  /** How often unowned files in storage are swept, after the sweep at start (default 5 min). */
+  sweepIntervalMs?: number;
+  /** Files younger than this are never swept (default 15 min). */
+  sweepGraceMs?: number;
+  /**
+   * PostgreSQL: the worker's own session its claims are tied to; by default one it opens on
+   * DATABASE_URL and closes on stop. Null: none, claims rely on the heartbeat alone.
+   */
+  session?: WorkerSession | null;
 }
 
 type WorkerState = 'new' | 'started' | 'stopping' | 'stopped';
 
 /** Why a running write was aborted. */
 type AbortReason = 'stopping' | 'lost';
+
+/** A move that ends a claim; recorded with retries. */
+type FinalMove = 'complete' | 'fail' | 'requeue';
 
 interface RunningExport {
   controller: AbortController;
@@ -95,9 +124,24 @@ export class ExportWorker {
   private readonly pageSize: number | undefined;
   private readonly maxAttempts: number;
   private readonly logger: WorkerLogger;
+  private readonly finalWriteRetryMs: number;
+  private readonly sweepIntervalMs: number;
+  private readonly sweepGraceMs: number;
+  private readonly recoverEveryMs: number;
+  private readonly session: WorkerSession | null;
+  private readonly ownsSession: boolean;
 
   private state: WorkerState = 'new';
   private readonly running = new Map<number, RunningExport>();
+  /**
+   * The exports this worker is building now: those it heartbeats and vouches for in recovery. A
+   * subset of `running`: an export whose final write is being retried has left it.
+   */
+  private readonly building = new Set<number>();
+  /** Aborted by stop(), to cut short a final write's wait before its next retry. */
+  private readonly stopping = new AbortController();
+  private startRecoveryPending = true;
+  private lastSweep = 0;
   private pollTimer: NodeJS.Timeout | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
@@ -123,6 +167,22 @@ export class ExportWorker {
     this.pageSize = options.pageSize;
     this.maxAttempts = options.maxAttempts ?? 3;
     this.logger = options.logger ?? console;
+    this.finalWriteRetryMs = options.finalWriteRetryMs ?? 500;
+    this.sweepIntervalMs = options.sweepIntervalMs ?? 5 * 60_000;
+    this.sweepGraceMs = options.sweepGraceMs ?? 15 * 60_000;
+    // On PostgreSQL the check for gone sessions is one cheap query; run it on every poll so a crashed
+    // worker's exports are recovered within a poll, not a heartbeat.
+    this.recoverEveryMs =
+      options.database.dialect === 'postgres'
+        ? Math.min(this.pollMs, this.heartbeatMs)
+        : this.heartbeatMs;
+    this.ownsSession = options.session === undefined;
+    this.session =
+      options.session !== undefined
+        ? options.session
+        : options.database.dialect === 'postgres'
+          ? new WorkerSession(options.config.DATABASE_URL, this.logger)
+          : null;
     if (this.staleAfterMs <= this.heartbeatMs)
       throw new Error('staleAfterMs must be longer than heartbeatMs');
   }
@@ -142,7 +202,8 @@ export class ExportWorker {
     if (this.state !== 'new') throw new Error(`Worker ${this.workerId} was already started`);
     this.state = 'started';
     await this.storage.ensureFolders();
-    await this.recover(this.database.dialect === 'sqlite' ? 'all-running' : 'stale');
+    await this.session?.ensureOpen();
+    await this.recoverAtStart();
     this.lastStaleCheck = Date.now();
     this.events.on('created', this.onCreated);
     this.heartbeatTimer = setInterval(() => void this.beat(), this.heartbeatMs);
@@ -157,12 +218,14 @@ export class ExportWorker {
       return;
     }
     this.state = 'stopping';
+    this.stopping.abort();
     this.events.off('created', this.onCreated);
     clearTimeout(this.pollTimer);
     clearInterval(this.heartbeatTimer);
     await this.ticking;
     for (const job of this.running.values()) job.controller.abort('stopping' satisfies AbortReason);
     await Promise.all([...this.running.values()].map((job) => job.done));
+    if (this.ownsSession) await this.session?.close();
     this.state = 'stopped';
   }
 
@@ -187,13 +250,22 @@ export class ExportWorker {
   }
 
   private async tick(): Promise<void> {
+    await this.sweepWhenDue();
     try {
-      if (Date.now() - this.lastStaleCheck >= this.heartbeatMs) {
+      await this.session?.ensureOpen();
+      if (this.startRecoveryPending) {
+        await this.recoverAtStart();
+      } else if (Date.now() - this.lastStaleCheck >= this.recoverEveryMs) {
         this.lastStaleCheck = Date.now();
         await this.recover('stale');
       }
       while (this.state === 'started' && this.running.size < this.concurrency) {
-        const row = await this.exports.claim(this.workerId);
+        // A claim that fails (a full disk) leaves the export queued; the next poll tries again.
+        const row = await this.exports.claim(
+          this.workerId,
+          this.session?.key ?? null,
+          new Set(this.running.keys()),
+        );
         if (row === undefined) break;
         if (!this.isClaiming()) {
           await this.requeue(row.id, 'stopping');
@@ -220,9 +292,11 @@ export class ExportWorker {
       )
       .finally(() => {
         this.running.delete(row.id);
+        this.building.delete(row.id);
         this.wake();
       });
     this.running.set(row.id, { controller, done });
+    this.building.add(row.id);
   }
 
   /** Builds one claimed export; every way out leaves the row final, re-queued, or someone else's. */
@@ -293,22 +367,29 @@ export class ExportWorker {
 
       const key = await this.storage.commit(tempPath, id);
       tempPath = undefined;
-      const completed = await this.exports.complete(id, this.workerId, {
-        fileCount: result.fileCount,
-        instanceCount: result.instanceCount,
-        sizeBytes: result.sizeBytes,
-        sha256: result.sha256,
-        fileName,
-        storageKey: key,
-      });
-      if (!completed) {
+      const completed = await this.recordFinal(id, 'complete', () =>
+        this.exports.complete(id, this.workerId, {
+          fileCount: result.fileCount,
+          instanceCount: result.instanceCount,
+          sizeBytes: result.sizeBytes,
+          sha256: result.sha256,
+          fileName,
+          storageKey: key,
+        }),
+      );
+      if (completed === false) {
         // Archived or taken over while it was written: the file belongs to no export.
         await this.storage.remove(key);
         this.logger.warn(
           `annex worker ${this.workerId}: export ${id} was archived or re-queued while it ran; its file was discarded`,
         );
       }
+      // Undefined: never recorded; the export is recovered and rebuilt, and the sweep removes this file.
     } catch (error) {
+      // Gone before the failure is recorded, so a full disk gets its space back and nothing
+      // half-written stays while the record is retried.
+      if (tempPath !== undefined) await this.discardTemp(id, tempPath);
+      tempPath = undefined;
       const reason: unknown = signal.aborted ? signal.reason : undefined;
       if (reason === 'stopping') {
         await this.requeue(id, 'stopping');
@@ -317,71 +398,145 @@ export class ExportWorker {
           `annex worker ${this.workerId}: export ${id} was archived or re-queued while it ran; stopped writing it`,
         );
       } else if (isConnectionError(error)) {
-        await this.handBack(id, signal, error);
+        // A lost database is nobody's fault: hand the export back (retried until the database
+        // answers, as every final write is) and build it afresh, rather than fail it.
+        this.logger.warn(
+          `annex worker ${this.workerId}: export ${id} lost its database connection (${reasonOf(error)}); handing it back to the queue once the database answers`,
+        );
+        await this.requeue(id, 'database connection lost');
       } else {
         if (!(error instanceof EmptyExportError)) {
           this.logger.error(`annex worker ${this.workerId}: export ${id} failed`, error);
         }
-        await this.exports.fail(id, this.workerId, statusTextOf(error));
+        const failed = await this.recordFinal(id, 'fail', () =>
+          this.exports.fail(id, this.workerId, statusTextOf(error)),
+        );
+        if (failed === false) {
+          this.logger.warn(
+            `annex worker ${this.workerId}: export ${id} was archived or recovered before its failure was recorded`,
+          );
+        }
       }
     } finally {
-      if (tempPath !== undefined) {
-        await this.storage.removeTemp(tempPath).catch((error: unknown) => {
+      if (tempPath !== undefined) await this.discardTemp(id, tempPath);
+    }
+  }
+
+  private async discardTemp(id: number, tempPath: string): Promise<void> {
+    await this.storage.removeTemp(tempPath).catch((error: unknown) => {
+      this.logger.error(
+        `annex worker ${this.workerId}: could not remove the temporary file of export ${id}`,
+        error,
+      );
+    });
+  }
+
+  /**
+   * Runs a final move of an export this worker holds, retrying with backoff while the database
+   * refuses the write (a full disk, a lost connection). Returns whether the move happened, or
+   * undefined when the worker stopped before it could be recorded. From the first failure the export
+   * leaves `building`: no heartbeat vouches for it, so if the write never gets through it goes stale
+   * and whoever can write recovers it (this worker included); a retry after that finds it no longer
+   * held and returns false.
+   */
+  private async recordFinal(
+    id: number,
+    move: FinalMove,
+    write: () => Promise<boolean>,
+  ): Promise<boolean | undefined> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await write();
+      } catch (error) {
+        this.building.delete(id);
+        if (this.state !== 'started') {
           this.logger.error(
-            `annex worker ${this.workerId}: could not remove the temporary file of export ${id}`,
+            `annex worker ${this.workerId}: could not record export ${id} as ${move} before stopping; it will be recovered`,
             error,
           );
-        });
+          return undefined;
+        }
+        const delayMs = this.finalWriteRetryMs * 2 ** Math.min(attempt, 5);
+        this.logger.warn(
+          `annex worker ${this.workerId}: could not record export ${id} as ${move} (${reasonOf(error)}); trying again in ${delayMs} ms`,
+        );
+        await sleep(delayMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
       }
     }
   }
 
   /** Gives an export this worker holds back to the queue and says so. */
-  private async requeue(id: number, why: 'stopping'): Promise<void> {
-    if (await this.exports.requeue(id, this.workerId)) {
+  private async requeue(id: number, why: 'stopping' | 'database connection lost'): Promise<void> {
+    if (
+      (await this.recordFinal(id, 'requeue', () => this.exports.requeue(id, this.workerId))) ===
+      true
+    ) {
       this.logger.info(
         `annex worker ${this.workerId}: export ${id} put back in the queue (${why})`,
       );
     }
   }
 
-  /**
-   * Gives back an export whose build lost the database connection, retrying until the database
-   * answers (it must not stay `running` under a worker that no longer builds it) or the worker stops;
-   * then the stale-heartbeat recovery of a worker started later takes it.
-   */
-  private async handBack(id: number, signal: AbortSignal, cause: unknown): Promise<void> {
-    this.logger.warn(
-      `annex worker ${this.workerId}: export ${id} lost its database connection (${cause instanceof Error ? cause.message : String(cause)}); handing it back to the queue once the database answers`,
-    );
+  /** Writes this worker's heartbeat on the exports it builds; aborts the ones no longer its own. */
+  private async beat(): Promise<void> {
+    if (this.building.size === 0) return;
     try {
-      const handedBack = await withRetry(() => this.exports.requeue(id, this.workerId), {
-        delaysMs: backoffDelaysMs(),
-        signal,
-      });
-      if (handedBack) {
-        this.logger.info(
-          `annex worker ${this.workerId}: export ${id} put back in the queue (database connection lost)`,
-        );
+      const building = [...this.building];
+      const stillMine = await this.exports.heartbeat(
+        this.workerId,
+        building,
+        this.session?.key ?? null,
+      );
+      for (const id of building) {
+        if (!stillMine.has(id))
+          this.running.get(id)?.controller.abort('lost' satisfies AbortReason);
       }
     } catch (error) {
+      this.logger.error(`annex worker ${this.workerId}: could not write its heartbeat`, error);
+    }
+  }
+
+  /**
+   * The recovery a starting worker runs; when the database refuses it (a full disk), the worker
+   * starts anyway and the next poll tries again.
+   */
+  private async recoverAtStart(): Promise<void> {
+    try {
+      await this.recover(this.database.dialect === 'sqlite' ? 'all-running' : 'stale');
+      this.startRecoveryPending = false;
+    } catch (error) {
       this.logger.error(
-        `annex worker ${this.workerId}: export ${id} could not be handed back (the worker is stopping, or the database refused); it is recovered once its heartbeat is stale`,
+        `annex worker ${this.workerId}: could not recover exports left running; trying again shortly`,
         error,
       );
     }
   }
 
-  /** Writes this worker's heartbeat on its exports; aborts the ones that are no longer its own. */
-  private async beat(): Promise<void> {
-    if (this.running.size === 0) return;
+  /** Sweeps unowned files at the first poll and every `sweepIntervalMs`; a failure waits for the next. */
+  private async sweepWhenDue(): Promise<void> {
+    if (Date.now() - this.lastSweep < this.sweepIntervalMs) return;
+    this.lastSweep = Date.now();
     try {
-      const stillMine = await this.exports.heartbeat(this.workerId);
-      for (const [id, job] of this.running) {
-        if (!stillMine.has(id)) job.controller.abort('lost' satisfies AbortReason);
-      }
+      await this.sweepFiles();
     } catch (error) {
-      this.logger.error(`annex worker ${this.workerId}: could not write its heartbeat`, error);
+      this.logger.error(
+        `annex worker ${this.workerId}: could not sweep unowned export files; trying again later`,
+        error,
+      );
+    }
+  }
+
+  /** Deletes files in storage that no export owns and that are older than `sweepGraceMs`. */
+  async sweepFiles(): Promise<void> {
+    const swept = await sweepExportFiles(this.storage, {
+      graceMs: this.sweepGraceMs,
+      ownersOf: (ids) => this.exports.fileOwners(ids),
+    });
+    const count = swept.finals.length + swept.temps.length;
+    if (count > 0) {
+      this.logger.warn(
+        `annex worker ${this.workerId}: removed ${swept.finals.length} export file(s) and ${swept.temps.length} temporary file(s) no export owns`,
+      );
     }
   }
 
@@ -390,7 +545,12 @@ export class ExportWorker {
    * temporary files. `all-running` takes every running export not held by this worker (SQLite, at start).
    */
   private async recover(rule: OrphanRule): Promise<void> {
-    const orphans = await this.exports.findOrphans(this.workerId, rule, this.staleAfterMs);
+    const orphans = await this.exports.findOrphans(
+      this.workerId,
+      rule,
+      this.staleAfterMs,
+      this.building,
+    );
     for (const orphan of orphans) {
       const movedTo = await this.exports.recover(orphan, this.maxAttempts);
       if (movedTo === undefined) continue;
@@ -423,6 +583,16 @@ function reasonOf(error: unknown): string {
     if (error.code === 'ENOSPC') return "the server's disk is full";
     return `the server could not write the export file (${error.code})`;
   }
+  if (isDatabaseDiskFull(error)) return "the database's disk is full";
   const message = error instanceof Error ? error.message : String(error);
   return message.trim().replace(/[.\s]+$/, '') || 'an unknown error';
+}
+
+/** SQLite's `SQLITE_FULL` or PostgreSQL's `53100 disk_full`: the database ran out of space. */
+function isDatabaseDiskFull(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    'code' in error &&
+    (error.code === 'SQLITE_FULL' || error.code === '53100')
+  );
 }

@@ -13,6 +13,8 @@ import type { Readable } from 'node:stream';
 const keyPattern = /^[1-9][0-9]{0,15}-[0-9a-f]{16}\.json$/;
 /** A worker id as it appears in a temporary file name. */
 const ownerPattern = /^[A-Za-z0-9-]{1,80}$/;
+/** A temporary file's name: `<export id>.<owner>.<random hex>.part`. */
+const tempNamePattern = /^([1-9][0-9]{0,15})\.([A-Za-z0-9-]{1,80})\.[0-9a-f]{12}\.part$/;
 
 /** The size and time of a stored file. */
 export interface StoredFileStat {
@@ -28,6 +30,28 @@ export interface ByteRange {
   start: number;
   /** Last byte, inclusive. */
   end: number;
+}
+
+/** A finished file in storage, as the file sweep sees it. */
+export interface StoredFinalFile {
+  /** Its key. */
+  key: string;
+  /** The export it was written for (from its name). */
+  exportId: number;
+  /** When it was last written. */
+  modifiedTime: Date;
+}
+
+/** A temporary file in storage, as the file sweep sees it. */
+export interface StoredTempFile {
+  /** Its name in `tmp/`. */
+  name: string;
+  /** The export it is written for (from its name). */
+  exportId: number;
+  /** The worker writing it (from its name). */
+  owner: string;
+  /** When it was last written. */
+  modifiedTime: Date;
 }
 
 /** Raised for a key that was not made by this storage; a bug or a tampered row, never user input. */
@@ -143,6 +167,42 @@ export class ExportStorage {
     }
   }
 
+  /**
+   * The finished files present now, by key; other names in the folder are not this storage's and are
+   * left out. A file removed while it is listed is skipped.
+   */
+  async listFinals(): Promise<StoredFinalFile[]> {
+    const found: StoredFinalFile[] = [];
+    for (const key of await readdirOrEmpty(this.root)) {
+      if (!keyPattern.test(key)) continue;
+      const modifiedTime = await modifiedTimeOf(path.join(this.root, key));
+      if (modifiedTime === null) continue;
+      found.push({ key, exportId: Number.parseInt(key, 10), modifiedTime });
+    }
+    return found;
+  }
+
+  /** The temporary files present now, with the export and worker their names carry. */
+  async listTempFiles(): Promise<StoredTempFile[]> {
+    const found: StoredTempFile[] = [];
+    for (const name of await readdirOrEmpty(this.tempRoot)) {
+      const match = tempNamePattern.exec(name);
+      if (match === null) continue;
+      const [, exportId = '', owner = ''] = match;
+      const modifiedTime = await modifiedTimeOf(path.join(this.tempRoot, name));
+      if (modifiedTime === null) continue;
+      found.push({ name, exportId: Number.parseInt(exportId, 10), owner, modifiedTime });
+    }
+    return found;
+  }
+
+  /** Deletes a temporary file by its name in `tmp/` (as `listTempFiles` gave it). */
+  async removeTempNamed(name: string): Promise<void> {
+    if (!tempNamePattern.test(name))
+      throw new InvalidStorageKeyError(`Not a temporary export file name: "${name}"`);
+    await fsp.rm(path.join(this.tempRoot, name), { force: true });
+  }
+
   /** The absolute path of a key; throws for anything that is not a key this storage made. */
   pathOf(key: string): string {
     if (!keyPattern.test(key))
@@ -162,6 +222,24 @@ export class ExportStorage {
 function assertExportId(exportId: number): void {
   if (!Number.isSafeInteger(exportId) || exportId <= 0)
     throw new InvalidStorageKeyError(`Invalid export id ${exportId}`);
+}
+
+async function readdirOrEmpty(folder: string): Promise<string[]> {
+  try {
+    return await fsp.readdir(folder);
+  } catch (error) {
+    if (isMissing(error)) return [];
+    throw error;
+  }
+}
+
+async function modifiedTimeOf(file: string): Promise<Date | null> {
+  try {
+    return (await fsp.stat(file)).mtime;
+  } catch (error) {
+    if (isMissing(error)) return null;
+    throw error;
+  }
 }
 
 function isMissing(error: unknown): boolean {
