@@ -40,3 +40,18 @@ export const errorEnvelopeSchema = z.object({
 });
 /** The one error envelope every non-2xx API answer uses. */
 export type ErrorEnvelope = z.infer<typeof errorEnvelopeSchema>;
+
+/**
+ * The error an API answer's body carries, or undefined when the body is not the envelope (a proxy's
+ * error page, an empty body, a truncated answer): every client reads error bodies the same way.
+ */
+export function parseErrorEnvelope(text: string): ErrorEnvelope['error'] | undefined {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const envelope = errorEnvelopeSchema.safeParse(body);
+  return envelope.success ? envelope.data.error : undefined;
+}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { errorEnvelopeSchema, fieldIssueSchema } from '../contract/errors.ts';
+import { fieldIssueSchema, parseErrorEnvelope } from '../contract/errors.ts';
 import { exportSchema } from '../contract/exports.ts';
 import {
   AnnexError,
@@ -216,21 +216,15 @@ export class AnnexHttpClient {
 
   private async errorFrom(response: Response, what: string): Promise<AnnexError> {
     const text = await this.readText(response, what);
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      body = undefined;
-    }
-    const envelope = errorEnvelopeSchema.safeParse(body);
+    const error = parseErrorEnvelope(text);
     const httpStatus = response.status;
-    if (!envelope.success) {
+    if (error === undefined) {
       return new AnnexError(
         `annex answered ${what} with HTTP ${httpStatus} and no error envelope: ${text.slice(0, 200) || '(empty body)'}`,
         { code: 'unexpected_response', httpStatus },
       );
     }
-    const { code, message, details } = envelope.data.error;
+    const { code, message, details } = error;
     const init = { code, httpStatus, details };
     switch (code) {
       case 'not_found':

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { errorEnvelopeSchema } from '../../contract/errors.ts';
+import { parseErrorEnvelope } from '../../contract/errors.ts';
 import type { ErrorCode } from '../../contract/errors.ts';
 
 /** Codes of failures that happen before the server could answer with its envelope. */
@@ -90,15 +90,9 @@ async function toApiError(
   response: Response,
 ): Promise<ApiRequestError> {
   const text = await response.text().catch(() => '');
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = undefined;
-  }
-  const envelope = errorEnvelopeSchema.safeParse(body);
-  if (envelope.success) {
-    const { code, message, details } = envelope.data.error;
+  const error = parseErrorEnvelope(text);
+  if (error !== undefined) {
+    const { code, message, details } = error;
     return new ApiRequestError(message, response.status, code, details);
   }
   return new ApiRequestError(
