@@ -187,19 +187,23 @@ async function applyChange(
         .execute();
       return;
     case 'move membership': {
-      const to = at(project.directoryIds, change.to);
+      // From one of the file's directories to one it is not in, so the move always happens.
       const fileId = at(project.fileIds, change.file);
-      const taken = await db
-        .selectFrom('directory_file')
-        .select('file_id')
-        .where('directory_id', '=', to)
-        .where('file_id', '=', fileId)
-        .executeTakeFirst();
-      if (taken !== undefined) return;
+      const holding = (
+        await db
+          .selectFrom('directory_file')
+          .select('directory_id')
+          .where('file_id', '=', fileId)
+          .where('directory_id', 'in', project.directoryIds)
+          .orderBy('directory_id')
+          .execute()
+      ).map((row) => row.directory_id);
+      const free = project.directoryIds.filter((id) => !holding.includes(id));
+      if (holding.length === 0 || free.length === 0) return;
       await db
         .updateTable('directory_file')
-        .set({ directory_id: to })
-        .where('directory_id', '=', at(project.directoryIds, change.directory))
+        .set({ directory_id: at(free, change.to) })
+        .where('directory_id', '=', at(holding, change.directory))
         .where('file_id', '=', fileId)
         .execute();
       return;
@@ -357,6 +361,11 @@ describe.each(testDialects)('maintained project counts on %s', (dialect) => {
       [
         { kind: 'add to directory', directory: 0, file: 3 },
         { files: 7, completed: 3 },
+      ],
+      // File 0 is in `all` only, added and (since above) open: moving it to `empty` takes one off `all`.
+      [
+        { kind: 'move membership', directory: 0, file: 0, to: 1 },
+        { files: 6, completed: 3 },
       ],
     ];
     for (const [change, expected] of steps) {
