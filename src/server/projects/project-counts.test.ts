@@ -409,6 +409,18 @@ describe.each(testDialects)('maintained project counts on %s', (dialect) => {
       { numRuns: 30 },
     );
   });
+
+  // Last: it empties every project's memberships and tasks.
+  it.runIf(dialect === 'postgres')(
+    'are zero after TRUNCATE, which fires no row triggers',
+    async () => {
+      const project = await addSmallProject(database);
+      await sql`TRUNCATE directory_file, task CASCADE`.execute(database.db);
+      await expectCountsToMatchRecount(database, project.projectId, 'TRUNCATE');
+      const [directory] = await listDirectorySummaries(database.db, project.projectId);
+      expect(directory?.file_count).toBe(0);
+    },
+  );
 });
 
 describe.each(testDialects)('the counts migration on %s', (dialect) => {

@@ -33,6 +33,10 @@ import type { DialectName } from '../database.ts';
  * same file's state waits for it instead of each transaction missing the other's row.
  * A file deleted outright is handled per row before the delete, while its memberships still exist;
  * the cascade's membership triggers then find no file and count nothing, on both engines.
+ *
+ * Two writes no trigger sees, which annex never makes: TRUNCATE on PostgreSQL (its own triggers below
+ * zero the counts it empties) and, on SQLite, INSERT OR REPLACE, whose implicit delete fires delete
+ * triggers only with PRAGMA recursive_triggers on. A writer that needs REPLACE turns that on first.
  */
 
 // Frozen here rather than read from the contract: a migration must mean the same thing for ever.
@@ -243,5 +247,19 @@ function postgresTriggers(): string[] {
      SET search_path FROM CURRENT AS $$ BEGIN ${fileDeleteBody} END $$`,
     `CREATE TRIGGER file_counts_delete BEFORE DELETE ON file
      FOR EACH ROW EXECUTE FUNCTION file_counts_delete()`,
+    // TRUNCATE fires no row or transition-table triggers; after it, the counts it emptied are 0
+    // (truncating `file` must cascade to `directory_file`, which lands here too).
+    fn(
+      'directory_file_counts_truncate',
+      'UPDATE directory SET file_count = 0, completed_file_count = 0;',
+    ),
+    `CREATE TRIGGER directory_file_counts_truncate AFTER TRUNCATE ON directory_file
+     FOR EACH STATEMENT EXECUTE FUNCTION directory_file_counts_truncate()`,
+    fn(
+      'task_counts_truncate',
+      `UPDATE job SET task_count = 0, ${taskStatuses.map((status) => `${status}_task_count = 0`).join(', ')};`,
+    ),
+    `CREATE TRIGGER task_counts_truncate AFTER TRUNCATE ON task
+     FOR EACH STATEMENT EXECUTE FUNCTION task_counts_truncate()`,
   ];
 }
