@@ -25,18 +25,21 @@ import type { DialectName } from '../database.ts';
  * them: membership insert/update/delete, a file's `state` or `ann_is_complete` changing, a file
  * deleted outright (its memberships go by cascade), and task insert/delete/status or job change.
  *
- * SQLite has only row triggers: each membership or task row costs one extra primary-key update,
- * a few microseconds. PostgreSQL gets statement triggers with transition tables instead, so a
- * 5,000-row INSERT of a seed batch costs one grouped UPDATE per directory or job, not 5,000 updates of
- * one hot row (which on PostgreSQL would pile up dead row versions within the transaction). There a
- * membership's trigger also takes FOR SHARE on the files it counts, so a concurrent change of the
- * same file's state waits for it instead of each transaction missing the other's row.
+ * SQLite has only row triggers: each membership or task row costs a primary-key lookup of its file
+ * and an update of one directory or job row. PostgreSQL gets statement triggers with transition
+ * tables instead, so a 5,000-row INSERT of a seed batch costs one grouped UPDATE per directory or job,
+ * not 5,000 updates of one hot row (each of which leaves a dead version of that row until the
+ * transaction ends). There a membership's trigger also takes FOR SHARE on the files it counts, so a
+ * concurrent change of the same file's state waits for it instead of each transaction missing the
+ * other's row. The price: two transactions changing the same directory's or job's counts take turns
+ * at its row, which a bulk writer (one transaction) never notices.
  * A file deleted outright is handled per row before the delete, while its memberships still exist;
  * the cascade's membership triggers then find no file and count nothing, on both engines.
  *
- * Two writes no trigger sees, which annex never makes: TRUNCATE on PostgreSQL (its own triggers below
- * zero the counts it empties) and, on SQLite, INSERT OR REPLACE, whose implicit delete fires delete
- * triggers only with PRAGMA recursive_triggers on. A writer that needs REPLACE turns that on first.
+ * Two writes get past row triggers: TRUNCATE on PostgreSQL, which has triggers of its own below that
+ * zero the counts it empties; and on SQLite INSERT OR REPLACE, whose implicit delete fires delete
+ * triggers only with PRAGMA recursive_triggers on. annex never REPLACEs; a writer that must turns the
+ * pragma on first.
  */
 
 // Frozen here rather than read from the contract: a migration must mean the same thing for ever.
