@@ -36,6 +36,10 @@ export interface DirectoryTable {
   project_id: number;
   nickname: string;
   created_time: IsoTime;
+  /** Memberships whose file is not removed; kept by triggers (migration 0004), never written by code. */
+  file_count: Generated<number>;
+  /** Of those, files with `ann_is_complete` = 1; kept by triggers (migration 0004). */
+  completed_file_count: Generated<number>;
 }
 
 /** Which files a directory holds at its top level. */
@@ -123,6 +127,16 @@ export interface JobTable {
   /** The label ids the job's annotators may use, as a JSON list. */
   label_schema: Json;
   created_time: IsoTime;
+  /** All its tasks, whatever their status; this and the per-status counts below are kept by triggers (migration 0004). */
+  task_count: Generated<number>;
+  /** Its tasks in status `available`. */
+  available_task_count: Generated<number>;
+  /** Its tasks in status `in_progress`. */
+  in_progress_task_count: Generated<number>;
+  /** Its tasks in status `complete`. */
+  complete_task_count: Generated<number>;
+  /** Its tasks in status `archived`. */
+  archived_task_count: Generated<number>;
 }
 
 /** A task: one file to annotate within a job. */
