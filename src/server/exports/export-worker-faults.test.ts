@@ -17,7 +17,7 @@ import type { AnnexDatabase, DialectName } from '../db/database.ts';
 import type { ExportRow } from '../db/schema.ts';
 import { testDialects } from '../db/test-database.ts';
 import { addExportRow } from '../test-utils/test-records.ts';
-import { ownSessionKeyQuery } from './export-state.ts';
+import { ownSessionKeyQuery } from './export-recovery.ts';
 import {
   createExportTestEnv,
   exportRowOf,

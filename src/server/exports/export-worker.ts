@@ -10,7 +10,7 @@ import { FinalWrites } from './export-final-writes.ts';
 import type { WorkerLogger } from './export-final-writes.ts';
 import { ExportRepository } from './export-repository.ts';
 import { ExportState } from './export-state.ts';
-import type { OrphanRule } from './export-state.ts';
+import type { OrphanRule } from './export-recovery.ts';
 import { WorkerSession } from './export-worker-session.ts';
 
 /*
