@@ -1,9 +1,10 @@
-import { sql } from 'kysely';
 import type { ExpressionBuilder } from 'kysely';
 import type { ExportStatus } from '../../contract/exports.ts';
 import type { AnnexDatabase } from '../db/database.ts';
 import type { Database, ExportRow, NewExport } from '../db/schema.ts';
 import type { ExportEvents } from './export-events.ts';
+import { chunksOf, findFileOwners, findOrphans } from './export-recovery.ts';
+import type { FileOwner, OrphanExport, OrphanRule } from './export-recovery.ts';
 
 /*
  * The one home of an export's status. Every move of a row's `status` (and its `archived` flag) is a
@@ -21,6 +22,11 @@ import type { ExportEvents } from './export-events.ts';
  * and a method of a few lines that runs one UPDATE `where status in moves.<name>.from` and emits
  * `settled`. A running worker needs no change for cancel: its next progress write or heartbeat finds
  * the row no longer held and stops writing.
+ *
+ * The reads recovery and the file sweep judge by (orphans with a stale heartbeat or a dead PostgreSQL
+ * session, the owners of stored files) live in `export-recovery.ts`, which only reads; the moves they
+ * lead to (`recover`, `giveUp`) stay here with every other status write. `findOrphans` and
+ * `fileOwners` below hand those reads through, so callers keep one state object.
  */
 
 /** A move: the statuses it may start from and the one it ends in. */
@@ -108,50 +114,6 @@ export interface CompletedFile {
   /** Where storage keeps it. */
   storageKey: string;
 }
-
-/** A running export whose worker may be dead, as `findOrphans` reads it. */
-export interface OrphanExport {
-  /** The export. */
-  id: number;
-  /** The worker that held it, or null. */
-  claimed_by: string | null;
-  /** How many workers claimed it so far. */
-  attempt_count: number;
-}
-
-/**
- * Which running exports `findOrphans` looks at: every one, or only those whose heartbeat is stale
- * (on PostgreSQL also those whose owner session is gone).
- */
-export type OrphanRule = 'all-running' | 'stale';
-
-/** What the file sweep needs to know of the export a stored file was written for. */
-export interface FileOwner {
-  /** The export. */
-  id: number;
-  /** Its status now. */
-  status: ExportStatus;
-  /** 1 once archived. */
-  archived: number;
-  /** The file its row points to, if any. */
-  storage_key: string | null;
-  /** The worker holding it, when running. */
-  claimed_by: string | null;
-}
-
-/**
- * A PostgreSQL session's key as `owner_session` stores it: the backend's pid and its start time (in
- * µs, since a pid is reused), so a key never names a later session. One expression, used both when a
- * worker reads its own key and when recovery looks for the keys still alive in `pg_stat_activity`.
- */
-export const sessionKeySql =
-  "pid::text || ':' || (extract(epoch from backend_start) * 1000000)::bigint::text";
-
-/** Reads the key of the session it runs on; for the worker's dedicated session connection. */
-export const ownSessionKeyQuery = `select ${sessionKeySql} as key from pg_stat_activity where pid = pg_backend_pid()`;
-
-/** Ids per `in (…)` list: well under SQLite's limit on bound parameters. */
-const idsPerQuery = 500;
 
 /** The columns of an export put back in the queue, as if it had never been claimed. */
 const requeuedValues = {
@@ -323,74 +285,19 @@ export class ExportState {
     return this.settledIf(result.numUpdatedRows, id, moves.requeue.to);
   }
 
-  /**
-   * Running exports whose worker may be dead or no longer building them; `building` are the ids
-   * `workerId` is building right now, the only running exports it vouches for. Its other exports
-   * (say, one whose final write it could not record) are orphans like anyone's. With `stale`, those
-   * whose heartbeat (or start, before the first heartbeat) is older than `staleAfterMs`, and on
-   * PostgreSQL those whose owner session is gone from `pg_stat_activity` (a crashed worker's,
-   * recovered at once); with `all-running`, every one (SQLite at start, where no other worker can
-   * own them).
-   */
+  /** Running exports whose worker may be dead; see `findOrphans` in `export-recovery.ts`. */
   async findOrphans(
     workerId: string,
     rule: OrphanRule,
     staleAfterMs: number,
     building: ReadonlySet<number> = new Set(),
   ): Promise<OrphanExport[]> {
-    const staleBefore = new Date(Date.now() - staleAfterMs).toISOString();
-    const postgres = this.database.dialect === 'postgres';
-    let query = this.database.db
-      .selectFrom('export')
-      .select(['id', 'claimed_by', 'attempt_count'])
-      .where('status', '=', 'running');
-    if (building.size > 0) {
-      query = query.where((eb) =>
-        eb.or([
-          eb('claimed_by', 'is', null),
-          eb('claimed_by', '!=', workerId),
-          eb('id', 'not in', [...building]),
-        ]),
-      );
-    }
-    if (rule === 'stale') {
-      query = query.where((eb) =>
-        eb.or([
-          eb('heartbeat_time', '<', staleBefore),
-          eb.and([eb('heartbeat_time', 'is', null), eb('started_time', '<', staleBefore)]),
-          ...(postgres
-            ? [
-                eb.and([
-                  eb('owner_session', 'is not', null),
-                  eb(
-                    'owner_session',
-                    'not in',
-                    sql<string>`(select ${sql.raw(sessionKeySql)} from pg_stat_activity where backend_start is not null)`,
-                  ),
-                ]),
-              ]
-            : []),
-        ]),
-      );
-    }
-    return query.execute();
+    return findOrphans(this.database, workerId, rule, staleAfterMs, building);
   }
 
-  /**
-   * The exports the stored files of `ids` were written for, as the file sweep judges them; an id
-   * with no row is missing from the map.
-   */
+  /** The exports the stored files of `ids` were written for; see `findFileOwners`. */
   async fileOwners(ids: readonly number[]): Promise<Map<number, FileOwner>> {
-    const owners = new Map<number, FileOwner>();
-    for (const chunk of chunksOf([...new Set(ids)])) {
-      const rows = await this.database.db
-        .selectFrom('export')
-        .select(['id', 'status', 'archived', 'storage_key', 'claimed_by'])
-        .where('id', 'in', chunk)
-        .execute();
-      for (const row of rows) owners.set(row.id, row);
-    }
-    return owners;
+    return findFileOwners(this.database, ids);
   }
 
   /**
@@ -483,13 +390,4 @@ export class ExportState {
     this.events.emit('settled', id, status);
     return true;
   }
-}
-
-/** Splits ids into lists short enough for one `in (…)`. */
-function chunksOf(ids: number[]): number[][] {
-  const chunks: number[][] = [];
-  for (let start = 0; start < ids.length; start += idsPerQuery) {
-    chunks.push(ids.slice(start, start + idsPerQuery));
-  }
-  return chunks;
 }

@@ -1,4 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { expect } from 'vitest';
 import type { Export } from '../../contract/exports.ts';
 import type { AppConfig } from '../config/env.ts';
 import type { AnnexDatabase, DialectName } from '../db/database.ts';
@@ -195,4 +198,47 @@ export async function exportFilePathOf(env: ExportTestEnv, id: number): Promise<
   const { storage_key: key } = await exportRowOf(env, id);
   if (key === null) throw new Error(`export ${id} has no file`);
   return env.storage.pathOf(key);
+}
+
+/** Polls the API until the export is final, or fails the test after `timeoutMs`. */
+export async function finalOf(env: ExportTestEnv, id: number, timeoutMs = 10_000): Promise<Export> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const response = await env.app.inject({
+      method: 'GET',
+      url: `/api/v1/projects/demo/exports/${id}`,
+    });
+    expect(response.statusCode).toBe(200);
+    const record = response.json<Export>();
+    if (record.status === 'complete' || record.status === 'failed') return record;
+    if (Date.now() > deadline)
+      throw new Error(`export ${id} still ${record.status} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Polls the row until `done`, or fails the test after `timeoutMs`. */
+export async function untilRow(
+  env: ExportTestEnv,
+  id: number,
+  done: (row: ExportRow) => boolean,
+  timeoutMs = 10_000,
+): Promise<ExportRow> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const row = await exportRowOf(env, id);
+    if (done(row)) return row;
+    if (Date.now() > deadline)
+      throw new Error(`export ${id} did not get there in ${timeoutMs} ms: ${JSON.stringify(row)}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** The files of an export in storage: finished ones and temporary ones. */
+export function filesOf(env: ExportTestEnv, id: number): string[] {
+  const tempFolder = path.join(env.storage.root, 'tmp');
+  return [
+    ...fs.readdirSync(env.storage.root).filter((name) => name.startsWith(`${id}-`)),
+    ...fs.readdirSync(tempFolder).filter((name) => name.startsWith(`${id}.`)),
+  ];
 }

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { ownSessionKeyQuery } from './export-state.ts';
+import { ownSessionKeyQuery } from './export-recovery.ts';
 
 /*
  * A PostgreSQL worker's own session: one long-lived connection, outside the pool, that does nothing

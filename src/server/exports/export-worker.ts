@@ -1,17 +1,16 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppConfig } from '../config/env.ts';
-import { isConnectionError, withRetry } from '../db/connection-errors.ts';
 import type { AnnexDatabase } from '../db/database.ts';
 import type { ExportRow } from '../db/schema.ts';
 import { sweepExportFiles } from '../storage/export-file-sweep.ts';
 import { ExportStorage } from '../storage/export-storage.ts';
+import { ExportBuilder } from './export-build.ts';
+import type { AbortReason } from './export-build.ts';
 import { ExportEvents } from './export-events.ts';
-import { exportFileName } from './export-file-name.ts';
-import { EmptyExportError, writeExportFile } from './export-file-writer.ts';
+import { FinalWrites } from './export-final-writes.ts';
+import type { WorkerLogger } from './export-final-writes.ts';
 import { ExportRepository } from './export-repository.ts';
 import { ExportState } from './export-state.ts';
-import type { OrphanRule } from './export-state.ts';
-import { exportSettingsOf } from './export-settings.ts';
+import type { OrphanRule } from './export-recovery.ts';
 import { WorkerSession } from './export-worker-session.ts';
 
 /*
@@ -46,14 +45,15 @@ import { WorkerSession } from './export-worker-session.ts';
  * A lost database (a restart, a failover) is nobody's fault: progress writes are retried for a few
  * seconds, and an export whose build still fails with a connection error is handed back to the queue
  * once the database answers again (retried until it does, or the worker stops), then built afresh.
+ *
+ * This module schedules (start, stop, wake, tick, claim, launch, heartbeat, recovery, sweep). The
+ * building of one claimed export lives in `export-build.ts`, the retried final writes in
+ * `export-final-writes.ts`, and failure wording in `export-failure.ts`; imports flow one way, from
+ * here down.
  */
 
-/** Where the worker writes what it does; `console` by default. */
-export interface WorkerLogger {
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string, error?: unknown): void;
-}
+/** Where the worker writes what it does; re-exported since it is part of `ExportWorkerOptions`. */
+export type { WorkerLogger } from './export-final-writes.ts';
 
 /** What a worker is made of; everything but database, config and id has a default. */
 export interface ExportWorkerOptions {
@@ -94,12 +94,6 @@ export interface ExportWorkerOptions {
 
 type WorkerState = 'new' | 'started' | 'stopping' | 'stopped';
 
-/** Why a running write was aborted. */
-type AbortReason = 'stopping' | 'lost';
-
-/** A move that ends a claim; recorded with retries. */
-type FinalMove = 'complete' | 'fail' | 'requeue';
-
 interface RunningExport {
   controller: AbortController;
   done: Promise<void>;
@@ -114,17 +108,15 @@ export class ExportWorker {
   private readonly database: AnnexDatabase;
   private readonly storage: ExportStorage;
   private readonly events: ExportEvents;
-  private readonly repository: ExportRepository;
   private readonly exports: ExportState;
+  private readonly finalWrites: FinalWrites;
+  private readonly builder: ExportBuilder;
   private readonly concurrency: number;
   private readonly pollMs: number;
   private readonly heartbeatMs: number;
   private readonly staleAfterMs: number;
-  private readonly progressIntervalMs: number;
-  private readonly pageSize: number | undefined;
   private readonly maxAttempts: number;
   private readonly logger: WorkerLogger;
-  private readonly finalWriteRetryMs: number;
   private readonly sweepIntervalMs: number;
   private readonly sweepGraceMs: number;
   private readonly recoverEveryMs: number;
@@ -157,17 +149,33 @@ export class ExportWorker {
     this.database = options.database;
     this.storage = options.storage ?? ExportStorage.forDataDir(options.config.DATA_DIR);
     this.events = options.events ?? new ExportEvents();
-    this.repository = new ExportRepository(options.database);
     this.exports = new ExportState(options.database, this.events);
     this.concurrency = options.config.WORKER_CONCURRENCY;
     this.pollMs = options.config.WORKER_POLL_MS;
     this.heartbeatMs = options.heartbeatMs ?? 5000;
     this.staleAfterMs = options.staleAfterMs ?? 30_000;
-    this.progressIntervalMs = options.progressIntervalMs ?? 500;
-    this.pageSize = options.pageSize;
     this.maxAttempts = options.maxAttempts ?? 3;
     this.logger = options.logger ?? console;
-    this.finalWriteRetryMs = options.finalWriteRetryMs ?? 500;
+    this.finalWrites = new FinalWrites({
+      exports: this.exports,
+      workerId: this.workerId,
+      logger: this.logger,
+      retryMs: options.finalWriteRetryMs ?? 500,
+      isStarted: () => this.state === 'started',
+      stopSignal: this.stopping.signal,
+      onRefused: (id) => this.building.delete(id),
+    });
+    this.builder = new ExportBuilder({
+      database: options.database,
+      storage: this.storage,
+      repository: new ExportRepository(options.database),
+      exports: this.exports,
+      finalWrites: this.finalWrites,
+      workerId: this.workerId,
+      logger: this.logger,
+      progressIntervalMs: options.progressIntervalMs ?? 500,
+      pageSize: options.pageSize,
+    });
     this.sweepIntervalMs = options.sweepIntervalMs ?? 5 * 60_000;
     this.sweepGraceMs = options.sweepGraceMs ?? 15 * 60_000;
     // On PostgreSQL the check for gone sessions is one cheap query; run it on every poll so a crashed
@@ -268,7 +276,7 @@ export class ExportWorker {
         );
         if (row === undefined) break;
         if (!this.isClaiming()) {
-          await this.requeue(row.id, 'stopping');
+          await this.finalWrites.requeue(row.id, 'stopping');
           break;
         }
         this.launch(row);
@@ -283,7 +291,10 @@ export class ExportWorker {
 
   private launch(row: ExportRow): void {
     const controller = new AbortController();
-    const done = this.build(row, controller.signal)
+    const done = this.builder
+      .build(row, controller.signal, () =>
+        this.running.get(row.id)?.controller.abort('lost' satisfies AbortReason),
+      )
       .catch((error: unknown) =>
         this.logger.error(
           `annex worker ${this.workerId}: export ${row.id} was left in a bad state`,
@@ -297,184 +308,6 @@ export class ExportWorker {
       });
     this.running.set(row.id, { controller, done });
     this.building.add(row.id);
-  }
-
-  /** Builds one claimed export; every way out leaves the row final, re-queued, or someone else's. */
-  private async build(row: ExportRow, signal: AbortSignal): Promise<void> {
-    const id = row.id;
-    let tempPath: string | undefined;
-    let selected: number | undefined;
-    let lastPercent = 0;
-    const abortIfLost = (stillMine: boolean) => {
-      if (!stillMine) this.running.get(id)?.controller.abort('lost' satisfies AbortReason);
-    };
-
-    try {
-      const exportRecord = await this.repository.toContractOne(row);
-      const sourceName =
-        row.source === 'task'
-          ? (row.task_id ?? 'task')
-          : (exportRecord[row.source]?.name ?? row.source);
-      const fileName = exportFileName({
-        exportId: id,
-        source: row.source,
-        sourceName,
-        createdTime: row.created_time,
-      });
-      tempPath = await this.storage.newTempPath(id, this.workerId);
-
-      // The writer awaits these hooks, so progress rows are written in order and a lost claim stops
-      // the write at its next page.
-      const result = await writeExportFile(
-        this.database,
-        {
-          ...exportSettingsOf(row),
-          exportId: id,
-          createdTime: row.created_time,
-          createdBy: row.created_by,
-        },
-        tempPath,
-        {
-          signal,
-          progressIntervalMs: this.progressIntervalMs,
-          ...(this.pageSize === undefined ? {} : { pageSize: this.pageSize }),
-          onStart: async (fileCount) => {
-            selected = fileCount;
-            // Guarded writes of the same values: safe to run again after a dropped connection.
-            abortIfLost(
-              await withRetry(() => this.exports.recordFileCount(id, this.workerId, fileCount), {
-                signal,
-              }),
-            );
-          },
-          onProgress: async (filesWritten, fileCount) => {
-            // 100 is kept for the moment the file is in place and the row complete.
-            const percent = Math.min(99, Math.floor((filesWritten / fileCount) * 100));
-            if (percent <= lastPercent) return;
-            lastPercent = percent;
-            abortIfLost(
-              await withRetry(() => this.exports.recordProgress(id, this.workerId, percent), {
-                signal,
-              }),
-            );
-          },
-        },
-      );
-      signal.throwIfAborted();
-      if (selected !== undefined && result.fileCount !== selected) {
-        throw new Error(`it selected ${selected} files but wrote ${result.fileCount} file packets`);
-      }
-
-      const key = await this.storage.commit(tempPath, id);
-      tempPath = undefined;
-      const completed = await this.recordFinal(id, 'complete', () =>
-        this.exports.complete(id, this.workerId, {
-          fileCount: result.fileCount,
-          instanceCount: result.instanceCount,
-          sizeBytes: result.sizeBytes,
-          sha256: result.sha256,
-          fileName,
-          storageKey: key,
-        }),
-      );
-      if (completed === false) {
-        // Archived or taken over while it was written: the file belongs to no export.
-        await this.storage.remove(key);
-        this.logger.warn(
-          `annex worker ${this.workerId}: export ${id} was archived or re-queued while it ran; its file was discarded`,
-        );
-      }
-      // Undefined: never recorded; the export is recovered and rebuilt, and the sweep removes this file.
-    } catch (error) {
-      // Gone before the failure is recorded, so a full disk gets its space back and nothing
-      // half-written stays while the record is retried.
-      if (tempPath !== undefined) await this.discardTemp(id, tempPath);
-      tempPath = undefined;
-      const reason: unknown = signal.aborted ? signal.reason : undefined;
-      if (reason === 'stopping') {
-        await this.requeue(id, 'stopping');
-      } else if (reason === 'lost') {
-        this.logger.warn(
-          `annex worker ${this.workerId}: export ${id} was archived or re-queued while it ran; stopped writing it`,
-        );
-      } else if (isConnectionError(error)) {
-        // A lost database is nobody's fault: hand the export back (retried until the database
-        // answers, as every final write is) and build it afresh, rather than fail it.
-        this.logger.warn(
-          `annex worker ${this.workerId}: export ${id} lost its database connection (${reasonOf(error)}); handing it back to the queue once the database answers`,
-        );
-        await this.requeue(id, 'database connection lost');
-      } else {
-        if (!(error instanceof EmptyExportError)) {
-          this.logger.error(`annex worker ${this.workerId}: export ${id} failed`, error);
-        }
-        const failed = await this.recordFinal(id, 'fail', () =>
-          this.exports.fail(id, this.workerId, statusTextOf(error)),
-        );
-        if (failed === false) {
-          this.logger.warn(
-            `annex worker ${this.workerId}: export ${id} was archived or recovered before its failure was recorded`,
-          );
-        }
-      }
-    } finally {
-      if (tempPath !== undefined) await this.discardTemp(id, tempPath);
-    }
-  }
-
-  private async discardTemp(id: number, tempPath: string): Promise<void> {
-    await this.storage.removeTemp(tempPath).catch((error: unknown) => {
-      this.logger.error(
-        `annex worker ${this.workerId}: could not remove the temporary file of export ${id}`,
-        error,
-      );
-    });
-  }
-
-  /**
-   * Runs a final move of an export this worker holds, retrying with backoff while the database
-   * refuses the write (a full disk, a lost connection). Returns whether the move happened, or
-   * undefined when the worker stopped before it could be recorded. From the first failure the export
-   * leaves `building`: no heartbeat vouches for it, so if the write never gets through it goes stale
-   * and whoever can write recovers it (this worker included); a retry after that finds it no longer
-   * held and returns false.
-   */
-  private async recordFinal(
-    id: number,
-    move: FinalMove,
-    write: () => Promise<boolean>,
-  ): Promise<boolean | undefined> {
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        return await write();
-      } catch (error) {
-        this.building.delete(id);
-        if (this.state !== 'started') {
-          this.logger.error(
-            `annex worker ${this.workerId}: could not record export ${id} as ${move} before stopping; it will be recovered`,
-            error,
-          );
-          return undefined;
-        }
-        const delayMs = this.finalWriteRetryMs * 2 ** Math.min(attempt, 5);
-        this.logger.warn(
-          `annex worker ${this.workerId}: could not record export ${id} as ${move} (${reasonOf(error)}); trying again in ${delayMs} ms`,
-        );
-        await sleep(delayMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
-      }
-    }
-  }
-
-  /** Gives an export this worker holds back to the queue and says so. */
-  private async requeue(id: number, why: 'stopping' | 'database connection lost'): Promise<void> {
-    if (
-      (await this.recordFinal(id, 'requeue', () => this.exports.requeue(id, this.workerId))) ===
-      true
-    ) {
-      this.logger.info(
-        `annex worker ${this.workerId}: export ${id} put back in the queue (${why})`,
-      );
-    }
   }
 
   /** Writes this worker's heartbeat on the exports it builds; aborts the ones no longer its own. */
@@ -564,35 +397,4 @@ export class ExportWorker {
       );
     }
   }
-}
-
-/** The `status_text` of a failed export: what happened and what to do, for a person. */
-export function statusTextOf(error: unknown): string {
-  if (error instanceof EmptyExportError) return error.message;
-  return `Export failed: ${reasonOf(error)}. Generate it again; if it fails again, check the server log.`;
-}
-
-function reasonOf(error: unknown): string {
-  if (
-    error instanceof Error &&
-    'code' in error &&
-    typeof error.code === 'string' &&
-    'syscall' in error
-  ) {
-    // A file-system error: say what went wrong without showing the server's paths.
-    if (error.code === 'ENOSPC') return "the server's disk is full";
-    return `the server could not write the export file (${error.code})`;
-  }
-  if (isDatabaseDiskFull(error)) return "the database's disk is full";
-  const message = error instanceof Error ? error.message : String(error);
-  return message.trim().replace(/[.\s]+$/, '') || 'an unknown error';
-}
-
-/** SQLite's `SQLITE_FULL` or PostgreSQL's `53100 disk_full`: the database ran out of space. */
-function isDatabaseDiskFull(error: unknown): boolean {
-  return (
-    error instanceof Error &&
-    'code' in error &&
-    (error.code === 'SQLITE_FULL' || error.code === '53100')
-  );
 }
