@@ -139,6 +139,11 @@ export async function watchExport(
   }
 }
 
+/** The create body of an export of the demo's default directory, with the API's defaults. */
+export function defaultDirectoryExport(env: ExportTestEnv): Record<string, unknown> {
+  return { source: 'directory', directory_id: env.demo.defaultDirectoryId };
+}
+
 /** Asks for an export through the API and returns it (expects 202). */
 export async function requestExport(
   app: FastifyInstance,

@@ -8,6 +8,7 @@ import {
 } from './export-fault-fixtures.ts';
 import {
   createExportTestEnv,
+  defaultDirectoryExport,
   exportRowOf,
   filesOf,
   finalOf,
@@ -27,7 +28,6 @@ describe.each(testDialects)('export worker faults on %s', (dialect) => {
   let env: ExportTestEnv;
   let faults: ExportUpdateFaults;
   let faulty: AnnexDatabase;
-  const demoAll = () => ({ source: 'directory', directory_id: env.demo.defaultDirectoryId });
   const serverDiskFull =
     "Export failed: the server's disk is full. Generate it again; if it fails again, check the server log.";
 
@@ -53,7 +53,7 @@ describe.each(testDialects)('export worker faults on %s', (dialect) => {
       failExportWritesWithEnospc(env.storage.root, () =>
         faults.failNext(3, { setting: 'status_text' }),
       );
-      const created = await requestExport(env.app, 'demo', demoAll());
+      const created = await requestExport(env.app, 'demo', defaultDirectoryExport(env));
       const final = await finalOf(env, created.id);
 
       expect(final).toMatchObject({ status: 'failed', status_text: serverDiskFull });
@@ -80,7 +80,7 @@ describe.each(testDialects)('export worker faults on %s', (dialect) => {
     try {
       // The claim gets through; the file count, then the first attempts to record the failure, do not.
       faults.failNext(3, { unless: 'claimed_by' });
-      const created = await requestExport(env.app, 'demo', demoAll());
+      const created = await requestExport(env.app, 'demo', defaultDirectoryExport(env));
       const final = await finalOf(env, created.id);
 
       expect(final).toMatchObject({
@@ -100,7 +100,7 @@ describe.each(testDialects)('export worker faults on %s', (dialect) => {
     const worker = await env.startWorker({ database: faulty, logger, finalWriteRetryMs: 20 });
     try {
       faults.failNext(2, { setting: 'sha256' });
-      const created = await requestExport(env.app, 'demo', demoAll());
+      const created = await requestExport(env.app, 'demo', defaultDirectoryExport(env));
       const final = await finalOf(env, created.id);
 
       expect(final.status).toBe('complete');
@@ -122,7 +122,7 @@ describe.each(testDialects)('export worker faults on %s', (dialect) => {
     const worker = await env.startWorker({ database: faulty, logger });
     try {
       faults.failNext(3, { setting: 'claimed_by' });
-      const created = await requestExport(env.app, 'demo', demoAll());
+      const created = await requestExport(env.app, 'demo', defaultDirectoryExport(env));
       const final = await finalOf(env, created.id);
 
       expect(final.status).toBe('complete');
@@ -150,7 +150,7 @@ describe.each(testDialects)('export worker faults on %s', (dialect) => {
       failExportWritesWithEnospc(env.storage.root, () =>
         faults.failNext(1000, { setting: 'status_text' }),
       );
-      const created = await requestExport(env.app, 'demo', demoAll());
+      const created = await requestExport(env.app, 'demo', defaultDirectoryExport(env));
       const requeued = await untilRow(
         env,
         created.id,

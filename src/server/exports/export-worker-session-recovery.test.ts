@@ -6,6 +6,7 @@ import { CrashAfterClaim } from './export-fault-fixtures.ts';
 import { ownSessionKeyQuery } from './export-recovery.ts';
 import {
   createExportTestEnv,
+  defaultDirectoryExport,
   exportRowOf,
   finalOf,
   RecordingLogger,
@@ -21,7 +22,6 @@ import { WorkerSession } from './export-worker-session.ts';
 
 describe.each(testDialects)('export worker session recovery on %s', (dialect) => {
   let env: ExportTestEnv;
-  const demoAll = () => ({ source: 'directory', directory_id: env.demo.defaultDirectoryId });
 
   beforeAll(async () => {
     env = await createExportTestEnv(dialect);
@@ -82,7 +82,7 @@ describe.each(testDialects)('export worker session recovery on %s', (dialect) =>
         session,
       });
       try {
-        const created = await requestExport(env.app, 'demo', demoAll());
+        const created = await requestExport(env.app, 'demo', defaultDirectoryExport(env));
         const left = await untilRow(env, created.id, () => crash.crashedAt !== undefined);
         expect(left).toMatchObject({ status: 'running', claimed_by: doomed.workerId });
         const crashedAt = await crash.crashedAt;
@@ -111,7 +111,7 @@ describe.each(testDialects)('export worker session recovery on %s', (dialect) =>
       // Pages of one file: slow enough to see it running.
       const worker = await env.startWorker({ session, pageSize: 1 });
       try {
-        const created = await requestExport(env.app, 'demo', demoAll());
+        const created = await requestExport(env.app, 'demo', defaultDirectoryExport(env));
         const claimed = await untilRow(env, created.id, (row) => row.status === 'running');
         expect(claimed.claimed_by).toBe(worker.workerId);
         expect(claimed.owner_session).toMatch(/^\d+:\d+$/);

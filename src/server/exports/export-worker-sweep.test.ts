@@ -5,6 +5,7 @@ import { testDialects } from '../db/test-database.ts';
 import { addExportRow } from '../test-utils/test-records.ts';
 import {
   createExportTestEnv,
+  defaultDirectoryExport,
   exportRowOf,
   finalOf,
   RecordingLogger,
@@ -17,7 +18,6 @@ import type { ExportTestEnv } from './export-test-harness.ts';
 
 describe.each(testDialects)('export worker file sweep on %s', (dialect) => {
   let env: ExportTestEnv;
-  const demoAll = () => ({ source: 'directory', directory_id: env.demo.defaultDirectoryId });
 
   beforeAll(async () => {
     env = await createExportTestEnv(dialect);
@@ -28,7 +28,10 @@ describe.each(testDialects)('export worker file sweep on %s', (dialect) => {
 
   it('sweeps at start the files no export owns, and keeps a complete export’s file and fresh files', async () => {
     const builder = await env.startWorker();
-    const complete = await finalOf(env, (await requestExport(env.app, 'demo', demoAll())).id);
+    const complete = await finalOf(
+      env,
+      (await requestExport(env.app, 'demo', defaultDirectoryExport(env))).id,
+    );
     await builder.stop();
     expect(complete.status).toBe('complete');
     const completeKey = (await exportRowOf(env, complete.id)).storage_key;
