@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   ExportFailedError,
   InvalidInputError,
@@ -8,42 +8,19 @@ import {
 import { AnnexHttpClient } from './annex-http-client.ts';
 import { generateExport } from './export-generator.ts';
 import { Project } from './project-client.ts';
-import type { Job } from './source-handles.ts';
 import { findFreePort } from './test-utils/annex-server.ts';
-import type { AnnexTestServer } from './test-utils/annex-server.ts';
-import { startDemoProject } from './test-utils/demo-project.ts';
-import type { DemoProject } from './test-utils/demo-project.ts';
+import { useDemoProject } from './test-utils/demo-project.ts';
 import { queueFailingExport } from './test-utils/failing-export.ts';
 
 // The Project client's errors against a real server with the demo: what is missing, unreachable,
 // refused or failed arrives as the error class a script catches, saying why. The calls that succeed
 // are in project-client.test.ts.
 
-let demo: DemoProject | undefined;
-let project: Project;
-let streetJob: Job;
-
-function runningServer(): AnnexTestServer {
-  if (demo === undefined) throw new Error('the server did not start');
-  return demo.server;
-}
-
-function host(): string {
-  return runningServer().host;
-}
-
-beforeAll(async () => {
-  demo = await startDemoProject();
-  ({ project, streetJob } = demo);
-}, 180_000);
-
-afterAll(async () => {
-  await demo?.server.stop();
-});
+const demo = useDemoProject();
 
 describe('errors', () => {
   it('an unknown job is a NotFoundError that names it and lists the jobs', async () => {
-    const error = await project.job.getById(987_654).catch((caught: unknown) => caught);
+    const error = await demo.project.job.getById(987_654).catch((caught: unknown) => caught);
 
     expect(error).toBeInstanceOf(NotFoundError);
     expect((error as NotFoundError).code).toBe('not_found');
@@ -52,17 +29,19 @@ describe('errors', () => {
   });
 
   it('an unknown directory, export or project is a NotFoundError with the server message', async () => {
-    await expect(project.directory.getByName('Nowhere')).rejects.toThrow(
+    await expect(demo.project.directory.getByName('Nowhere')).rejects.toThrow(
       /No directory "Nowhere".*Luckfrill/,
     );
-    await expect(project.directory.getById(987_654)).rejects.toThrow(NotFoundError);
+    await expect(demo.project.directory.getById(987_654)).rejects.toThrow(NotFoundError);
 
-    const missingExport = await project.export.getById(987_654).catch((caught: unknown) => caught);
+    const missingExport = await demo.project.export
+      .getById(987_654)
+      .catch((caught: unknown) => caught);
     expect(missingExport).toBeInstanceOf(NotFoundError);
     expect((missingExport as NotFoundError).httpStatus).toBe(404);
     expect((missingExport as Error).message).toContain('987654');
 
-    const stranger = new Project({ projectStringId: 'no-such-project', host: host() });
+    const stranger = new Project({ projectStringId: 'no-such-project', host: demo.server.host });
     await expect(stranger.job.getById(1)).rejects.toThrow(NotFoundError);
     await expect(stranger.directory.default()).rejects.toThrow(/no-such-project/);
   });
@@ -88,11 +67,11 @@ describe('errors', () => {
     expect(() => new Project({ projectStringId: 'demo', host: 'not a url' })).toThrow(
       /host must be a URL/,
     );
-    await expect(project.job.getById(0)).rejects.toThrow(/positive integer/);
-    await expect(project.job.getById(1.5)).rejects.toThrow(InvalidInputError);
-    await expect(project.directory.getByName('  ')).rejects.toThrow(InvalidInputError);
+    await expect(demo.project.job.getById(0)).rejects.toThrow(/positive integer/);
+    await expect(demo.project.job.getById(1.5)).rejects.toThrow(InvalidInputError);
+    await expect(demo.project.directory.getByName('  ')).rejects.toThrow(InvalidInputError);
 
-    const badOption = await streetJob
+    const badOption = await demo.streetJob
       .generateExport({ returnType: 'csv' as 'url' })
       .catch((caught: unknown) => caught);
     expect(badOption).toBeInstanceOf(InvalidInputError);
@@ -100,13 +79,13 @@ describe('errors', () => {
       'returnType',
     ]);
 
-    const exp = await streetJob.generateExport({ waitForExportGeneration: false });
+    const exp = await demo.streetJob.generateExport({ waitForExportGeneration: false });
     await expect(exp.waitUntilDone({ pollMs: 0 })).rejects.toThrow(/pollMs/);
     await expect(exp.accessData({ returnType: 'xml' as 'url' })).rejects.toThrow(InvalidInputError);
   });
 
   it("the server's refusals arrive as InvalidInputError with its field issues", async () => {
-    const client = new AnnexHttpClient(host());
+    const client = new AnnexHttpClient(demo.server.host);
 
     const error = await client
       .send({
@@ -125,8 +104,8 @@ describe('errors', () => {
   });
 
   it('a failed export is an ExportFailedError carrying its status_text, whether waited for or asked for its file', async () => {
-    const record = await queueFailingExport(runningServer(), 'demo');
-    const exp = await project.export.getById(record.id);
+    const record = await queueFailingExport(demo.server, 'demo');
+    const exp = await demo.project.export.getById(record.id);
 
     const waited = await exp.waitUntilDone({ pollMs: 50 }).catch((caught: unknown) => caught);
 
@@ -139,8 +118,8 @@ describe('errors', () => {
   });
 
   it('a link or the data of a failed export is the server\'s 409 export_failed: "This export failed: <status_text>"', async () => {
-    const record = await queueFailingExport(runningServer(), 'demo');
-    const exp = await project.export.getById(record.id);
+    const record = await queueFailingExport(demo.server, 'demo');
+    const exp = await demo.project.export.getById(record.id);
     await exp.waitUntilDone({ pollMs: 50 }).catch(() => undefined);
 
     for (const asked of [
@@ -158,12 +137,12 @@ describe('errors', () => {
   });
 
   it("a blocking export that fails is the server's 422, an ExportFailedError saying why", async () => {
-    const record = await queueFailingExport(runningServer(), 'demo');
+    const record = await queueFailingExport(demo.server, 'demo');
     const taskId = record.task?.id;
     if (taskId === undefined) throw new Error('the failing export has no task');
 
     const error = await generateExport(
-      new AnnexHttpClient(host()),
+      new AnnexHttpClient(demo.server.host),
       'demo',
       { source: 'task', id: taskId },
       {},

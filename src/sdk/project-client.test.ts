@@ -1,31 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isFileIdKey, metadataKeys } from '../contract/export-file.ts';
 import type { AnyInstance, ExportFile, FilePacket } from '../contract/export-file.ts';
 import { AnnexError, InvalidInputError, NotFoundError } from './annex-errors.ts';
 import { Export } from './export-handle.ts';
-import type { Project } from './project-client.ts';
-import type { Job } from './source-handles.ts';
-import type { AnnexTestServer } from './test-utils/annex-server.ts';
-import { startDemoProject } from './test-utils/demo-project.ts';
-import type { DemoProject } from './test-utils/demo-project.ts';
+import { useDemoProject } from './test-utils/demo-project.ts';
 import { downloadAsPanel } from './test-utils/download-as-panel.ts';
 
 // The Project client against a real server with the demo, as a script uses it: the seed SDK
 // section (generate, wait, list, get), directories and export options, streaming, and the Export
 // handle. Its errors are in project-client-errors.test.ts.
 
-let demo: DemoProject | undefined;
-let project: Project;
-let streetJob: Job;
-
-function runningServer(): AnnexTestServer {
-  if (demo === undefined) throw new Error('the server did not start');
-  return demo.server;
-}
-
-function host(): string {
-  return runningServer().host;
-}
+const demo = useDemoProject();
 
 function packetsOf(data: ExportFile): [string, FilePacket][] {
   return Object.entries(data).filter(([key]) => isFileIdKey(key)) as [string, FilePacket][];
@@ -47,18 +32,9 @@ function instancesOf(packet: FilePacket): AnyInstance[] {
   return packet.instance_list;
 }
 
-beforeAll(async () => {
-  demo = await startDemoProject();
-  ({ project, streetJob } = demo);
-}, 180_000);
-
-afterAll(async () => {
-  await demo?.server.stop();
-});
-
 describe('the seed SDK section, in TypeScript', () => {
   it('From a job: getById then generateExport() waits and returns the parsed file, equal to the panel download', async () => {
-    const job = await project.job.getById(streetJob.id);
+    const job = await demo.project.job.getById(demo.streetJob.id);
     expect(job.name).toBe('Street scenes, round 1');
 
     const data = await job.generateExport();
@@ -69,33 +45,33 @@ describe('the seed SDK section, in TypeScript', () => {
     const packets = packetsOf(data);
     expect(packets.length).toBeGreaterThan(0);
     expect(packets.length).toBe(data.export_info.file_list_length);
-    const exported = await project.export.getById(data.export_info.id);
+    const exported = await demo.project.export.getById(data.export_info.id);
     expect(exported.status).toBe('complete');
     expect(exported.file_list_length).toBe(packets.length);
-    const panel = await downloadAsPanel(host(), 'demo', exported.id);
+    const panel = await downloadAsPanel(demo.server.host, 'demo', exported.id);
     expect(panel.json).toEqual(data);
     expect(panel.sha256).toBe(exported.sha256);
   });
 
   it("Return URL: returnType 'url' returns a link that serves the export's file", async () => {
-    const job = await project.job.getById(streetJob.id);
+    const job = await demo.project.job.getById(demo.streetJob.id);
 
     const url = await job.generateExport({ returnType: 'url' });
 
     expect(typeof url).toBe('string');
-    expect(url.startsWith(`${host()}/`)).toBe(true);
+    expect(url.startsWith(`${demo.server.host}/`)).toBe(true);
     const response = await fetch(url);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
     const bytes = Buffer.from(await response.arrayBuffer());
     const data = JSON.parse(bytes.toString('utf8')) as ExportFile;
-    const exported = await project.export.getById(data.export_info.id);
+    const exported = await demo.project.export.getById(data.export_info.id);
     expect(bytes.length).toBe(exported.size_bytes);
     expect(data).toEqual(await exported.accessData());
   });
 
   it('Without blocking: an Export (metadata) at once, then waitUntilDone, then accessData', async () => {
-    const job = await project.job.getById(streetJob.id);
+    const job = await demo.project.job.getById(demo.streetJob.id);
 
     const exp = await job.generateExport({ waitForExportGeneration: false });
 
@@ -114,23 +90,23 @@ describe('the seed SDK section, in TypeScript', () => {
     expect(exp.status).toBe('complete');
     expect(exp.percent_complete).toBe(100);
     const url = await exp.accessData({ returnType: 'url' });
-    expect(url.startsWith(`${host()}/`)).toBe(true);
+    expect(url.startsWith(`${demo.server.host}/`)).toBe(true);
     const data = await exp.accessData();
     expect(data.export_info.id).toBe(exp.id);
-    expect((await downloadAsPanel(host(), 'demo', exp.id)).json).toEqual(data);
+    expect((await downloadAsPanel(demo.server.host, 'demo', exp.id)).json).toEqual(data);
   });
 
   it('Access existing exports: list() walks every page newest first; listAll()[0] is the newest', async () => {
-    const directory = await project.directory.default();
+    const directory = await demo.project.directory.default();
     const created: Export[] = [];
     for (let n = 0; n < 3; n += 1)
       created.push(await directory.generateExport({ waitForExportGeneration: false }));
     const newestId = Math.max(...created.map((item) => item.id));
 
-    const firstPage = await project.export.listPage({ limit: 2 });
+    const firstPage = await demo.project.export.listPage({ limit: 2 });
     const walked: number[] = [];
-    for await (const item of project.export.list({ limit: 2 })) walked.push(item.id);
-    const all = await project.export.listAll();
+    for await (const item of demo.project.export.list({ limit: 2 })) walked.push(item.id);
+    const all = await demo.project.export.listAll();
 
     expect(firstPage.exports).toHaveLength(2);
     expect(firstPage.nextCursor).not.toBeNull();
@@ -150,30 +126,30 @@ describe('the seed SDK section, in TypeScript', () => {
   });
 
   it('listPage filters by source and refuses a bad page size', async () => {
-    const page = await project.export.listPage({ source: 'directory', limit: 100 });
+    const page = await demo.project.export.listPage({ source: 'directory', limit: 100 });
     expect(page.exports.length).toBeGreaterThan(0);
     expect(page.exports.every((item) => item.source === 'directory')).toBe(true);
-    await expect(project.export.listPage({ limit: 500 })).rejects.toThrow(InvalidInputError);
-    await expect(project.export.listPage({ cursor: 'abc' })).rejects.toThrow(/cursor/);
+    await expect(demo.project.export.listPage({ limit: 500 })).rejects.toThrow(InvalidInputError);
+    await expect(demo.project.export.listPage({ cursor: 'abc' })).rejects.toThrow(/cursor/);
   });
 });
 
 describe('directories and export options', () => {
   it('finds the default directory by name and by id', async () => {
-    const byDefault = await project.directory.default();
-    const byName = await project.directory.getByName('Luckfrill');
-    const byId = await project.directory.getById(byName.id);
+    const byDefault = await demo.project.directory.default();
+    const byName = await demo.project.directory.getByName('Luckfrill');
+    const byId = await demo.project.directory.getById(byName.id);
 
     expect(byDefault.nickname).toBe('Luckfrill');
     expect(byName).toEqual(byDefault);
     expect(byId).toEqual(byDefault);
-    expect((await project.directory.list()).map((directory) => directory.nickname)).toContain(
+    expect((await demo.project.directory.list()).map((directory) => directory.nickname)).toContain(
       'Luckfrill',
     );
   });
 
   it("the directory's file counts are the export's check values: completed only, and All", async () => {
-    const directory = await project.directory.getByName('Luckfrill');
+    const directory = await demo.project.directory.getByName('Luckfrill');
 
     const completed = await directory.generateExport();
     const all = await directory.generateExport({ annIsComplete: false });
@@ -186,7 +162,7 @@ describe('directories and export options', () => {
   });
 
   it('includeRemoved writes soft-deleted instances, each marked removed; the default leaves them out', async () => {
-    const directory = await project.directory.default();
+    const directory = await demo.project.directory.default();
 
     const without = await directory.generateExport({ annIsComplete: false });
     const withRemoved = await directory.generateExport({
@@ -207,7 +183,7 @@ describe('directories and export options', () => {
 describe('streamFilePackets', () => {
   it('yields the same packets and metadata as the parsed file', async () => {
     const exp = await (
-      await project.directory.default()
+      await demo.project.directory.default()
     ).generateExport({
       waitForExportGeneration: false,
       annIsComplete: false,
@@ -230,7 +206,7 @@ describe('streamFilePackets', () => {
   });
 
   it('stops cleanly when the loop breaks early, and reads its file only once', async () => {
-    const [newest] = await project.export.listAll({ source: 'directory' });
+    const [newest] = await demo.project.export.listAll({ source: 'directory' });
     if (newest === undefined) throw new Error('no directory export to stream');
     await newest.waitUntilDone({ pollMs: 50 });
 
@@ -250,7 +226,7 @@ describe('streamFilePackets', () => {
 
 describe('Export', () => {
   it('download() writes the file byte for byte; archive() removes the export', async () => {
-    const exp = await streetJob.generateExport({ waitForExportGeneration: false });
+    const exp = await demo.streetJob.generateExport({ waitForExportGeneration: false });
     await exp.waitUntilDone({ pollMs: 50 });
     const chunks: Buffer[] = [];
     const { Writable } = await import('node:stream');
@@ -264,18 +240,18 @@ describe('Export', () => {
 
     const result = await exp.download(sink, { onProgress: ({ bytes }) => progress.push(bytes) });
 
-    const panel = await downloadAsPanel(host(), 'demo', exp.id);
+    const panel = await downloadAsPanel(demo.server.host, 'demo', exp.id);
     expect(Buffer.concat(chunks).equals(panel.bytes)).toBe(true);
     expect(result).toEqual({ bytes: panel.bytes.length, sha256: panel.sha256 });
     expect(progress.at(-1)).toBe(panel.bytes.length);
 
     await exp.archive();
-    await expect(project.export.getById(exp.id)).rejects.toThrow(NotFoundError);
+    await expect(demo.project.export.getById(exp.id)).rejects.toThrow(NotFoundError);
   });
 
   it('refresh() reads the current status into the same object', async () => {
-    const exp = await streetJob.generateExport({ waitForExportGeneration: false });
-    const same = await project.export.getById(exp.id);
+    const exp = await demo.streetJob.generateExport({ waitForExportGeneration: false });
+    const same = await demo.project.export.getById(exp.id);
     await same.waitUntilDone({ pollMs: 50 });
 
     const refreshed = await exp.refresh();

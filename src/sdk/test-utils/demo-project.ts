@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { Project } from '../project-client.ts';
 import type { Job } from '../source-handles.ts';
 import { startAnnexServer } from './annex-server.ts';
@@ -36,4 +37,34 @@ export async function startDemoProject(): Promise<DemoProject> {
     await server.stop();
     throw error;
   }
+}
+
+/**
+ * Registers `beforeAll` / `afterAll` hooks that start a demo server for the calling test file and stop
+ * it, and returns a handle whose fields are set once `beforeAll` ran: the one start-up every
+ * project-client test file shares.
+ */
+export function useDemoProject(): DemoProject {
+  let demo: DemoProject | undefined;
+  const started = (): DemoProject => {
+    if (demo === undefined) throw new Error('the demo server did not start (see beforeAll)');
+    return demo;
+  };
+  beforeAll(async () => {
+    demo = await startDemoProject();
+  }, 180_000);
+  afterAll(async () => {
+    await demo?.server.stop();
+  });
+  return {
+    get server() {
+      return started().server;
+    },
+    get project() {
+      return started().project;
+    },
+    get streetJob() {
+      return started().streetJob;
+    },
+  };
 }
