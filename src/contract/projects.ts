@@ -6,6 +6,7 @@ import {
   queryBooleanSchema,
   textIdSchema,
 } from './request-fields.ts';
+import { projectRoleSchema } from './roles.ts';
 
 /** A project as the API lists it. */
 export const projectSummarySchema = z.object({
@@ -17,6 +18,8 @@ export const projectSummarySchema = z.object({
   name: z.string(),
   /** The directory the panel opens on, or null when the project has none. */
   default_directory_id: z.number().int().nullable(),
+  /** What the requester may do here (their membership, or admin for an instance admin). */
+  my_role: projectRoleSchema,
 });
 /** A project as the API lists it. */
 export type ProjectSummary = z.infer<typeof projectSummarySchema>;

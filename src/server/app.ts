@@ -6,6 +6,7 @@ import fastifyStatic from '@fastify/static';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppConfig } from './config/env.ts';
+import { installAuthentication } from './auth/authenticate.ts';
 import type { AnnexDatabase } from './db/database.ts';
 import { LinkSigner, loadLinkSecret } from './exports/download-links.ts';
 import { ExportEvents } from './exports/export-events.ts';
@@ -50,6 +51,14 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   installJsonBodyParser(app);
   installErrorHandler(app, { notFound: deps.webRoot === undefined });
 
+  // Before every route: who the request acts for (API key or session cookie); /api/ needs someone.
+  await installAuthentication(app, {
+    database: deps.database,
+    lifetimes: {
+      idleMinutes: deps.config.SESSION_IDLE_MINUTES,
+      absoluteHours: deps.config.SESSION_ABSOLUTE_HOURS,
+    },
+  });
   await app.register(healthRoutes, { database: deps.database });
   await app.register(projectsRoutes, { prefix: '/api/v1', database: deps.database });
   const storage = deps.storage ?? ExportStorage.forDataDir(deps.config.DATA_DIR);
@@ -79,7 +88,6 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     database: deps.database,
     service: exportService,
     storage,
-    defaultUserEmail: deps.config.DEFAULT_USER_EMAIL,
   });
   await app.register(filesRoutes, { database: deps.database, storage, linkSigner });
 

@@ -45,8 +45,32 @@ export const envSchema = z.object({
   WAIT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(120),
   /** Seed the demo project when the database holds no project. */
   SEED_DEMO: booleanFlag.default(true),
-  /** Who is recorded as `created_by` when a request names nobody (annex has no accounts yet). */
-  DEFAULT_USER_EMAIL: z.email().default('admin@annex.local'),
+  /** The first instance admin's email, created on a start with no account. */
+  ANNEX_ADMIN_EMAIL: z.email().default('admin@annex.local'),
+  /** The first instance admin's password; generated, printed once and kept in DATA_DIR/initial-admin-password when unset. */
+  ANNEX_ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').max(200).optional(),
+  /** A panel session unused this long ends, in minutes. */
+  SESSION_IDLE_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(30 * 24 * 60)
+    .default(12 * 60),
+  /** A panel session ends this long after sign-in however busy, in hours. */
+  SESSION_ABSOLUTE_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(365 * 24)
+    .default(7 * 24),
+  /** Behind a reverse proxy: trust its X-Forwarded-* headers (true, a hop count, or addresses), for HTTPS cookies and client addresses. */
+  TRUST_PROXY: z.string().min(1).optional(),
+  /** The URL people and scripts reach annex at (https://annex.example.com); links are built on it and its host is accepted. */
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** More host names the Host header may carry, comma-separated (the bound address, localhost and PUBLIC_URL's are always accepted). */
+  ALLOWED_HOSTS: z.string().optional(),
+  /** Origins another site's pages may call the API from, comma-separated; none by default. */
+  CORS_ORIGINS: z.string().optional(),
   /** Fastify log level. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

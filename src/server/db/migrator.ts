@@ -5,6 +5,7 @@ import * as initial from './migrations/0001-initial.ts';
 import * as exportClaims from './migrations/0002-export-claims.ts';
 import * as exportOwnerSession from './migrations/0003-export-owner-session.ts';
 import * as maintainedCounts from './migrations/0004-maintained-counts.ts';
+import * as accounts from './migrations/0005-accounts.ts';
 
 // Migrations are code, listed here in order; a name once released is never changed.
 const migrations: Record<string, (dialect: DialectName) => Migration> = {
@@ -12,6 +13,7 @@ const migrations: Record<string, (dialect: DialectName) => Migration> = {
   '0002-export-claims': () => ({ up: (db) => exportClaims.up(db) }),
   '0003-export-owner-session': () => ({ up: (db) => exportOwnerSession.up(db) }),
   '0004-maintained-counts': (dialect) => ({ up: (db) => maintainedCounts.up(db, dialect) }),
+  '0005-accounts': (dialect) => ({ up: (db) => accounts.up(db, dialect) }),
 };
 
 class ListedMigrations implements MigrationProvider {

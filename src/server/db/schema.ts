@@ -7,6 +7,8 @@ import type {
   JobStatus,
   TaskStatus,
 } from '../../contract/annotations.ts';
+import type { AuditAction } from '../../contract/auth.ts';
+import type { ProjectRole } from '../../contract/roles.ts';
 
 // Conventions that keep one schema and one set of queries on SQLite and PostgreSQL alike:
 // booleans are integers 0/1 (`Flag`), times are ISO-8601 UTC strings (they sort as text),
@@ -230,6 +232,90 @@ export interface ExportTable {
    */
   owner_session: string | null;
   archived: Flag;
+  /** The account that asked for it (migration 0005); null for exports made before accounts. */
+  created_by_user_id: number | null;
+}
+
+/** An account (migration 0005); `app_user` because `user` is reserved on PostgreSQL. */
+export interface AppUserTable {
+  id: Generated<number>;
+  /** Lower case; what they sign in with. */
+  email: string;
+  /** `scrypt$N$r$p$salt$hash` (see auth/password-hash.ts); null until they sign up through their link. */
+  password_hash: string | null;
+  /** Creates users and projects; admin of every project. */
+  is_instance_admin: Flag;
+  /** Turned off by an instance admin: cannot sign in, sessions and keys stop working. */
+  disabled: Flag;
+  /** Still on a generated first password (the first admin's), to be changed. */
+  must_change_password: Flag;
+  created_time: IsoTime;
+  password_changed_time: IsoTime | null;
+}
+
+/** A signed-in browser (migration 0005): the cookie's token is only stored as its SHA-256. */
+export interface UserSessionTable {
+  token_hash: string;
+  user_id: number;
+  created_time: IsoTime;
+  /** Last request it made; the idle expiry counts from here. */
+  last_seen_time: IsoTime;
+  /** It ends here however busy it is. */
+  absolute_expires_time: IsoTime;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+/** An API key (migration 0005): `client_id` in clear, the secret only as its SHA-256. */
+export interface ApiKeyTable {
+  id: Generated<number>;
+  user_id: number;
+  name: string;
+  client_id: string;
+  secret_hash: string;
+  /** Bound to this project only; null for every project of its user. */
+  project_id: number | null;
+  /** The most it may do in its project (`viewer` | `editor` | `admin`); null for the user's own role. */
+  role: ProjectRole | null;
+  created_time: IsoTime;
+  last_used_time: IsoTime | null;
+  revoked_time: IsoTime | null;
+}
+
+/** A user's role in a project (migration 0005). */
+export interface ProjectMemberTable {
+  project_id: number;
+  user_id: number;
+  role: ProjectRole;
+  added_time: IsoTime;
+}
+
+/** A one-time link an instance admin hands a new user (migration 0005); the token only as its SHA-256. */
+export interface SignUpLinkTable {
+  id: Generated<number>;
+  token_hash: string;
+  user_id: number;
+  created_by_user_id: number | null;
+  created_time: IsoTime;
+  expires_time: IsoTime;
+  /** Set when used; a used link never works again. */
+  used_time: IsoTime | null;
+}
+
+/** One entry of the audit trail (migration 0005). */
+export interface AuditEventTable {
+  id: Generated<number>;
+  time: IsoTime;
+  actor_user_id: number | null;
+  actor_email: string | null;
+  via: 'session' | 'api_key' | null;
+  /** The project it concerns, or null for instance-wide events (sign-in, users). */
+  project_id: number | null;
+  action: AuditAction;
+  target: string | null;
+  /** A JSON object. */
+  details: Json;
+  ip: string | null;
 }
 
 /** Every table annex keeps, as Kysely sees them. */
@@ -247,6 +333,12 @@ export interface Database {
   sequence: SequenceTable;
   instance: InstanceTable;
   export: ExportTable;
+  app_user: AppUserTable;
+  user_session: UserSessionTable;
+  api_key: ApiKeyTable;
+  project_member: ProjectMemberTable;
+  sign_up_link: SignUpLinkTable;
+  audit_event: AuditEventTable;
 }
 
 export type ProjectRow = Selectable<ProjectTable>;
@@ -258,5 +350,7 @@ export type NewInstance = Insertable<InstanceTable>;
 export type JobRow = Selectable<JobTable>;
 export type TaskRow = Selectable<TaskTable>;
 export type ExportRow = Selectable<ExportTable>;
+export type AppUserRow = Selectable<AppUserTable>;
+export type ApiKeyRow = Selectable<ApiKeyTable>;
 export type NewExport = Insertable<ExportTable>;
 export type ExportUpdate = Updateable<ExportTable>;

@@ -10,6 +10,8 @@ import type {
   PreflightResponse,
 } from '../../contract/exports.ts';
 import type { ProjectSummary } from '../../contract/projects.ts';
+import type { ProjectRole } from '../../contract/roles.ts';
+import { roleTooLow } from '../auth/project-access.ts';
 import type { AnnexDatabase } from '../db/database.ts';
 import type { ExportRow } from '../db/schema.ts';
 import { ApiError, notFound } from '../http/api-error.ts';
@@ -40,6 +42,13 @@ export type ListExportsInput = z.output<typeof listExportsQuerySchema>;
 
 /** The project an export belongs to, as the service needs it. */
 export type ExportProject = Pick<ProjectSummary, 'id' | 'project_string_id'>;
+
+/** Who asks for or archives an export, and what they may do in its project. */
+export interface ExportRequester {
+  userId: number;
+  email: string;
+  role: ProjectRole;
+}
 
 /** Where waiting for an export ended: still not final (time ran out, or the caller stopped), or complete. */
 export type WaitResult =
@@ -86,13 +95,13 @@ export class ExportService {
   }
 
   /**
-   * Queues an export of the project for `createdBy` (an email) and wakes a worker. The source must be
-   * in the project: otherwise a 400 naming `body.<source>_id`.
+   * Queues an export of the project for `requester` and wakes a worker. The source must be in the
+   * project: otherwise a 400 naming `body.<source>_id`. (The route checked the requester may generate.)
    */
   async create(
     project: ExportProject,
     input: CreateExportInput,
-    createdBy: string,
+    requester: Pick<ExportRequester, 'userId' | 'email'>,
   ): Promise<Export> {
     const settings = exportSettingsFrom(project.id, input);
     await this.checkSource(project, settings, 'body');
@@ -104,7 +113,8 @@ export class ExportService {
       ann_is_complete: settings.annIsComplete ? 1 : 0,
       include_removed: settings.includeRemoved ? 1 : 0,
       expected_file_count: input.expected_file_count ?? null,
-      created_by: createdBy,
+      created_by: requester.email,
+      created_by_user_id: requester.userId,
       created_time: new Date().toISOString(),
     });
     return this.repository.toContractOne(row);
@@ -193,9 +203,24 @@ export class ExportService {
 
   /**
    * Archives an export: gone from the list, its file deleted, its waiters told; an unfinished one
-   * fails and is never built. A 404 when the project has no such export (or it is archived already).
+   * fails and is never built. A 404 when the project has no such export (or it is archived already);
+   * a 403 when an editor archives someone else's (only a project admin may).
    */
-  async archive(project: ExportProject, exportId: number): Promise<void> {
+  async archive(
+    project: ExportProject,
+    exportId: number,
+    requester: Pick<ExportRequester, 'userId' | 'role'>,
+  ): Promise<void> {
+    if (requester.role !== 'admin') {
+      const row = await this.requireRow(project, exportId);
+      if (requester.role === 'viewer' || row.created_by_user_id !== requester.userId)
+        throw roleTooLow(
+          project.project_string_id,
+          requester.role,
+          'admin',
+          requester.role === 'viewer' ? 'archiving an export' : 'archiving someone else’s export',
+        );
+    }
     const archived = await this.state.archive(project.id, exportId);
     if (archived === undefined) throw this.exportNotFound(project, exportId);
     if (archived.storage_key !== null) await this.storage.remove(archived.storage_key);

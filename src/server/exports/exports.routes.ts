@@ -11,7 +11,9 @@ import {
 } from '../../contract/exports.ts';
 import { projectParamsSchema } from '../../contract/projects.ts';
 import type { AnnexDatabase } from '../db/database.ts';
-import { originOf, requesterOf } from '../http/request-context.ts';
+import { principalOf } from '../auth/principal.ts';
+import { requireProjectRole } from '../auth/project-access.ts';
+import { originOf } from '../http/request-context.ts';
 import { installProjectLookup, projectOf } from '../projects/project-lookup.ts';
 import type { ExportStorage } from '../storage/export-storage.ts';
 import { sendExportFile } from './export-download.ts';
@@ -25,8 +27,6 @@ export interface ExportsRoutesOptions {
   service: ExportService;
   /** Where a waited-for file is read from. */
   storage: ExportStorage;
-  /** `created_by` when a request names nobody (DEFAULT_USER_EMAIL). */
-  defaultUserEmail: string;
 }
 
 /**
@@ -35,7 +35,7 @@ export interface ExportsRoutesOptions {
  * one `ExportService` method and maps its answer to HTTP.
  */
 export const exportsRoutes: FastifyPluginAsyncZod<ExportsRoutesOptions> = (app, options) => {
-  const { service, storage, defaultUserEmail } = options;
+  const { service, storage } = options;
   installProjectLookup(app, options.database);
 
   // GET /preflight is declared before GET /:id; find-my-way prefers the static segment either way,
@@ -60,7 +60,7 @@ export const exportsRoutes: FastifyPluginAsyncZod<ExportsRoutesOptions> = (app, 
    * 422 `export_failed` whose message is the export's `status_text` and whose details carry it;
    * still not done at the limit (or the server is shutting down) → 202 and the export as it stands
    * (poll `GET /:id`, then `POST /:id/link`).
-   * `created_by` is the `x-annex-user` header (an email) or DEFAULT_USER_EMAIL.
+   * Needs editor; `created_by` is the signed-in user.
    */
   app.post(
     '/projects/:project/exports',
@@ -72,9 +72,13 @@ export const exportsRoutes: FastifyPluginAsyncZod<ExportsRoutesOptions> = (app, 
       },
     },
     async (request, reply) => {
-      const createdBy = requesterOf(request, defaultUserEmail);
+      requireProjectRole(request, 'editor', 'generating an export');
+      const { user } = principalOf(request);
       const { body } = request;
-      const created = await service.create(projectOf(request), body, createdBy);
+      const created = await service.create(projectOf(request), body, {
+        userId: user.id,
+        email: user.email,
+      });
       if (!body.wait_for_export_generation) return reply.status(202).send(created);
 
       // A client that hangs up stops the wait; nobody is left to answer.
@@ -116,12 +120,19 @@ export const exportsRoutes: FastifyPluginAsyncZod<ExportsRoutesOptions> = (app, 
     async (request) => service.link(projectOf(request), request.params.id, originOf(request)),
   );
 
-  /** Archives an export: gone from the list, its file deleted; an unfinished one fails and is never built. */
+  /**
+   * Archives an export: gone from the list, its file deleted; an unfinished one fails and is never
+   * built. An editor may archive their own exports, an admin anyone's.
+   */
   app.delete(
     '/projects/:project/exports/:id',
     { schema: { params: exportParamsSchema } },
     async (request, reply) => {
-      await service.archive(projectOf(request), request.params.id);
+      const project = projectOf(request);
+      await service.archive(project, request.params.id, {
+        userId: principalOf(request).user.id,
+        role: project.my_role,
+      });
       return reply.status(204).send();
     },
   );

@@ -174,15 +174,22 @@ const latin1Arb = fc.string({
   unit: fc.integer({ min: 0x20, max: 0xff }).map((code) => String.fromCharCode(code)),
   maxLength: 300,
 });
-/** The `x-annex-user` header: absent, a known user, or not an email at all. */
-export const userHeaderArb = fc.oneof(
-  { weight: 3, arbitrary: fc.constant(undefined) },
-  { weight: 2, arbitrary: fc.constantFrom('ann@example.com', 'bo@annex.test') },
+/** An `authorization` header besides the test admin's: absent (the default admin), malformed, or garbage. */
+export const authorizationArb = fc.oneof(
+  { weight: 5, arbitrary: fc.constant(undefined) },
   {
     weight: 2,
     arbitrary: fc.oneof(
-      fc.constantFrom('not-an-email', '', 'a@b', `${'a'.repeat(300)}@example.com`),
+      fc.constantFrom(
+        'Basic',
+        'Basic Og==',
+        'Basic !!',
+        'Bearer token',
+        '',
+        `Basic ${'A'.repeat(400)}`,
+      ),
       latin1Arb,
+      latin1Arb.map((text) => `Basic ${Buffer.from(text, 'latin1').toString('base64')}`),
     ),
   },
 );

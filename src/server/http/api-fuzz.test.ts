@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testAdminAuthorization } from '../test-utils/test-accounts.ts';
 import { errorEnvelopeSchema } from '../../contract/errors.ts';
 import { testDialects } from '../db/test-database.ts';
 import { createExportTestEnv, requestExport } from '../exports/export-test-harness.ts';
@@ -15,7 +16,7 @@ import {
   projectArb,
   queryArb,
   routes,
-  userHeaderArb,
+  authorizationArb,
 } from './api-fuzz-arbitraries.ts';
 
 // Every route of the contract, fed random and adversarial values in every path parameter, query
@@ -82,11 +83,11 @@ describe.each(testDialects)('API fuzzing on %s', (dialect) => {
           idArb,
           queryArb(route.query ?? fc.constant([])),
           fc.boolean(),
-          userHeaderArb,
+          authorizationArb,
           contentTypeArb,
           bodyArb,
           otherMethodArb,
-          async (project, id, query, signIt, user, contentType, body, otherMethod) => {
+          async (project, id, query, signIt, authorization, contentType, body, otherMethod) => {
             let search = query;
             // The download route: a link signed for the id (when it is one) is the valid query.
             if (route.signed === true && signIt && /^\d{1,9}$/.test(id))
@@ -94,7 +95,7 @@ describe.each(testDialects)('API fuzzing on %s', (dialect) => {
             const url = `${route.path(project, id)}${search === '' ? '' : `?${search}`}`;
             const method = otherMethod ?? route.method;
             const headers: Record<string, string> = {};
-            if (user !== undefined) headers['x-annex-user'] = user;
+            if (authorization !== undefined) headers.authorization = authorization;
             if (body !== undefined && contentType !== undefined)
               headers['content-type'] = contentType;
             const response = await env.app.inject({
@@ -141,7 +142,7 @@ describe.each(testDialects)('API fuzzing on %s', (dialect) => {
         fc.tuple(
           fc.constantFrom(
             'Host',
-            'X-Annex-User',
+            'Authorization',
             'Content-Type',
             'Content-Length',
             'Transfer-Encoding',
@@ -184,7 +185,9 @@ describe.each(testDialects)('API fuzzing on %s', (dialect) => {
       }),
       { seed, numRuns: 40 },
     );
-    const response = await fetch(`http://127.0.0.1:${port}/api/v1/projects`);
+    const response = await fetch(`http://127.0.0.1:${port}/api/v1/projects`, {
+      headers: { authorization: testAdminAuthorization },
+    });
     expect(response.status).toBe(200);
   });
 });

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testAdminAuthorization } from '../test-utils/test-accounts.ts';
 import { errorEnvelopeSchema } from '../../contract/errors.ts';
 import { testDialects } from '../db/test-database.ts';
 import { createExportTestEnv } from '../exports/export-test-harness.ts';
@@ -94,7 +95,9 @@ describe.each(testDialects)("Fastify's and Node's own refusals on %s", (dialect)
 
   it('keeps answering after refusals at every layer', async () => {
     await rawRequest(port, Buffer.from('BREW / HTTP/1.1\r\n\r\n', 'latin1'));
-    const response = await fetch(`http://127.0.0.1:${port}${api}`);
+    const response = await fetch(`http://127.0.0.1:${port}${api}`, {
+      headers: { authorization: testAdminAuthorization },
+    });
     expect(response.status).toBe(200);
   });
 });

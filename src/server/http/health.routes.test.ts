@@ -39,7 +39,7 @@ describe('with the database unreachable (PostgreSQL on a port nobody listens on)
     const url = TEST_POSTGRES_URL.replace(':5432', ':1');
     const unreachable = await openDatabase(url, { poolSize: 2 });
     database = { ...unreachable, url, drop: () => unreachable.close() };
-    test = await createTestApp(database);
+    test = await createTestApp(database, { withTestAdmin: false });
   });
   afterAll(async () => {
     await test.close();

@@ -1,11 +1,16 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ProjectSummary } from '../../contract/projects.ts';
 import type { AnnexDatabase } from '../db/database.ts';
+import { principalOf } from '../auth/principal.ts';
+import type { Principal } from '../auth/principal.ts';
+import { projectRoleOf } from '../auth/project-access.ts';
 import { notFound } from '../http/api-error.ts';
 import { findProject } from './project-queries.ts';
 
-// The one project lookup of the API: every route with a `:project` segment gets its project from
-// here, or the same 404 naming it. A route reads it with `projectOf(request)`.
+// The one project lookup of the API: every route with a `:project` segment gets its project (with
+// the requester's role in it) from here, or the same 404 naming it. A project the requester is not a
+// member of is that same 404: annex does not confirm that it exists. A route reads it with
+// `projectOf(request)` and checks the role with `requireProjectRole`.
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -14,15 +19,21 @@ declare module 'fastify' {
   }
 }
 
-/** The project a `project_string_id` names; a 404 naming it when there is none. */
+/**
+ * The project a `project_string_id` names with `principal`'s role in it; a 404 naming it when there
+ * is none or the principal may not see it.
+ */
 export async function requireProject(
   database: AnnexDatabase,
   projectStringId: string,
+  principal: Principal,
 ): Promise<ProjectSummary> {
   const project = await findProject(database.db, projectStringId);
-  if (project === undefined)
+  const role =
+    project === undefined ? undefined : await projectRoleOf(database.db, principal, project.id);
+  if (project === undefined || role === undefined)
     throw notFound(`Project "${projectStringId}"`, { project: projectStringId });
-  return project;
+  return { ...project, my_role: role };
 }
 
 /**
@@ -40,7 +51,7 @@ export function installProjectLookup(
   app.addHook('preHandler', async (request) => {
     const projectStringId = (request.params as Record<string, unknown> | undefined)?.[paramName];
     if (typeof projectStringId !== 'string') return;
-    request.annexProject = await requireProject(database, projectStringId);
+    request.annexProject = await requireProject(database, projectStringId, principalOf(request));
   });
 }
 

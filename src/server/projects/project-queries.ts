@@ -15,11 +15,19 @@ import type { Database } from '../db/schema.ts';
 // The recounts below are what those columns must equal: tests compare against them, the counts
 // benchmark times them, and no route calls them.
 
-/** Every project, by name. */
-export async function listProjects(db: Kysely<Database>): Promise<ProjectSummary[]> {
+/** A project row as the API names it, before the requester's role is known. */
+export type ProjectRecord = Omit<ProjectSummary, 'my_role'>;
+
+/** The projects with these ids, by name. */
+export async function listProjects(
+  db: Kysely<Database>,
+  ids: readonly number[],
+): Promise<ProjectRecord[]> {
+  if (ids.length === 0) return [];
   return db
     .selectFrom('project')
     .select(['id', 'project_string_id', 'name', 'default_directory_id'])
+    .where('id', 'in', ids)
     .orderBy('name')
     .orderBy('id')
     .execute();
@@ -29,7 +37,7 @@ export async function listProjects(db: Kysely<Database>): Promise<ProjectSummary
 export async function findProject(
   db: Kysely<Database>,
   projectStringId: string,
-): Promise<ProjectSummary | undefined> {
+): Promise<ProjectRecord | undefined> {
   return db
     .selectFrom('project')
     .select(['id', 'project_string_id', 'name', 'default_directory_id'])

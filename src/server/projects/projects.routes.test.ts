@@ -37,7 +37,7 @@ describe.each(testDialects)('the project read API on %s', (dialect) => {
     await database.drop();
   });
 
-  it('lists every project by name', async () => {
+  it('lists every project by name to an instance admin, with their role', async () => {
     const response = await app.inject({ method: 'GET', url: '/api/v1/projects' });
     expect(response.statusCode).toBe(200);
     const body = projectListResponseSchema.parse(response.json());
@@ -47,12 +47,14 @@ describe.each(testDialects)('the project read API on %s', (dialect) => {
         project_string_id: 'all-removed',
         name: 'All removed',
         default_directory_id: null,
+        my_role: 'admin',
       },
       {
         id: demo.projectId,
         project_string_id: 'demo',
         name: demo.name,
         default_directory_id: demo.defaultDirectoryId,
+        my_role: 'admin',
       },
     ]);
   });

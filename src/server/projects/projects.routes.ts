@@ -12,6 +12,8 @@ import {
   taskParamsSchema,
 } from '../../contract/projects.ts';
 import type { AnnexDatabase } from '../db/database.ts';
+import { principalOf } from '../auth/principal.ts';
+import { visibleProjectRoles } from '../auth/project-access.ts';
 import { notFound } from '../http/api-error.ts';
 import { installProjectLookup, projectOf } from './project-lookup.ts';
 import {
@@ -37,9 +39,21 @@ export const projectsRoutes: FastifyPluginAsyncZod<ProjectsRoutesOptions> = (app
   const { db } = database;
   installProjectLookup(app, database);
 
-  app.get('/projects', { schema: { response: { 200: projectListResponseSchema } } }, async () => ({
-    projects: await listProjects(db),
-  }));
+  /** The projects the requester may see (an instance admin sees all), each with their role in it. */
+  app.get(
+    '/projects',
+    { schema: { response: { 200: projectListResponseSchema } } },
+    async (request) => {
+      const roles = await visibleProjectRoles(db, principalOf(request));
+      const projects = await listProjects(db, [...roles.keys()]);
+      return {
+        projects: projects.map((project) => ({
+          ...project,
+          my_role: roles.get(project.id) ?? 'viewer',
+        })),
+      };
+    },
+  );
 
   app.get(
     '/projects/:project',

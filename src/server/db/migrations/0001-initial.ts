@@ -1,21 +1,7 @@
-import type { ColumnDefinitionBuilder, CreateTableBuilder, Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { DialectName } from '../database.ts';
-
-// Migrations take the dialect so that ids are `integer primary key autoincrement` on SQLite and
-// identity columns on PostgreSQL; every other type is shared.
-
-type Id = (col: ColumnDefinitionBuilder) => ColumnDefinitionBuilder;
-
-function idColumn(dialect: DialectName): Id {
-  return dialect === 'sqlite'
-    ? (col) => col.primaryKey().autoIncrement()
-    : (col) => col.primaryKey().generatedByDefaultAsIdentity();
-}
-
-function withId<T extends string>(table: CreateTableBuilder<T>, dialect: DialectName) {
-  return table.addColumn('id', 'integer', idColumn(dialect));
-}
+import { withId } from './id-column.ts';
 
 /** The initial schema: projects, media, labels and attributes, jobs and tasks, instances, exports. */
 export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<void> {
