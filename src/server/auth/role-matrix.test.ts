@@ -1,0 +1,362 @@
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorEnvelopeSchema } from '../../contract/errors.ts';
+import type { ErrorCode } from '../../contract/errors.ts';
+import { testDialects } from '../db/test-database.ts';
+import {
+  createMatrixWorld,
+  freshApiKeyId,
+  freshExport,
+  freshSignUpToken,
+  freshUser,
+  matrixPassword,
+  matrixProject,
+  principals,
+  request,
+  unknownProject,
+} from './role-matrix-fixture.ts';
+import type { Actor, MatrixRequest, MatrixWorld, PrincipalName } from './role-matrix-fixture.ts';
+
+// The role matrix of issue 10: every route of the API, sent by every kind of principal, gets the
+// status /work/briefs/permissions.md documents (the "who may call what" table). One row per route;
+// one column per principal (the order of `principals` in role-matrix-fixture.ts); each cell is one
+// test with a fresh principal and, where the route destroys something, a fresh thing to destroy.
+// Every refusal must be the error envelope with its code, and a project the principal may not see
+// must answer exactly as a project that does not exist.
+
+/** One column per principal, in this order. */
+const columns = Object.keys(principals) as PrincipalName[];
+
+/** What a cell's request is built from. */
+interface Cell {
+  world: MatrixWorld;
+  actor: Actor;
+  /** The project the path names. */
+  project: string;
+}
+
+/** A documented status: success, 401, 403 or 404. */
+type Status = 200 | 201 | 202 | 204 | 401 | 403 | 404;
+
+/** One route: how a cell requests it, and the status each principal gets, in `columns` order. */
+interface MatrixRow {
+  route: string;
+  send(cell: Cell): MatrixRequest | Promise<MatrixRequest>;
+  expect: readonly Status[];
+}
+
+const projectPath = (cell: Cell): string => `/api/v1/projects/${cell.project}`;
+let sequence = 0;
+const unique = (): string => `${process.pid}-${Date.now().toString(36)}-${(sequence += 1)}`;
+
+// Columns: none, viewer, editor, admin, otherAdmin (admin of another project), instanceAdmin,
+// boundViewerKey (project admin's key bound here as viewer), boundKeyOfInstanceAdmin (bound here as
+// viewer), keyBoundElsewhere (admin here, key bound to another project), revokedKey, wrongSecret,
+// expiredSession, disabledAccount, editorSession (an editor through the panel's cookie).
+const matrix: MatrixRow[] = [
+  // accounts (public)
+  {
+    route: 'POST /api/v1/auth/sign-in',
+    send: async ({ world }) =>
+      request('POST', '/api/v1/auth/sign-in', {
+        email: (await freshUser(world, 'viewer')).email,
+        password: matrixPassword,
+      }),
+    //       none view edit admn oadm inst bkv  bkia kels revk wrng expd disa sess
+    expect: [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+  },
+  {
+    route: 'GET /api/v1/auth/sign-up/:token',
+    send: async ({ world }) =>
+      request('GET', `/api/v1/auth/sign-up/${await freshSignUpToken(world)}`),
+    expect: [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+  },
+  {
+    route: 'POST /api/v1/auth/sign-up',
+    send: async ({ world }) =>
+      request('POST', '/api/v1/auth/sign-up', {
+        token: await freshSignUpToken(world),
+        password: 'a brand new password',
+      }),
+    expect: [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+  },
+  // accounts (signed in)
+  {
+    route: 'POST /api/v1/auth/sign-out',
+    send: () => request('POST', '/api/v1/auth/sign-out'),
+    //       none view edit admn oadm inst bkv  bkia kels revk wrng expd disa sess
+    expect: [401, 204, 204, 204, 204, 204, 204, 204, 204, 401, 401, 401, 401, 204],
+  },
+  {
+    route: 'GET /api/v1/auth/me',
+    send: () => request('GET', '/api/v1/auth/me'),
+    expect: [401, 200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401, 401, 200],
+  },
+  {
+    route: 'POST /api/v1/auth/password',
+    send: () =>
+      request('POST', '/api/v1/auth/password', {
+        current_password: matrixPassword,
+        new_password: 'another long password',
+      }),
+    expect: [401, 403, 403, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401, 200],
+  },
+  {
+    route: 'GET /api/v1/auth/api-keys',
+    send: () => request('GET', '/api/v1/auth/api-keys'),
+    expect: [401, 200, 200, 200, 200, 200, 403, 403, 403, 401, 401, 401, 401, 200],
+  },
+  {
+    route: 'POST /api/v1/auth/api-keys',
+    send: () => request('POST', '/api/v1/auth/api-keys', { name: 'matrix key' }),
+    expect: [401, 201, 201, 201, 201, 201, 403, 403, 403, 401, 401, 401, 401, 201],
+  },
+  {
+    route: 'DELETE /api/v1/auth/api-keys/:id (own key)',
+    send: async ({ world, actor }) =>
+      request('DELETE', `/api/v1/auth/api-keys/${await freshApiKeyId(world, actor.userId)}`),
+    expect: [401, 204, 204, 204, 204, 204, 403, 403, 403, 401, 401, 401, 401, 204],
+  },
+  {
+    route: "DELETE /api/v1/auth/api-keys/:id (another's key)",
+    send: async ({ world }) =>
+      request('DELETE', `/api/v1/auth/api-keys/${await freshApiKeyId(world, null)}`),
+    expect: [401, 404, 404, 404, 404, 404, 403, 403, 403, 401, 401, 401, 401, 404],
+  },
+  // users and the instance's audit (instance admin)
+  {
+    route: 'GET /api/v1/users',
+    send: () => request('GET', '/api/v1/users'),
+    //       none view edit admn oadm inst bkv  bkia kels revk wrng expd disa sess
+    expect: [401, 403, 403, 403, 403, 200, 403, 403, 403, 401, 401, 401, 401, 403],
+  },
+  {
+    route: 'POST /api/v1/users',
+    send: () => request('POST', '/api/v1/users', { email: `new-${unique()}@example.com` }),
+    expect: [401, 403, 403, 403, 403, 201, 403, 403, 403, 401, 401, 401, 401, 403],
+  },
+  {
+    route: 'PATCH /api/v1/users/:id',
+    send: async ({ world }) =>
+      request('PATCH', `/api/v1/users/${(await freshUser(world)).userId}`, { disabled: true }),
+    expect: [401, 403, 403, 403, 403, 200, 403, 403, 403, 401, 401, 401, 401, 403],
+  },
+  {
+    route: 'POST /api/v1/users/:id/sign-up-link',
+    send: async ({ world }) =>
+      request('POST', `/api/v1/users/${(await freshUser(world)).userId}/sign-up-link`),
+    expect: [401, 403, 403, 403, 403, 201, 403, 403, 403, 401, 401, 401, 401, 403],
+  },
+  {
+    route: 'GET /api/v1/audit',
+    send: () => request('GET', '/api/v1/audit'),
+    expect: [401, 403, 403, 403, 403, 200, 403, 403, 403, 401, 401, 401, 401, 403],
+  },
+  // projects
+  {
+    route: 'GET /api/v1/projects',
+    send: () => request('GET', '/api/v1/projects'),
+    //       none view edit admn oadm inst bkv  bkia kels revk wrng expd disa sess
+    expect: [401, 200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401, 401, 200],
+  },
+  {
+    route: 'POST /api/v1/projects',
+    send: () =>
+      request('POST', '/api/v1/projects', {
+        project_string_id: `p-${unique()}`,
+        name: 'Matrix project',
+      }),
+    expect: [401, 403, 403, 403, 403, 201, 403, 403, 403, 401, 401, 401, 401, 403],
+  },
+  {
+    route: 'GET /api/v1/projects/:project',
+    send: (cell) => request('GET', projectPath(cell)),
+    expect: [401, 200, 200, 200, 404, 200, 200, 200, 404, 401, 401, 401, 401, 200],
+  },
+  {
+    route: 'GET /api/v1/projects/:project/jobs',
+    send: (cell) => request('GET', `${projectPath(cell)}/jobs`),
+    expect: [401, 200, 200, 200, 404, 200, 200, 200, 404, 401, 401, 401, 401, 200],
+  },
+  {
+    route: 'GET /api/v1/projects/:project/jobs/:id/tasks',
+    send: (cell) => request('GET', `${projectPath(cell)}/jobs/${cell.world.jobId}/tasks`),
+    expect: [401, 200, 200, 200, 404, 200, 200, 200, 404, 401, 401, 401, 401, 200],
+  },
+  {
+    route: 'GET /api/v1/projects/:project/tasks/:id',
+    send: (cell) => request('GET', `${projectPath(cell)}/tasks/${cell.world.taskId}`),
+    expect: [401, 200, 200, 200, 404, 200, 200, 200, 404, 401, 401, 401, 401, 200],
+  },
+  // exports
+  {
+    route: 'GET /api/v1/projects/:project/exports',
+    send: (cell) => request('GET', `${projectPath(cell)}/exports`),
+    //       none view edit admn oadm inst bkv  bkia kels revk wrng expd disa sess
+    expect: [401, 200, 200, 200, 404, 200, 200, 200, 404, 401, 401, 401, 401, 200],
+  },
+  {
+    route: 'GET /api/v1/projects/:project/exports/preflight',
+    send: (cell) =>
+      request(
+        'GET',
+        `${projectPath(cell)}/exports/preflight?source=directory&directory_id=${cell.world.directoryId}`,
+      ),
+    expect: [401, 200, 200, 200, 404, 200, 200, 200, 404, 401, 401, 401, 401, 200],
+  },
+  {
+    route: 'GET /api/v1/projects/:project/exports/:id',
+    send: (cell) => request('GET', `${projectPath(cell)}/exports/${cell.world.completeExportId}`),
+    expect: [401, 200, 200, 200, 404, 200, 200, 200, 404, 401, 401, 401, 401, 200],
+  },
+  {
+    route: 'POST /api/v1/projects/:project/exports/:id/link',
+    send: (cell) =>
+      request('POST', `${projectPath(cell)}/exports/${cell.world.completeExportId}/link`),
+    expect: [401, 200, 200, 200, 404, 200, 200, 200, 404, 401, 401, 401, 401, 200],
+  },
+  {
+    route: 'POST /api/v1/projects/:project/exports',
+    send: (cell) =>
+      request('POST', `${projectPath(cell)}/exports`, {
+        source: 'directory',
+        directory_id: cell.world.directoryId,
+      }),
+    expect: [401, 403, 202, 202, 404, 202, 403, 403, 404, 401, 401, 401, 401, 202],
+  },
+  {
+    route: "DELETE /api/v1/projects/:project/exports/:id (another's export)",
+    send: async (cell) =>
+      request('DELETE', `${projectPath(cell)}/exports/${await freshExport(cell.world, null)}`),
+    expect: [401, 403, 403, 204, 404, 204, 403, 403, 404, 401, 401, 401, 401, 403],
+  },
+  {
+    route: 'DELETE /api/v1/projects/:project/exports/:id (own export)',
+    send: async (cell) =>
+      request(
+        'DELETE',
+        `${projectPath(cell)}/exports/${await freshExport(cell.world, cell.actor.userId)}`,
+      ),
+    expect: [401, 403, 204, 204, 404, 204, 403, 403, 404, 401, 401, 401, 401, 204],
+  },
+  {
+    route: 'GET /files/exports/:id (a valid signed link)',
+    send: ({ world }) => request('GET', world.linkSigner.sign(world.completeExportId).path),
+    expect: [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+  },
+  {
+    route: 'GET /files/exports/:id (no link)',
+    send: ({ world }) => request('GET', `/files/exports/${world.completeExportId}`),
+    expect: [403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403],
+  },
+  // members and the project's audit (project admin)
+  {
+    route: 'GET /api/v1/projects/:project/members',
+    send: (cell) => request('GET', `${projectPath(cell)}/members`),
+    //       none view edit admn oadm inst bkv  bkia kels revk wrng expd disa sess
+    expect: [401, 403, 403, 200, 404, 200, 403, 403, 404, 401, 401, 401, 401, 403],
+  },
+  {
+    route: 'POST /api/v1/projects/:project/members',
+    send: async (cell) =>
+      request('POST', `${projectPath(cell)}/members`, {
+        email: (await freshUser(cell.world)).email,
+        role: 'viewer',
+      }),
+    expect: [401, 403, 403, 201, 404, 201, 403, 403, 404, 401, 401, 401, 401, 403],
+  },
+  {
+    route: 'PATCH /api/v1/projects/:project/members/:id',
+    send: async (cell) =>
+      request(
+        'PATCH',
+        `${projectPath(cell)}/members/${(await freshUser(cell.world, 'viewer')).userId}`,
+        { role: 'editor' },
+      ),
+    expect: [401, 403, 403, 200, 404, 200, 403, 403, 404, 401, 401, 401, 401, 403],
+  },
+  {
+    route: 'DELETE /api/v1/projects/:project/members/:id',
+    send: async (cell) =>
+      request(
+        'DELETE',
+        `${projectPath(cell)}/members/${(await freshUser(cell.world, 'viewer')).userId}`,
+      ),
+    expect: [401, 403, 403, 204, 404, 204, 403, 403, 404, 401, 401, 401, 401, 403],
+  },
+  {
+    route: 'GET /api/v1/projects/:project/audit',
+    send: (cell) => request('GET', `${projectPath(cell)}/audit`),
+    expect: [401, 403, 403, 200, 404, 200, 403, 403, 404, 401, 401, 401, 401, 403],
+  },
+];
+
+const codeOfStatus: Partial<Record<Status, ErrorCode>> = {
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not_found',
+};
+
+/** A body with the project's name in it made neutral, to compare the 404s of two projects. */
+function withoutProjectName(response: LightMyRequestResponse, project: string): string {
+  return response.body.replaceAll(project, '<project>');
+}
+
+/** Sends a request as `actor` (the actor's headers over the request's own). */
+function sendAs(
+  world: MatrixWorld,
+  actor: Actor,
+  options: InjectOptions,
+): Promise<LightMyRequestResponse> {
+  return world.app.inject({ ...options, headers: { ...options.headers, ...actor.headers } });
+}
+
+it('has one status per principal in every row', () => {
+  for (const row of matrix) expect(row.expect, row.route).toHaveLength(columns.length);
+});
+
+describe.each(testDialects)('role matrix on %s', (dialect) => {
+  let world: MatrixWorld;
+
+  beforeAll(async () => {
+    world = await createMatrixWorld(dialect);
+  }, 60_000);
+  afterAll(async () => {
+    await world.close();
+  });
+
+  const cells = matrix.flatMap((row) =>
+    columns.map((principal, index) => ({
+      name: `${row.route} as ${principal} → ${String(row.expect[index])}`,
+      row,
+      principal,
+      expected: row.expect[index],
+    })),
+  );
+
+  it.each(cells)('$name', async ({ row, principal, expected }) => {
+    const actor = await principals[principal](world);
+    const options = await row.send({ world, actor, project: matrixProject });
+    const response = await sendAs(world, actor, options);
+    const what = `${row.route} as ${principal}`;
+    expect(response.statusCode, `${what}: ${response.body.slice(0, 300)}`).toBe(expected);
+
+    const code = expected === undefined ? undefined : codeOfStatus[expected];
+    if (code === undefined) return;
+    const envelope = errorEnvelopeSchema.safeParse(response.json());
+    expect(envelope.success, `${what}: not the error envelope: ${response.body}`).toBe(true);
+    expect(envelope.data?.error.code, what).toBe(code);
+
+    // Not a member is not a confirmation: the same 404, byte for byte but the name, as no project.
+    if (expected === 404 && row.route.includes(':project')) {
+      const url = options.url.replace(`/projects/${matrixProject}`, `/projects/${unknownProject}`);
+      const unknown = await sendAs(world, actor, { ...options, url });
+      expect(unknown.statusCode, `${what}, unknown project`).toBe(404);
+      expect(withoutProjectName(response, matrixProject), what).toBe(
+        withoutProjectName(unknown, unknownProject),
+      );
+      expect(response.headers['content-type'], what).toBe(unknown.headers['content-type']);
+      expect(response.headers['content-length'], what).toBe(unknown.headers['content-length']);
+    }
+  });
+});
