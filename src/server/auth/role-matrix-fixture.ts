@@ -60,8 +60,14 @@ export interface MatrixWorld {
   close(): Promise<void>;
 }
 
-/** Builds the world: demo and `other` projects, the app, one complete export; no worker left running. */
-export async function createMatrixWorld(dialect: DialectName): Promise<MatrixWorld> {
+/**
+ * Builds the world: demo and `other` projects, the app, one complete export (unless
+ * `withCompleteExport` is false: its id is then 0); no worker left running.
+ */
+export async function createMatrixWorld(
+  dialect: DialectName,
+  options: { withCompleteExport?: boolean } = {},
+): Promise<MatrixWorld> {
   const { database, demo } = await createDemoDatabase(dialect);
   const other = await addOtherProject(database);
   const otherProject = await database.db
@@ -84,21 +90,23 @@ export async function createMatrixWorld(dialect: DialectName): Promise<MatrixWor
 
   // One export built by a real worker, which then stops: exports made later stay queued, so
   // archiving them is all a destructive cell does.
-  const worker = new ExportWorker({
-    database,
-    config: built.config,
-    storage,
-    events,
-    workerId: `role-matrix-${process.pid}`,
-    logger: new RecordingLogger(),
-  });
-  await worker.start();
-  let completeExportId: number;
-  try {
-    completeExportId = (await queueExport(app, demo.defaultDirectoryId)).id;
-    await untilComplete(app, completeExportId);
-  } finally {
-    await worker.stop();
+  let completeExportId = 0;
+  if (options.withCompleteExport !== false) {
+    const worker = new ExportWorker({
+      database,
+      config: built.config,
+      storage,
+      events,
+      workerId: `role-matrix-${process.pid}`,
+      logger: new RecordingLogger(),
+    });
+    await worker.start();
+    try {
+      completeExportId = (await queueExport(app, demo.defaultDirectoryId)).id;
+      await untilComplete(app, completeExportId);
+    } finally {
+      await worker.stop();
+    }
   }
 
   return {

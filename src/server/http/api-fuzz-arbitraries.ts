@@ -63,7 +63,8 @@ function encodeSegment(text: string): string {
   }
 }
 
-const textArb = fc.oneof(
+/** Text that breaks parsers: nasty constants, random binary strings, long grapheme strings. */
+export const textArb = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(...nastyTexts) },
   { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
   { weight: 1, arbitrary: fc.string({ unit: 'grapheme', minLength: 190, maxLength: 260 }) },
