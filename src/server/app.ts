@@ -5,7 +5,9 @@ import type { FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { adminRoutes } from './accounts/admin.routes.ts';
 import type { AppConfig } from './config/env.ts';
+import { registerAccountRoutes } from './auth/account-routes.ts';
 import { installAuthentication } from './auth/authenticate.ts';
 import type { AnnexDatabase } from './db/database.ts';
 import { LinkSigner, loadLinkSecret } from './exports/download-links.ts';
@@ -18,6 +20,7 @@ import { healthRoutes } from './http/health.routes.ts';
 import { answerClientError, answerFrameworkError } from './http/framework-errors.ts';
 import { installJsonBodyParser } from './http/json-body.ts';
 import { loggerOptions } from './http/logger-options.ts';
+import { installRateLimits, rateLimitSettingsOf } from './http/rate-limits.ts';
 import { projectsRoutes } from './projects/projects.routes.ts';
 import { ExportStorage } from './storage/export-storage.ts';
 
@@ -52,15 +55,22 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   installErrorHandler(app, { notFound: deps.webRoot === undefined });
 
   // Before every route: who the request acts for (API key or session cookie); /api/ needs someone.
-  await installAuthentication(app, {
+  const sessions = await installAuthentication(app, {
     database: deps.database,
     lifetimes: {
       idleMinutes: deps.config.SESSION_IDLE_MINUTES,
       absoluteHours: deps.config.SESSION_ABSOLUTE_HOURS,
     },
   });
+  await installRateLimits(app, rateLimitSettingsOf(deps.config)); // before the routes it limits
   await app.register(healthRoutes, { database: deps.database });
+  await registerAccountRoutes(app, { database: deps.database, sessions, config: deps.config });
   await app.register(projectsRoutes, { prefix: '/api/v1', database: deps.database });
+  await app.register(adminRoutes, {
+    prefix: '/api/v1',
+    database: deps.database,
+    signUpLinkHours: deps.config.SIGN_UP_LINK_HOURS,
+  });
   const storage = deps.storage ?? ExportStorage.forDataDir(deps.config.DATA_DIR);
   const linkSigner =
     deps.linkSigner ??
