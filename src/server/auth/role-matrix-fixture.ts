@@ -255,6 +255,19 @@ export const principals = {
       .execute();
     return actor;
   },
+  /** A project admin's session cookie after signing out (the session ended server-side). */
+  endedSession: async (world: MatrixWorld) => {
+    const account = await addTestAccount(world.database.db, { projects: member(world, 'admin') });
+    const actor = await sessionActor(world, account.userId);
+    const signedOut = await world.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/sign-out',
+      headers: actor.headers,
+    });
+    if (signedOut.statusCode !== 204)
+      throw new Error(`sign-out answered ${signedOut.statusCode}: ${signedOut.body}`);
+    return actor;
+  },
   /** A disabled project admin's (otherwise valid) key. */
   disabledAccount: async (world: MatrixWorld) =>
     keyActor(world, { projects: member(world, 'admin'), disabled: true }),

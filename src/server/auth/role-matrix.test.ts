@@ -52,7 +52,8 @@ const unique = (): string => `${process.pid}-${Date.now().toString(36)}-${(seque
 // Columns: none, viewer, editor, admin, otherAdmin (admin of another project), instanceAdmin,
 // boundViewerKey (project admin's key bound here as viewer), boundKeyOfInstanceAdmin (bound here as
 // viewer), keyBoundElsewhere (admin here, key bound to another project), revokedKey, wrongSecret,
-// expiredSession, disabledAccount, editorSession (an editor through the panel's cookie).
+// expiredSession, endedSession (signed out), disabledAccount, editorSession (an editor through the
+// panel's cookie).
 const matrix: MatrixRow[] = [
   // accounts (public)
   {
@@ -62,14 +63,14 @@ const matrix: MatrixRow[] = [
         email: (await freshUser(world, 'viewer')).email,
         password: matrixPassword,
       }),
-    //       none view edit admn oadm inst bkv  bkia kels revk wrng expd disa sess
-    expect: [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+    //       none view edit admn oadm inst bkv  bkia kels revk wrng expd endd disa sess
+    expect: [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
   },
   {
     route: 'GET /api/v1/auth/sign-up/:token',
     send: async ({ world }) =>
       request('GET', `/api/v1/auth/sign-up/${await freshSignUpToken(world)}`),
-    expect: [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+    expect: [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
   },
   {
     route: 'POST /api/v1/auth/sign-up',
@@ -78,19 +79,19 @@ const matrix: MatrixRow[] = [
         token: await freshSignUpToken(world),
         password: 'a brand new password',
       }),
-    expect: [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+    expect: [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
   },
   // accounts (signed in)
   {
     route: 'POST /api/v1/auth/sign-out',
     send: () => request('POST', '/api/v1/auth/sign-out'),
-    //       none view edit admn oadm inst bkv  bkia kels revk wrng expd disa sess
-    expect: [401, 204, 204, 204, 204, 204, 204, 204, 204, 401, 401, 401, 401, 204],
+    //       none view edit admn oadm inst bkv  bkia kels revk wrng expd endd disa sess
+    expect: [401, 204, 204, 204, 204, 204, 204, 204, 204, 401, 401, 401, 401, 401, 204],
   },
   {
     route: 'GET /api/v1/auth/me',
     send: () => request('GET', '/api/v1/auth/me'),
-    expect: [401, 200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401, 401, 200],
+    expect: [401, 200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401, 401, 401, 200],
   },
   {
     route: 'POST /api/v1/auth/password',
@@ -99,65 +100,65 @@ const matrix: MatrixRow[] = [
         current_password: matrixPassword,
         new_password: 'another long password',
       }),
-    expect: [401, 403, 403, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401, 204],
+    expect: [401, 403, 403, 403, 403, 403, 403, 403, 403, 401, 401, 401, 401, 401, 204],
   },
   {
     route: 'GET /api/v1/auth/api-keys',
     send: () => request('GET', '/api/v1/auth/api-keys'),
-    expect: [401, 200, 200, 200, 200, 200, 403, 403, 403, 401, 401, 401, 401, 200],
+    expect: [401, 200, 200, 200, 200, 200, 403, 403, 403, 401, 401, 401, 401, 401, 200],
   },
   {
     route: 'POST /api/v1/auth/api-keys',
     send: () => request('POST', '/api/v1/auth/api-keys', { name: 'matrix key' }),
-    expect: [401, 201, 201, 201, 201, 201, 403, 403, 403, 401, 401, 401, 401, 201],
+    expect: [401, 201, 201, 201, 201, 201, 403, 403, 403, 401, 401, 401, 401, 401, 201],
   },
   {
     route: 'DELETE /api/v1/auth/api-keys/:id (own key)',
     send: async ({ world, actor }) =>
       request('DELETE', `/api/v1/auth/api-keys/${await freshApiKeyId(world, actor.userId)}`),
-    expect: [401, 204, 204, 204, 204, 204, 403, 403, 403, 401, 401, 401, 401, 204],
+    expect: [401, 204, 204, 204, 204, 204, 403, 403, 403, 401, 401, 401, 401, 401, 204],
   },
   {
     route: "DELETE /api/v1/auth/api-keys/:id (another's key)",
     send: async ({ world }) =>
       request('DELETE', `/api/v1/auth/api-keys/${await freshApiKeyId(world, null)}`),
-    expect: [401, 404, 404, 404, 404, 404, 403, 403, 403, 401, 401, 401, 401, 404],
+    expect: [401, 404, 404, 404, 404, 404, 403, 403, 403, 401, 401, 401, 401, 401, 404],
   },
   // users and the instance's audit (instance admin)
   {
     route: 'GET /api/v1/users',
     send: () => request('GET', '/api/v1/users'),
-    //       none view edit admn oadm inst bkv  bkia kels revk wrng expd disa sess
-    expect: [401, 403, 403, 403, 403, 200, 403, 403, 403, 401, 401, 401, 401, 403],
+    //       none view edit admn oadm inst bkv  bkia kels revk wrng expd endd disa sess
+    expect: [401, 403, 403, 403, 403, 200, 403, 403, 403, 401, 401, 401, 401, 401, 403],
   },
   {
     route: 'POST /api/v1/users',
     send: () => request('POST', '/api/v1/users', { email: `new-${unique()}@example.com` }),
-    expect: [401, 403, 403, 403, 403, 201, 403, 403, 403, 401, 401, 401, 401, 403],
+    expect: [401, 403, 403, 403, 403, 201, 403, 403, 403, 401, 401, 401, 401, 401, 403],
   },
   {
     route: 'PATCH /api/v1/users/:id',
     send: async ({ world }) =>
       request('PATCH', `/api/v1/users/${(await freshUser(world)).userId}`, { disabled: true }),
-    expect: [401, 403, 403, 403, 403, 200, 403, 403, 403, 401, 401, 401, 401, 403],
+    expect: [401, 403, 403, 403, 403, 200, 403, 403, 403, 401, 401, 401, 401, 401, 403],
   },
   {
     route: 'POST /api/v1/users/:id/sign-up-link',
     send: async ({ world }) =>
       request('POST', `/api/v1/users/${(await freshUser(world)).userId}/sign-up-link`),
-    expect: [401, 403, 403, 403, 403, 201, 403, 403, 403, 401, 401, 401, 401, 403],
+    expect: [401, 403, 403, 403, 403, 201, 403, 403, 403, 401, 401, 401, 401, 401, 403],
   },
   {
     route: 'GET /api/v1/audit',
     send: () => request('GET', '/api/v1/audit'),
-    expect: [401, 403, 403, 403, 403, 200, 403, 403, 403, 401, 401, 401, 401, 403],
+    expect: [401, 403, 403, 403, 403, 200, 403, 403, 403, 401, 401, 401, 401, 401, 403],
   },
   // projects
   {
     route: 'GET /api/v1/projects',
     send: () => request('GET', '/api/v1/projects'),
-    //       none view edit admn oadm inst bkv  bkia kels revk wrng expd disa sess
-    expect: [401, 200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401, 401, 200],
+    //       none view edit admn oadm inst bkv  bkia kels revk wrng expd endd disa sess
+    expect: [401, 200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401, 401, 401, 200],
   },
   {
     route: 'POST /api/v1/projects',
@@ -166,34 +167,34 @@ const matrix: MatrixRow[] = [
         project_string_id: `p-${unique()}`,
         name: 'Matrix project',
       }),
-    expect: [401, 403, 403, 403, 403, 201, 403, 403, 403, 401, 401, 401, 401, 403],
+    expect: [401, 403, 403, 403, 403, 201, 403, 403, 403, 401, 401, 401, 401, 401, 403],
   },
   {
     route: 'GET /api/v1/projects/:project',
     send: (cell) => request('GET', projectPath(cell)),
-    expect: [401, 200, 200, 200, 404, 200, 200, 200, 404, 401, 401, 401, 401, 200],
+    expect: [401, 200, 200, 200, 404, 200, 200, 200, 404, 401, 401, 401, 401, 401, 200],
   },
   {
     route: 'GET /api/v1/projects/:project/jobs',
     send: (cell) => request('GET', `${projectPath(cell)}/jobs`),
-    expect: [401, 200, 200, 200, 404, 200, 200, 200, 404, 401, 401, 401, 401, 200],
+    expect: [401, 200, 200, 200, 404, 200, 200, 200, 404, 401, 401, 401, 401, 401, 200],
   },
   {
     route: 'GET /api/v1/projects/:project/jobs/:id/tasks',
     send: (cell) => request('GET', `${projectPath(cell)}/jobs/${cell.world.jobId}/tasks`),
-    expect: [401, 200, 200, 200, 404, 200, 200, 200, 404, 401, 401, 401, 401, 200],
+    expect: [401, 200, 200, 200, 404, 200, 200, 200, 404, 401, 401, 401, 401, 401, 200],
   },
   {
     route: 'GET /api/v1/projects/:project/tasks/:id',
     send: (cell) => request('GET', `${projectPath(cell)}/tasks/${cell.world.taskId}`),
-    expect: [401, 200, 200, 200, 404, 200, 200, 200, 404, 401, 401, 401, 401, 200],
+    expect: [401, 200, 200, 200, 404, 200, 200, 200, 404, 401, 401, 401, 401, 401, 200],
   },
   // exports
   {
     route: 'GET /api/v1/projects/:project/exports',
     send: (cell) => request('GET', `${projectPath(cell)}/exports`),
-    //       none view edit admn oadm inst bkv  bkia kels revk wrng expd disa sess
-    expect: [401, 200, 200, 200, 404, 200, 200, 200, 404, 401, 401, 401, 401, 200],
+    //       none view edit admn oadm inst bkv  bkia kels revk wrng expd endd disa sess
+    expect: [401, 200, 200, 200, 404, 200, 200, 200, 404, 401, 401, 401, 401, 401, 200],
   },
   {
     route: 'GET /api/v1/projects/:project/exports/preflight',
@@ -202,18 +203,18 @@ const matrix: MatrixRow[] = [
         'GET',
         `${projectPath(cell)}/exports/preflight?source=directory&directory_id=${cell.world.directoryId}`,
       ),
-    expect: [401, 200, 200, 200, 404, 200, 200, 200, 404, 401, 401, 401, 401, 200],
+    expect: [401, 200, 200, 200, 404, 200, 200, 200, 404, 401, 401, 401, 401, 401, 200],
   },
   {
     route: 'GET /api/v1/projects/:project/exports/:id',
     send: (cell) => request('GET', `${projectPath(cell)}/exports/${cell.world.completeExportId}`),
-    expect: [401, 200, 200, 200, 404, 200, 200, 200, 404, 401, 401, 401, 401, 200],
+    expect: [401, 200, 200, 200, 404, 200, 200, 200, 404, 401, 401, 401, 401, 401, 200],
   },
   {
     route: 'POST /api/v1/projects/:project/exports/:id/link',
     send: (cell) =>
       request('POST', `${projectPath(cell)}/exports/${cell.world.completeExportId}/link`),
-    expect: [401, 200, 200, 200, 404, 200, 200, 200, 404, 401, 401, 401, 401, 200],
+    expect: [401, 200, 200, 200, 404, 200, 200, 200, 404, 401, 401, 401, 401, 401, 200],
   },
   {
     route: 'POST /api/v1/projects/:project/exports',
@@ -222,13 +223,13 @@ const matrix: MatrixRow[] = [
         source: 'directory',
         directory_id: cell.world.directoryId,
       }),
-    expect: [401, 403, 202, 202, 404, 202, 403, 403, 404, 401, 401, 401, 401, 202],
+    expect: [401, 403, 202, 202, 404, 202, 403, 403, 404, 401, 401, 401, 401, 401, 202],
   },
   {
     route: "DELETE /api/v1/projects/:project/exports/:id (another's export)",
     send: async (cell) =>
       request('DELETE', `${projectPath(cell)}/exports/${await freshExport(cell.world, null)}`),
-    expect: [401, 403, 403, 204, 404, 204, 403, 403, 404, 401, 401, 401, 401, 403],
+    expect: [401, 403, 403, 204, 404, 204, 403, 403, 404, 401, 401, 401, 401, 401, 403],
   },
   {
     route: 'DELETE /api/v1/projects/:project/exports/:id (own export)',
@@ -237,24 +238,24 @@ const matrix: MatrixRow[] = [
         'DELETE',
         `${projectPath(cell)}/exports/${await freshExport(cell.world, cell.actor.userId)}`,
       ),
-    expect: [401, 403, 204, 204, 404, 204, 403, 403, 404, 401, 401, 401, 401, 204],
+    expect: [401, 403, 204, 204, 404, 204, 403, 403, 404, 401, 401, 401, 401, 401, 204],
   },
   {
     route: 'GET /files/exports/:id (a valid signed link)',
     send: ({ world }) => request('GET', world.linkSigner.sign(world.completeExportId).path),
-    expect: [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+    expect: [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
   },
   {
     route: 'GET /files/exports/:id (no link)',
     send: ({ world }) => request('GET', `/files/exports/${world.completeExportId}`),
-    expect: [403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403],
+    expect: [403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403],
   },
   // members and the project's audit (project admin)
   {
     route: 'GET /api/v1/projects/:project/members',
     send: (cell) => request('GET', `${projectPath(cell)}/members`),
-    //       none view edit admn oadm inst bkv  bkia kels revk wrng expd disa sess
-    expect: [401, 403, 403, 200, 404, 200, 403, 403, 404, 401, 401, 401, 401, 403],
+    //       none view edit admn oadm inst bkv  bkia kels revk wrng expd endd disa sess
+    expect: [401, 403, 403, 200, 404, 200, 403, 403, 404, 401, 401, 401, 401, 401, 403],
   },
   {
     route: 'POST /api/v1/projects/:project/members',
@@ -263,7 +264,7 @@ const matrix: MatrixRow[] = [
         email: (await freshUser(cell.world)).email,
         role: 'viewer',
       }),
-    expect: [401, 403, 403, 201, 404, 201, 403, 403, 404, 401, 401, 401, 401, 403],
+    expect: [401, 403, 403, 201, 404, 201, 403, 403, 404, 401, 401, 401, 401, 401, 403],
   },
   {
     route: 'PATCH /api/v1/projects/:project/members/:id',
@@ -273,7 +274,7 @@ const matrix: MatrixRow[] = [
         `${projectPath(cell)}/members/${(await freshUser(cell.world, 'viewer')).userId}`,
         { role: 'editor' },
       ),
-    expect: [401, 403, 403, 200, 404, 200, 403, 403, 404, 401, 401, 401, 401, 403],
+    expect: [401, 403, 403, 200, 404, 200, 403, 403, 404, 401, 401, 401, 401, 401, 403],
   },
   {
     route: 'DELETE /api/v1/projects/:project/members/:id',
@@ -282,12 +283,24 @@ const matrix: MatrixRow[] = [
         'DELETE',
         `${projectPath(cell)}/members/${(await freshUser(cell.world, 'viewer')).userId}`,
       ),
-    expect: [401, 403, 403, 204, 404, 204, 403, 403, 404, 401, 401, 401, 401, 403],
+    expect: [401, 403, 403, 204, 404, 204, 403, 403, 404, 401, 401, 401, 401, 401, 403],
   },
   {
     route: 'GET /api/v1/projects/:project/audit',
     send: (cell) => request('GET', `${projectPath(cell)}/audit`),
-    expect: [401, 403, 403, 200, 404, 200, 403, 403, 404, 401, 401, 401, 401, 403],
+    expect: [401, 403, 403, 200, 404, 200, 403, 403, 404, 401, 401, 401, 401, 401, 403],
+  },
+  // health probes (outside /api: nobody is asked who they are)
+  {
+    route: 'GET /livez',
+    send: () => request('GET', '/livez'),
+    //       none view edit admn oadm inst bkv  bkia kels revk wrng expd endd disa sess
+    expect: [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+  },
+  {
+    route: 'GET /readyz',
+    send: () => request('GET', '/readyz'),
+    expect: [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
   },
 ];
 
