@@ -2,6 +2,8 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorEnvelopeSchema } from '../../contract/errors.ts';
 import type { ErrorCode } from '../../contract/errors.ts';
+import type { ProjectListResponse } from '../../contract/projects.ts';
+import type { ProjectRole } from '../../contract/roles.ts';
 import { testDialects } from '../db/test-database.ts';
 import {
   createMatrixWorld,
@@ -373,4 +375,37 @@ describe.each(testDialects)('role matrix on %s', (dialect) => {
       expect(response.headers['content-length'], what).toBe(unknown.headers['content-length']);
     }
   });
+
+  // The 200 of GET /projects lists the principal's projects only, each with their role in it.
+  const listings: { principal: PrincipalName; demo?: ProjectRole; other?: ProjectRole }[] = [
+    { principal: 'viewer', demo: 'viewer' },
+    { principal: 'editor', demo: 'editor' },
+    { principal: 'admin', demo: 'admin' },
+    { principal: 'otherAdmin', other: 'admin' },
+    { principal: 'instanceAdmin', demo: 'admin', other: 'admin' },
+    { principal: 'boundViewerKey', demo: 'viewer' },
+    { principal: 'boundKeyOfInstanceAdmin', demo: 'viewer' },
+    { principal: 'keyBoundElsewhere', other: 'admin' },
+    { principal: 'editorSession', demo: 'editor' },
+  ];
+  it.concurrent.for(listings)(
+    'GET /api/v1/projects as $principal lists demo as $demo and other as $other',
+    async ({ principal, demo, other }, { expect }) => {
+      const actor = await principals[principal](world);
+      const response = await sendAs(world, actor, request('GET', '/api/v1/projects'));
+      expect(response.statusCode).toBe(200);
+      const roles = new Map(
+        response
+          .json<ProjectListResponse>()
+          .projects.map((project) => [project.project_string_id, project.my_role]),
+      );
+      expect(roles.get(matrixProject), principal).toBe(demo);
+      expect(roles.get('other'), principal).toBe(other);
+      // Besides these two, only an unbound instance admin sees the projects the matrix creates.
+      if (principal !== 'instanceAdmin')
+        expect(roles.size, principal).toBe(
+          Number(demo !== undefined) + Number(other !== undefined),
+        );
+    },
+  );
 });
