@@ -8,7 +8,7 @@ import { LinkSigner } from '../exports/download-links.ts';
 import { ExportEvents } from '../exports/export-events.ts';
 import { createDemoDatabase } from '../exports/export-file-fixtures.ts';
 import { ExportWorker } from '../exports/export-worker.ts';
-import { RecordingLogger } from '../exports/export-test-harness.ts';
+import { addOtherProject, RecordingLogger } from '../exports/export-test-harness.ts';
 import { ExportStorage } from '../storage/export-storage.ts';
 import { createTestApp, createTestDataDir, testLinkSecret } from '../test-utils/test-app.ts';
 import {
@@ -16,14 +16,14 @@ import {
   basicAuthorization,
   testAdminAuthorization,
 } from '../test-utils/test-accounts.ts';
-import { addOtherProject } from '../exports/export-test-harness.ts';
 import { sessionCookieName } from './authenticate.ts';
 import { newSecret, secretHash } from './secret-tokens.ts';
 import { SessionStore } from './session-store.ts';
 
-// The world the role matrix (role-matrix.test.ts) runs in, and the principals it sends: the demo
-// project, a second project, one complete export (for links and downloads), and factories that make
-// every principal and every thing a destructive cell destroys afresh, so no cell depends on another.
+// The world the role matrix (role-matrix.test.ts) and the accounts fuzz test run in, and the
+// principals they send: the demo project, a second project, one complete export (for links and
+// downloads), and factories that make every principal and everything a destructive cell destroys
+// afresh, so no cell depends on another.
 
 /** The project every matrix request is about. */
 export const matrixProject = 'demo';
