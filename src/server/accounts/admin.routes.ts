@@ -8,6 +8,7 @@ import { usersRoutes } from './users.routes.ts';
 
 /** What the administration routes are built from. */
 export interface AdminRoutesOptions {
+  /** Where users, members, projects and the audit trail are kept. */
   database: AnnexDatabase;
   /** How long a sign-up link works (SIGN_UP_LINK_HOURS). */
   signUpLinkHours: number;

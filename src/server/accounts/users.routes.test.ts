@@ -175,31 +175,40 @@ describe.each(testDialects)('user routes on %s', (dialect) => {
       ['POST', '/api/v1/users', { email: 'nope@example.com' }],
       ['PATCH', '/api/v1/users/1', { disabled: true }],
       ['POST', '/api/v1/users/1/sign-up-link', undefined],
-    ] as const)('%s %s: 403 for a project admin, an instance admin’s bound key; 401 for nobody', async (method, url, payload) => {
-      const projectAdmin = await addTestAccount(database.db, { projects: { [projectId]: 'admin' } });
-      const boundKey = await addTestAccount(database.db, {
-        instanceAdmin: true,
-        key: { projectId, role: 'admin' },
-      });
-      const disabledAdmin = await addTestAccount(database.db, {
-        instanceAdmin: true,
-        disabled: true,
-      });
-      for (const headers of [projectAdmin.headers, boundKey.headers]) {
-        const response = await app.inject({ method, url, headers, ...(payload && { payload }) });
-        expect(response.statusCode).toBe(403);
-        expect(errorOf(response).message).toContain('Only an instance admin');
-      }
-      const disabled = await app.inject({
-        method,
-        url,
-        headers: disabledAdmin.headers,
-        ...(payload && { payload }),
-      });
-      expect(disabled.statusCode).toBe(401);
-      const anonymous = await built.anonymousApp.inject({ method, url, ...(payload && { payload }) });
-      expect(anonymous.statusCode).toBe(401);
-    });
+    ] as const)(
+      '%s %s: 403 for a project admin, an instance admin’s bound key; 401 for nobody',
+      async (method, url, payload) => {
+        const projectAdmin = await addTestAccount(database.db, {
+          projects: { [projectId]: 'admin' },
+        });
+        const boundKey = await addTestAccount(database.db, {
+          instanceAdmin: true,
+          key: { projectId, role: 'admin' },
+        });
+        const disabledAdmin = await addTestAccount(database.db, {
+          instanceAdmin: true,
+          disabled: true,
+        });
+        for (const headers of [projectAdmin.headers, boundKey.headers]) {
+          const response = await app.inject({ method, url, headers, ...(payload && { payload }) });
+          expect(response.statusCode).toBe(403);
+          expect(errorOf(response).message).toContain('Only an instance admin');
+        }
+        const disabled = await app.inject({
+          method,
+          url,
+          headers: disabledAdmin.headers,
+          ...(payload && { payload }),
+        });
+        expect(disabled.statusCode).toBe(401);
+        const anonymous = await built.anonymousApp.inject({
+          method,
+          url,
+          ...(payload && { payload }),
+        });
+        expect(anonymous.statusCode).toBe(401);
+      },
+    );
 
     it('lets an instance admin account with an unbound key manage users', async () => {
       const admin = await addTestAccount(database.db, { instanceAdmin: true });
@@ -214,9 +223,7 @@ describe.each(testDialects)('user routes on %s', (dialect) => {
 
   describe('a fresh sign-up link', () => {
     it('replaces the unused link (only the newest works) and keeps used ones', async () => {
-      const first = signUpLinkSchema.parse(
-        (await createUser({ email: 'lin@example.com' })).json(),
-      );
+      const first = signUpLinkSchema.parse((await createUser({ email: 'lin@example.com' })).json());
       const userId = first.user.id;
       const response = await app.inject({
         method: 'POST',
@@ -236,9 +243,7 @@ describe.each(testDialects)('user routes on %s', (dialect) => {
         .where('user_id', '=', userId)
         .execute();
       const third = signUpLinkSchema.parse(
-        (
-          await app.inject({ method: 'POST', url: `/api/v1/users/${userId}/sign-up-link` })
-        ).json(),
+        (await app.inject({ method: 'POST', url: `/api/v1/users/${userId}/sign-up-link` })).json(),
       );
       expect((await linksOf(userId)).map((link) => link.token_hash)).toEqual([
         secretHash(tokenOf(second)),
@@ -258,9 +263,7 @@ describe.each(testDialects)('user routes on %s', (dialect) => {
         .execute();
       const before = Date.now();
       const fresh = signUpLinkSchema.parse(
-        (
-          await app.inject({ method: 'POST', url: `/api/v1/users/${user.id}/sign-up-link` })
-        ).json(),
+        (await app.inject({ method: 'POST', url: `/api/v1/users/${user.id}/sign-up-link` })).json(),
       );
       expect(Date.parse(fresh.expires_at)).toBeGreaterThanOrEqual(before + 72 * hour);
       const [row, ...more] = await linksOf(user.id);
@@ -399,7 +402,9 @@ describe.each(testDialects)('user routes on %s', (dialect) => {
         .executeTakeFirstOrThrow();
       expect(row).toEqual({ disabled: 0, is_instance_admin: 1 });
       // A change that takes nothing away is fine.
-      expect((await patchUser(self.userId, { disabled: false }, self.headers)).statusCode).toBe(200);
+      expect((await patchUser(self.userId, { disabled: false }, self.headers)).statusCode).toBe(
+        200,
+      );
     });
 
     it.each([

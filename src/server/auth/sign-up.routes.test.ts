@@ -131,7 +131,7 @@ describe.each(testDialects)('the sign-up routes on %s', (dialect) => {
       ]);
 
       expect(answers.map((answer) => answer.statusCode).sort()).toEqual([200, 404]);
-      const winner = answers[0]?.statusCode === 200 ? 'first' : 'second';
+      const winner = answers[0].statusCode === 200 ? 'first' : 'second';
       expect((await signIn(app, user.email, `${winner}-racer-password`)).response.statusCode).toBe(
         200,
       );

@@ -1,5 +1,10 @@
 import fastifyRateLimit from '@fastify/rate-limit';
-import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  preHandlerAsyncHookHandler,
+} from 'fastify';
 import type { AppConfig } from '../config/env.ts';
 import { ApiError } from './api-error.ts';
 
@@ -95,7 +100,7 @@ export async function installRateLimits(
     timeWindow: signInWindowMs,
     keyGenerator: signInEmail,
   });
-  const signInLimit: preHandlerHookHandler = async (request, reply) => {
+  const signInLimit: preHandlerAsyncHookHandler = async (request, reply) => {
     await enforce(perAddress, request, reply, (seconds) =>
       rateLimited('Too many sign-in attempts from this address.', seconds, 'sign_in_address'),
     );
@@ -110,7 +115,7 @@ export async function installRateLimits(
     // Export routes need someone signed in; the address is only a fallback.
     keyGenerator: (request) => `user:${request.annexPrincipal?.user.id ?? request.ip}`,
   });
-  const exportLimit: preHandlerHookHandler = async (request, reply) => {
+  const exportLimit: preHandlerAsyncHookHandler = async (request, reply) => {
     await enforce(perUserExports, request, reply, (seconds) =>
       rateLimited(
         `Too many exports asked for: at most ${settings.exportsPerMinute} a minute per user.`,
@@ -120,7 +125,7 @@ export async function installRateLimits(
     );
   };
 
-  const limited: Record<string, preHandlerHookHandler> = {
+  const limited: Record<string, preHandlerAsyncHookHandler> = {
     'POST /api/v1/auth/sign-in': signInLimit,
     'POST /api/v1/projects/:project/exports': exportLimit,
   };

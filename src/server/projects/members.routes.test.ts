@@ -366,7 +366,10 @@ describe.each(testDialects)('member routes on %s', (dialect) => {
     });
 
     it('answers 400 naming params.project for a malformed project name', async () => {
-      const response = await app.inject({ method: 'GET', url: members('x'.repeat(projectNameMaxLength + 1)) });
+      const response = await app.inject({
+        method: 'GET',
+        url: members('x'.repeat(projectNameMaxLength + 1)),
+      });
       expect(response.statusCode).toBe(400);
       expect(fieldsOf(response)).toEqual(['params.project']);
     });

@@ -30,6 +30,7 @@ export const membersRoutes: FastifyPluginAsyncZod<MembersRoutesOptions> = (app, 
   const service = new MemberService(database);
   installProjectLookup(app, database);
 
+  /** The project's members, by email (instance admins manage it too, but are not listed). */
   app.get(
     '/projects/:project/members',
     { schema: { params: projectParamsSchema, response: { 200: memberListResponseSchema } } },
