@@ -44,6 +44,8 @@ type Status = 200 | 201 | 202 | 204 | 401 | 403 | 404;
 interface MatrixRow {
   route: string;
   send(cell: Cell): MatrixRequest | Promise<MatrixRequest>;
+  /** The error code of its refusals when not the usual one of their status (an expired link's 403). */
+  code?: ErrorCode;
   expect: readonly Status[];
 }
 
@@ -252,6 +254,21 @@ const matrix: MatrixRow[] = [
     send: ({ world }) => request('GET', `/files/exports/${world.completeExportId}`),
     expect: [403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403],
   },
+  {
+    route: 'GET /files/exports/:id (a link signed for another export)',
+    send: ({ world }) => {
+      const signed = world.linkSigner.sign(world.completeExportId + 1000).path;
+      return request('GET', signed.replace(/\/\d+\?/, `/${world.completeExportId}?`));
+    },
+    expect: [403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403],
+  },
+  {
+    route: 'GET /files/exports/:id (an expired signed link)',
+    send: ({ world }) =>
+      request('GET', world.linkSigner.signUntil(world.completeExportId, 1_000_000_000).path),
+    code: 'link_expired',
+    expect: [403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403],
+  },
   // members and the project's audit (project admin)
   {
     route: 'GET /api/v1/projects/:project/members',
@@ -357,7 +374,7 @@ describe.each(testDialects)('role matrix on %s', (dialect) => {
     const what = `${row.route} as ${principal}`;
     expect(response.statusCode, `${what}: ${response.body.slice(0, 300)}`).toBe(expected);
 
-    const code = expected === undefined ? undefined : codeOfStatus[expected];
+    const code = expected === undefined ? undefined : (row.code ?? codeOfStatus[expected]);
     if (code === undefined) return;
     const envelope = errorEnvelopeSchema.safeParse(response.json());
     expect(envelope.success, `${what}: not the error envelope: ${response.body}`).toBe(true);
