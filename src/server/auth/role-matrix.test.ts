@@ -20,7 +20,7 @@ import {
 import type { Actor, MatrixRequest, MatrixWorld, PrincipalName } from './role-matrix-fixture.ts';
 
 // The role matrix of issue 10: every route of the API, sent by every kind of principal, gets the
-// status /work/briefs/permissions.md documents (the "who may call what" table). One row per route;
+// status the permissions table of issue 10 documents (who may call what). One row per route;
 // one column per principal (the order of `principals` in role-matrix-fixture.ts); each cell is one
 // test with a fresh principal and, where the route destroys something, a fresh thing to destroy.
 // Every refusal must be the error envelope with its code, and a project the principal may not see
