@@ -2,6 +2,7 @@ import { test as base, expect } from '@playwright/test';
 import type { Page } from '@playwright/test';
 import { ExportPanelPage } from './pages/export-panel.page.ts';
 import { AnnexApi } from './support/annex-api.ts';
+import { e2eAdminKey } from './support/e2e-accounts.ts';
 
 /** What every spec gets. */
 export interface AnnexFixtures {
@@ -41,8 +42,17 @@ export const test = base.extend<AnnexFixtures>({
     },
     { auto: true },
   ],
-  api: async ({ request }, use) => {
+  // The API as a script uses it: its own request context with the admin's key, apart from the
+  // browser's cookies, so a spec's setup never signs the page in or out.
+  api: async ({ playwright, baseURL }, use) => {
+    const request = await playwright.request.newContext({
+      ...(baseURL === undefined ? {} : { baseURL }),
+      extraHTTPHeaders: {
+        authorization: `Basic ${Buffer.from(`${e2eAdminKey.clientId}:${e2eAdminKey.clientSecret}`).toString('base64')}`,
+      },
+    });
     await use(new AnnexApi(request));
+    await request.dispose();
   },
   panel: async ({ page }, use) => {
     await use(new ExportPanelPage(page));

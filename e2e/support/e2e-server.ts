@@ -7,12 +7,14 @@ import { openDatabase } from '../../src/server/db/database.ts';
 import { migrateToLatest } from '../../src/server/db/migrator.ts';
 import { seedBulkProject } from '../../src/server/seed/bulk-project.ts';
 import { seedDemoProject } from '../../src/server/seed/demo-project.ts';
+import { seedE2eAccounts } from './e2e-accounts.ts';
 import { e2eBulkFiles, e2eBulkProject, e2ePort } from './e2e-settings.ts';
 
 // Playwright's webServer: the real annex server on a fresh temporary DATA_DIR, removed again when
 // Playwright stops it. The database is seeded first with the demo project (as SEED_DEMO does on an
 // empty database) and a bulk project whose exports take seconds, which the specs use to see exports
-// queued and running. Specs find the records they need (a task, say) through the API.
+// queued and running, and the accounts the specs sign in as (e2e-accounts.ts). Specs find the
+// records they need (a task, say) through the API.
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'annex-e2e-'));
 const databaseUrl = `sqlite:${path.join(dataDir, 'annex.db')}`;
@@ -51,6 +53,7 @@ async function seed(): Promise<void> {
   try {
     await migrateToLatest(database);
     const demo = await seedDemoProject(database);
+    await seedE2eAccounts(database, demo.projectId);
     const bulk = await seedBulkProject(database, {
       files: e2eBulkFiles,
       projectStringId: e2eBulkProject,
