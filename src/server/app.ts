@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { adminRoutes } from './accounts/admin.routes.ts';
 import type { AppConfig } from './config/env.ts';
 import { installAuthentication } from './auth/authenticate.ts';
 import type { AnnexDatabase } from './db/database.ts';
@@ -61,6 +62,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
   await app.register(healthRoutes, { database: deps.database });
   await app.register(projectsRoutes, { prefix: '/api/v1', database: deps.database });
+  await app.register(adminRoutes, {
+    prefix: '/api/v1',
+    database: deps.database,
+    signUpLinkHours: deps.config.SIGN_UP_LINK_HOURS,
+  });
   const storage = deps.storage ?? ExportStorage.forDataDir(deps.config.DATA_DIR);
   const linkSigner =
     deps.linkSigner ??

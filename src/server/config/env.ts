@@ -63,6 +63,13 @@ export const envSchema = z.object({
     .min(1)
     .max(365 * 24)
     .default(7 * 24),
+  /** How long a sign-up link (a new user's, or a password reset) works, in hours. */
+  SIGN_UP_LINK_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(30 * 24)
+    .default(72),
   /** Behind a reverse proxy: trust its X-Forwarded-* headers (true, a hop count, or addresses), for HTTPS cookies and client addresses. */
   TRUST_PROXY: z.string().min(1).optional(),
   /** The URL people and scripts reach annex at (https://annex.example.com); links are built on it and its host is accepted. */

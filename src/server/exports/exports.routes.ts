@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import {
   createExportRequestSchema,
@@ -9,7 +10,9 @@ import {
   preflightQuerySchema,
   preflightResponseSchema,
 } from '../../contract/exports.ts';
+import type { ExportLink } from '../../contract/exports.ts';
 import { projectParamsSchema } from '../../contract/projects.ts';
+import { auditActorOf, recordAudit } from '../audit/audit-log.ts';
 import type { AnnexDatabase } from '../db/database.ts';
 import { principalOf } from '../auth/principal.ts';
 import { requireProjectRole } from '../auth/project-access.ts';
@@ -36,6 +39,7 @@ export interface ExportsRoutesOptions {
  */
 export const exportsRoutes: FastifyPluginAsyncZod<ExportsRoutesOptions> = (app, options) => {
   const { service, storage } = options;
+  const { db } = options.database;
   installProjectLookup(app, options.database);
 
   // GET /preflight is declared before GET /:id; find-my-way prefers the static segment either way,
@@ -79,6 +83,12 @@ export const exportsRoutes: FastifyPluginAsyncZod<ExportsRoutesOptions> = (app, 
         userId: user.id,
         email: user.email,
       });
+      await recordAudit(db, auditActorOf(request), {
+        action: 'export_created',
+        projectId: projectOf(request).id,
+        target: `export ${created.id}`,
+        details: { source: created.source },
+      });
       if (!body.wait_for_export_generation) return reply.status(202).send(created);
 
       // A client that hangs up stops the wait; nobody is left to answer.
@@ -86,8 +96,11 @@ export const exportsRoutes: FastifyPluginAsyncZod<ExportsRoutesOptions> = (app, 
       reply.raw.once('close', () => gone.abort());
       const result = await service.waitUntilSettled(created.id, gone.signal);
       if (result.outcome === 'pending') return reply.status(202).send(result.export);
-      if (body.return_type === 'url')
-        return reply.status(200).send(service.linkTo(result.export, originOf(request)));
+      if (body.return_type === 'url') {
+        const link = service.linkTo(result.export, originOf(request));
+        await recordLinkIssued(request, link);
+        return reply.status(200).send(link);
+      }
       return sendExportFile(request, reply, storage, result.row, { ranges: false });
     },
   );
@@ -117,7 +130,11 @@ export const exportsRoutes: FastifyPluginAsyncZod<ExportsRoutesOptions> = (app, 
   app.post(
     '/projects/:project/exports/:id/link',
     { schema: { params: exportParamsSchema, response: { 200: exportLinkSchema } } },
-    async (request) => service.link(projectOf(request), request.params.id, originOf(request)),
+    async (request) => {
+      const link = await service.link(projectOf(request), request.params.id, originOf(request));
+      await recordLinkIssued(request, link);
+      return link;
+    },
   );
 
   /**
@@ -133,9 +150,25 @@ export const exportsRoutes: FastifyPluginAsyncZod<ExportsRoutesOptions> = (app, 
         userId: principalOf(request).user.id,
         role: project.my_role,
       });
+      await recordAudit(db, auditActorOf(request), {
+        action: 'export_archived',
+        projectId: project.id,
+        target: `export ${request.params.id}`,
+      });
       return reply.status(204).send();
     },
   );
+
+  // A link is what downloads the file, so issuing one is the trail's "downloaded" (never the URL:
+  // its signature opens the file).
+  async function recordLinkIssued(request: FastifyRequest, link: ExportLink): Promise<void> {
+    await recordAudit(db, auditActorOf(request), {
+      action: 'export_link_issued',
+      projectId: projectOf(request).id,
+      target: `export ${link.export.id}`,
+      details: { expires_at: link.expires_at },
+    });
+  }
 
   return Promise.resolve();
 };
