@@ -61,7 +61,8 @@ export function retryAfterSeconds(header: string | null, now = Date.now()): numb
   if (header === null || header.trim() === '') return undefined;
   const trimmed = header.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed);
-  const at = Date.parse(trimmed);
+  // An HTTP date names its day and month; Date.parse alone would read "-5" as a year.
+  const at = /[a-z]/i.test(trimmed) ? Date.parse(trimmed) : Number.NaN;
   return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
 }
 

@@ -32,7 +32,6 @@ export type {
 export type { ExportFileStream, FilePacketEntry } from './export-file-stream.ts';
 export { defaultAnnexHost } from './annex-http-client.ts';
 
-export { clientIdVariable, clientSecretVariable } from './api-credentials.ts';
 export type { ApiKeyCredentials } from './api-credentials.ts';
 
 export {

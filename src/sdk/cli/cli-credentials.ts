@@ -27,7 +27,7 @@ export function withCredentialOptions(program: Command): Command {
     .addOption(
       new Option(
         '--client-secret <client_secret>',
-        "your API key's client_secret (prefer the variable: a flag shows in ps)",
+        "your API key's client_secret (the variable keeps it out of ps)",
       ).env(clientSecretVariable),
     );
 }
