@@ -371,7 +371,11 @@ export class AnnexHttpClient {
     }
   }
 
-  private rateLimitedError(message: string, response: Response, details: unknown): RateLimitedError {
+  private rateLimitedError(
+    message: string,
+    response: Response,
+    details: unknown,
+  ): RateLimitedError {
     const seconds = retryAfterSeconds(response.headers.get('retry-after'));
     const when =
       seconds === undefined || /try again|retry/i.test(message)

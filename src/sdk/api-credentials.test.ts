@@ -35,7 +35,9 @@ describe('resolveCredentials', () => {
 
   it('gives none when neither is anywhere, or the variables are empty', () => {
     expect(resolveCredentials({}, {})).toBeUndefined();
-    expect(resolveCredentials({}, { ANNEX_CLIENT_ID: '', ANNEX_CLIENT_SECRET: '' })).toBeUndefined();
+    expect(
+      resolveCredentials({}, { ANNEX_CLIENT_ID: '', ANNEX_CLIENT_SECRET: '' }),
+    ).toBeUndefined();
   });
 
   it('refuses half a key in the options, naming the missing half, and never fills it from the environment', () => {

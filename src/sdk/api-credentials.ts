@@ -55,10 +55,13 @@ function checkHalf(value: unknown, field: string): string {
 function checkClientId(clientId: string, field: string): string {
   // Basic auth splits `id:secret` at the first colon; an id holding one would send another key.
   if (clientId.includes(':')) {
-    throw new InvalidInputError(`${field} cannot contain ":"; is it the client_id of an annex key?`, {
-      code: 'bad_request',
-      issues: [{ field, message: 'cannot contain ":"' }],
-    });
+    throw new InvalidInputError(
+      `${field} cannot contain ":"; is it the client_id of an annex key?`,
+      {
+        code: 'bad_request',
+        issues: [{ field, message: 'cannot contain ":"' }],
+      },
+    );
   }
   return clientId;
 }

@@ -127,7 +127,9 @@ describe('when the server stops waiting before the export is done', () => {
     expect(data.export_info.source).toBe('job');
     expect(data.export_info.job?.id).toBe(job.id);
     expect(Object.keys(data).filter(isFileIdKey)).toHaveLength(data.export_info.file_list_length);
-    expect((await downloadAsPanel(runningServer(), 'demo', data.export_info.id)).json).toEqual(data);
+    expect((await downloadAsPanel(runningServer(), 'demo', data.export_info.id)).json).toEqual(
+      data,
+    );
   }, 180_000);
 
   it('the export queued earlier completes too: waitUntilDone, then accessData returns the data', async () => {

@@ -276,7 +276,10 @@ export class Project {
         },
       );
     }
-    const client = new AnnexHttpClient(options.host ?? defaultAnnexHost, resolveCredentials(options));
+    const client = new AnnexHttpClient(
+      options.host ?? defaultAnnexHost,
+      resolveCredentials(options),
+    );
     this.projectStringId = projectStringId;
     this.host = client.host;
     this.clientId = client.clientId;

@@ -101,7 +101,9 @@ describe('annex export generate', () => {
     const data = JSON.parse(run.stdout.toString('utf8')) as ExportFile;
     expect(data.export_info.job?.id).toBe(streetJobId);
     expect(
-      run.stdout.equals((await downloadAsPanel(runningServer(), 'demo', data.export_info.id)).bytes),
+      run.stdout.equals(
+        (await downloadAsPanel(runningServer(), 'demo', data.export_info.id)).bytes,
+      ),
     ).toBe(true);
   }, 60_000);
 

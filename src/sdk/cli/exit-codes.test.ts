@@ -11,7 +11,11 @@ import { exitCodeFor, exitCodes } from './exit-codes.ts';
 
 describe('exitCodeFor', () => {
   it('gives 401, 403 and 429 their own codes: 7, 8 and 9', () => {
-    const init = { httpStatus: 401, serverMessage: 'Sign in first.', host: 'http://127.0.0.1:8080' };
+    const init = {
+      httpStatus: 401,
+      serverMessage: 'Sign in first.',
+      host: 'http://127.0.0.1:8080',
+    };
 
     expect(exitCodeFor(new AuthenticationError('Sign in first.', init))).toBe(7);
     expect(exitCodeFor(new PermissionError('viewer', { code: 'forbidden' }))).toBe(8);

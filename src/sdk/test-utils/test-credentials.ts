@@ -65,7 +65,9 @@ export async function addProjectAccount(
       .selectFrom('project')
       .select('id')
       .where('project_string_id', '=', projectStringId)
-      .executeTakeFirstOrThrow(() => new Error(`the test server has no project "${projectStringId}"`));
+      .executeTakeFirstOrThrow(
+        () => new Error(`the test server has no project "${projectStringId}"`),
+      );
     const account = await addTestAccount(database.db, {
       projects: { [project.id]: role },
       key: { revoked: options.revoked === true },
