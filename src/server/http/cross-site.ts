@@ -65,14 +65,24 @@ export interface CrossSiteSettings {
 export function installCrossSiteCheck(app: FastifyInstance, settings: CrossSiteSettings): void {
   const trusted = new Set(corsOriginsList(settings.CORS_ORIGINS));
   if (settings.PUBLIC_URL !== undefined) trusted.add(new URL(settings.PUBLIC_URL).origin);
-  app.addHook('onRequest', async (request) => {
-    if (!unsafeMethods.has(request.method)) return;
-    if (request.annexPrincipal?.via === 'api_key') return;
-    if (comesFromTrustedPage(request, trusted)) return;
-    throw new ApiError(
-      'forbidden',
-      "A cross-site request was refused: changes through the panel's session must come from the panel itself. Use the panel, or send an API key (-u client_id:client_secret) from a script.",
-      { origin: request.headers.origin ?? null, sec_fetch_site: request.headers['sec-fetch-site'] ?? null },
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (
+      !unsafeMethods.has(request.method) ||
+      request.annexPrincipal?.via === 'api_key' ||
+      comesFromTrustedPage(request, trusted)
+    ) {
+      done();
+      return;
+    }
+    done(
+      new ApiError(
+        'forbidden',
+        "A cross-site request was refused: changes through the panel's session must come from the panel itself. Use the panel, or send an API key (-u client_id:client_secret) from a script.",
+        {
+          origin: request.headers.origin ?? null,
+          sec_fetch_site: request.headers['sec-fetch-site'] ?? null,
+        },
+      ),
     );
   });
 }

@@ -68,7 +68,9 @@ export function allowedHostsList(value: string | undefined): string[] | 'any' {
   return entries.map((entry) => {
     const name = normalizedHostName(entry);
     if (name === undefined || entry.includes('/'))
-      throw new Error(`"${entry}" is not a host name (write annex.example.com, without scheme or path)`);
+      throw new Error(
+        `"${entry}" is not a host name (write annex.example.com, without scheme or path)`,
+      );
     return name;
   });
 }
@@ -127,15 +129,19 @@ export class AcceptedHosts {
 
 /** Refuses, with a 400 naming the host and ALLOWED_HOSTS, every request (but probes) to a host annex is not served under. */
 export function installHostCheck(app: FastifyInstance, accepted: AcceptedHosts): void {
-  app.addHook('onRequest', async (request) => {
-    if (probePaths.has(request.url.split('?')[0] ?? '')) return;
+  app.addHook('onRequest', (request, _reply, done) => {
     // request.host is the Host header, or X-Forwarded-Host from a proxy TRUST_PROXY trusts.
     const host = request.host;
-    if (accepted.accepts(host)) return;
-    throw new ApiError(
-      'bad_request',
-      `annex is not served under the host "${host}". If that is how people reach it, set PUBLIC_URL to its URL or add the name to ALLOWED_HOSTS (comma-separated).`,
-      { host },
+    if (probePaths.has(request.url.split('?')[0] ?? '') || accepted.accepts(host)) {
+      done();
+      return;
+    }
+    done(
+      new ApiError(
+        'bad_request',
+        `annex is not served under the host "${host}". If that is how people reach it, set PUBLIC_URL to its URL or add the name to ALLOWED_HOSTS (comma-separated).`,
+        { host },
+      ),
     );
   });
 }
