@@ -1,4 +1,6 @@
+import { useEffect } from 'react';
 import { Container, Paper, Stack, Text, Title } from '@mantine/core';
+import { useQueryClient } from '@tanstack/react-query';
 import { useNavigate, useSearchParams } from 'react-router';
 import { SignInForm } from '../../../features/auth/components/SignInForm/SignInForm.tsx';
 import { safeNextPath } from '../../../features/auth/utils/sign-in-path.ts';
@@ -7,7 +9,11 @@ import { safeNextPath } from '../../../features/auth/utils/sign-in-path.ts';
 export function SignInPage() {
   const [searchParams] = useSearchParams();
   const navigate = useNavigate();
+  const queryClient = useQueryClient();
   const next = safeNextPath(searchParams.get('next'));
+
+  // Nobody is signed in here (signed out, or the session ended): nothing the last account read stays.
+  useEffect(() => queryClient.clear(), [queryClient]);
 
   return (
     <Container size={420} py={80}>

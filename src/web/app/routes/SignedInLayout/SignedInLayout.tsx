@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { Alert } from '@mantine/core';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import type { QueryClient } from '@tanstack/react-query';
 import type { LoaderFunctionArgs } from 'react-router';
 import { Outlet, redirect, useMatch, useNavigate } from 'react-router';
@@ -30,7 +30,6 @@ export function signedInLoader(queryClient: QueryClient) {
 /** Every page that needs an account: the account bar, the change-password prompt, then the page. */
 export function SignedInLayout() {
   useSignInOnUnauthenticated();
-  const queryClient = useQueryClient();
   const navigate = useNavigate();
   const me = useQuery(authQueries.me());
   const project = useMatch('/projects/:project/*')?.params.project;
@@ -46,9 +45,8 @@ export function SignedInLayout() {
       // A session that already ended is signed out all the same; anything else is said below the bar.
       if (!isUnauthenticated(error)) return;
     }
+    // The sign-in page empties the cache once this page is gone (emptied here, its queries would refetch).
     await navigate(signInRoute, { replace: true });
-    // After leaving: cleared first, the page's queries would refetch without a session.
-    queryClient.clear();
   };
 
   // The loader read `me` before this rendered; a later 401 leaves the page through the hook above.

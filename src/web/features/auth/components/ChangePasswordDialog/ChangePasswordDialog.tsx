@@ -45,6 +45,7 @@ function ChangePasswordForm({ onDone }: { onDone: () => void }) {
           label="Current password"
           autoComplete="current-password"
           required
+          withAsterisk={false}
           value={currentPassword}
           onChange={(event) => setCurrentPassword(event.currentTarget.value)}
           data-autofocus
@@ -54,6 +55,7 @@ function ChangePasswordForm({ onDone }: { onDone: () => void }) {
           description={`At least ${passwordMinLength} characters. Your other sessions are signed out.`}
           autoComplete="new-password"
           required
+          withAsterisk={false}
           value={newPassword}
           onChange={(event) => setNewPassword(event.currentTarget.value)}
           error={

@@ -35,6 +35,7 @@ export function SignInForm({ onSignedIn }: SignInFormProps) {
           type="email"
           autoComplete="username"
           required
+          withAsterisk={false}
           value={email}
           onChange={(event) => setEmail(event.currentTarget.value)}
           data-autofocus
@@ -43,6 +44,7 @@ export function SignInForm({ onSignedIn }: SignInFormProps) {
           label="Password"
           autoComplete="current-password"
           required
+          withAsterisk={false}
           value={password}
           onChange={(event) => setPassword(event.currentTarget.value)}
         />

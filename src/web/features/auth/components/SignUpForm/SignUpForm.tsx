@@ -53,6 +53,7 @@ export function SignUpForm({ token, email, onSignedUp }: SignUpFormProps) {
           description={`At least ${passwordMinLength} characters. A passphrase of a few words is easy to remember.`}
           autoComplete="new-password"
           required
+          withAsterisk={false}
           value={password}
           onChange={(event) => setPassword(event.currentTarget.value)}
           error={tooShort}
@@ -62,6 +63,7 @@ export function SignUpForm({ token, email, onSignedUp }: SignUpFormProps) {
           label="Repeat the password"
           autoComplete="new-password"
           required
+          withAsterisk={false}
           value={repeated}
           onChange={(event) => setRepeated(event.currentTarget.value)}
           error={mismatch}
