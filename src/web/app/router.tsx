@@ -22,6 +22,8 @@ export function createRoutes(queryClient: QueryClient): RouteObject[] {
           // Every other page needs an account: its loader sends a signed-out visit to sign-in first.
           id: 'signed-in',
           loader: signedInLoader(queryClient),
+          // Checked on entry only: later, any 401 sends the user to sign-in (see SignedInLayout).
+          shouldRevalidate: () => false,
           element: <SignedInLayout />,
           hydrateFallbackElement: <></>,
           children: [
