@@ -149,7 +149,9 @@ export async function apiRequestNoContent(
 
 /** True for the server's "not signed in" answer: no session, or one that ended or expired. */
 export function isUnauthenticated(error: unknown): boolean {
-  return error instanceof ApiRequestError && error.status === 401 && error.code === 'unauthenticated';
+  return (
+    error instanceof ApiRequestError && error.status === 401 && error.code === 'unauthenticated'
+  );
 }
 
 /** A message fit to show a person for any thrown value. */

@@ -2,12 +2,7 @@ import { screen, waitFor } from '@testing-library/react';
 import { http } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { authQueries } from '../../../features/auth/api/auth-queries.ts';
-import {
-  apiPath,
-  errorResponse,
-  jsonResponse,
-  server,
-} from '../../../test-utils/api-server.ts';
+import { apiPath, errorResponse, jsonResponse, server } from '../../../test-utils/api-server.ts';
 import { buildMe, buildSignUpInfo, demoProject } from '../../../test-utils/builders.ts';
 import { renderApp } from '../../../test-utils/render.tsx';
 

@@ -87,9 +87,7 @@ describe('the signed-in layout', () => {
   });
 
   it('signs out: the session ends server-side, the cache is emptied, the sign-in page opens', async () => {
-    server.use(
-      http.post(apiPath('/auth/sign-out'), () => new HttpResponse(null, { status: 204 })),
-    );
+    server.use(http.post(apiPath('/auth/sign-out'), () => new HttpResponse(null, { status: 204 })));
     const log = recordRequests();
     const { user, router, queryClient } = renderApp(exportPage);
     await user.click(await screen.findByRole('button', { name: 'Sign out' }));

@@ -16,11 +16,11 @@ import { errorMessage, isUnauthenticated } from '../../../lib/api-client.ts';
 
 /** The signed-in layout's loader: a visitor nobody signed in goes to sign-in, then comes back here. */
 export function signedInLoader(queryClient: QueryClient) {
-  return async ({ request }: LoaderFunctionArgs): Promise<null> => {
+  return async ({ request }: LoaderFunctionArgs): Promise<Response | null> => {
     try {
-      await queryClient.ensureQueryData(authQueries.me());
+      await queryClient.query(authQueries.me());
     } catch (error) {
-      if (isUnauthenticated(error)) throw redirect(signInPath(new URL(request.url)));
+      if (isUnauthenticated(error)) return redirect(signInPath(new URL(request.url)));
       throw error;
     }
     return null;
@@ -34,7 +34,10 @@ export function SignedInLayout() {
   const me = useQuery(authQueries.me());
   const project = useMatch('/projects/:project/*')?.params.project;
   // The page reads the same project (same key), so this costs no request of its own.
-  const detail = useQuery({ ...projectQueries.detail(project ?? ''), enabled: project !== undefined });
+  const detail = useQuery({
+    ...projectQueries.detail(project ?? ''),
+    enabled: project !== undefined,
+  });
   const signOut = useSignOut();
   const [changingPassword, setChangingPassword] = useState(false);
 

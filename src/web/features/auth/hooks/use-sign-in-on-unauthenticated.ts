@@ -31,7 +31,7 @@ export function useSignInOnUnauthenticated(): void {
     });
     const stopMutations = queryClient.getMutationCache().subscribe((event) => {
       if (
-        event?.type === 'updated' &&
+        event.type === 'updated' &&
         event.action.type === 'error' &&
         isUnauthenticated(event.action.error) &&
         !ownsUnauthenticated(event.mutation.options.meta)

@@ -4,6 +4,14 @@ export const signInRoute = '/sign-in';
 // A base no real page has: a `next` that resolves elsewhere is not one of the panel's own paths.
 const localBase = 'http://annex.local.invalid';
 
+function hasControlCharacter(text: string): boolean {
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
+
 /**
  * Where to go after signing in: `next` when it is one of the panel's own paths (starts with one `/`,
  * names no other site, `//evil.example` and `/\evil.example` included), otherwise `/`. A `next` back
@@ -12,7 +20,7 @@ const localBase = 'http://annex.local.invalid';
 export function safeNextPath(next: string | null | undefined): string {
   if (next === null || next === undefined || !next.startsWith('/')) return '/';
   // Browsers read a backslash as a slash and drop tabs and newlines inside URLs: refuse them outright.
-  if (/[\\\u0000-\u001f\u007f]/.test(next) || next.startsWith('//')) return '/';
+  if (next.startsWith('//') || next.includes('\\') || hasControlCharacter(next)) return '/';
   let url: URL;
   try {
     url = new URL(next, localBase);

@@ -58,9 +58,7 @@ function ChangePasswordForm({ onDone }: { onDone: () => void }) {
           withAsterisk={false}
           value={newPassword}
           onChange={(event) => setNewPassword(event.currentTarget.value)}
-          error={
-            checked && tooShort ? `Use at least ${passwordMinLength} characters.` : undefined
-          }
+          error={checked && tooShort ? `Use at least ${passwordMinLength} characters.` : undefined}
         />
         {change.isError && (
           <Alert color="red" title="The password was not changed" role="alert">
