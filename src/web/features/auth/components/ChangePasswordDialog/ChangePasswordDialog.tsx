@@ -3,6 +3,7 @@ import type { SubmitEvent } from 'react';
 import { Alert, Button, Group, Modal, PasswordInput, Stack } from '@mantine/core';
 import { passwordMinLength } from '../../../../../contract/auth.ts';
 import { errorMessage } from '../../../../lib/api-client.ts';
+import { visibilityToggleProps } from '../../utils/password-field.ts';
 import { useChangePassword } from '../../api/auth-mutations.ts';
 
 /** Props of ChangePasswordDialog. */
@@ -42,6 +43,7 @@ function ChangePasswordForm({ onDone }: { onDone: () => void }) {
     <form onSubmit={handleChange} aria-label="Change password" noValidate>
       <Stack gap="md">
         <PasswordInput
+          visibilityToggleButtonProps={visibilityToggleProps}
           label="Current password"
           autoComplete="current-password"
           required
@@ -51,6 +53,7 @@ function ChangePasswordForm({ onDone }: { onDone: () => void }) {
           data-autofocus
         />
         <PasswordInput
+          visibilityToggleButtonProps={visibilityToggleProps}
           label="New password"
           description={`At least ${passwordMinLength} characters. Your other sessions are signed out.`}
           autoComplete="new-password"

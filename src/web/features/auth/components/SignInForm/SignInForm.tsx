@@ -3,6 +3,7 @@ import type { SubmitEvent } from 'react';
 import { Alert, Button, PasswordInput, Stack, TextInput } from '@mantine/core';
 import type { MeResponse } from '../../../../../contract/auth.ts';
 import { errorMessage } from '../../../../lib/api-client.ts';
+import { visibilityToggleProps } from '../../utils/password-field.ts';
 import { useSignIn } from '../../api/auth-mutations.ts';
 
 /** Props of SignInForm. */
@@ -41,6 +42,7 @@ export function SignInForm({ onSignedIn }: SignInFormProps) {
           data-autofocus
         />
         <PasswordInput
+          visibilityToggleButtonProps={visibilityToggleProps}
           label="Password"
           autoComplete="current-password"
           required

@@ -4,6 +4,7 @@ import { Alert, Button, PasswordInput, Stack, Text, TextInput } from '@mantine/c
 import { passwordMinLength } from '../../../../../contract/auth.ts';
 import type { MeResponse } from '../../../../../contract/auth.ts';
 import { errorMessage } from '../../../../lib/api-client.ts';
+import { visibilityToggleProps } from '../../utils/password-field.ts';
 import { useSignUp } from '../../api/auth-mutations.ts';
 
 /** What to do when a sign-up link no longer works; annex sends no mail, so a person hands out links. */
@@ -49,6 +50,7 @@ export function SignUpForm({ token, email, onSignedUp }: SignUpFormProps) {
       <Stack gap="md">
         <TextInput label="Email" value={email} readOnly autoComplete="username" />
         <PasswordInput
+          visibilityToggleButtonProps={visibilityToggleProps}
           label="Password"
           description={`At least ${passwordMinLength} characters. A passphrase of a few words is easy to remember.`}
           autoComplete="new-password"
@@ -60,6 +62,7 @@ export function SignUpForm({ token, email, onSignedUp }: SignUpFormProps) {
           data-autofocus
         />
         <PasswordInput
+          visibilityToggleButtonProps={visibilityToggleProps}
           label="Repeat the password"
           autoComplete="new-password"
           required
