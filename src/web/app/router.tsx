@@ -5,6 +5,9 @@ import { NotFoundPage } from '../components/NotFoundPage/NotFoundPage.tsx';
 import { HomePage, homeLoader, projectExportPath } from './routes/HomePage/HomePage.tsx';
 import { ProjectExportPage } from './routes/ProjectExportPage/ProjectExportPage.tsx';
 import { RouteErrorPage } from './routes/RouteErrorPage/RouteErrorPage.tsx';
+import { SignedInLayout, signedInLoader } from './routes/SignedInLayout/SignedInLayout.tsx';
+import { SignInPage } from './routes/SignInPage/SignInPage.tsx';
+import { SignUpPage } from './routes/SignUpPage/SignUpPage.tsx';
 
 /** The panel's routes; the browser router and the tests' memory router both use them. */
 export function createRoutes(queryClient: QueryClient): RouteObject[] {
@@ -13,18 +16,31 @@ export function createRoutes(queryClient: QueryClient): RouteObject[] {
       path: '/',
       errorElement: <RouteErrorPage />,
       children: [
+        { path: 'sign-in', element: <SignInPage /> },
+        { path: 'sign-up/:token', element: <SignUpPage /> },
         {
-          index: true,
-          loader: homeLoader(queryClient),
-          element: <HomePage />,
+          // Every other page needs an account: its loader sends a signed-out visit to sign-in first.
+          id: 'signed-in',
+          loader: signedInLoader(queryClient),
+          // Checked on entry only: later, any 401 sends the user to sign-in (see SignedInLayout).
+          shouldRevalidate: () => false,
+          element: <SignedInLayout />,
           hydrateFallbackElement: <></>,
+          children: [
+            {
+              index: true,
+              loader: homeLoader(queryClient),
+              element: <HomePage />,
+              hydrateFallbackElement: <></>,
+            },
+            {
+              path: 'projects/:project',
+              loader: ({ params }) => redirect(projectExportPath(params.project ?? '')),
+            },
+            { path: 'projects/:project/export', element: <ProjectExportPage /> },
+            { path: '*', element: <NotFoundPage /> },
+          ],
         },
-        {
-          path: 'projects/:project',
-          loader: ({ params }) => redirect(projectExportPath(params.project ?? '')),
-        },
-        { path: 'projects/:project/export', element: <ProjectExportPage /> },
-        { path: '*', element: <NotFoundPage /> },
       ],
     },
   ];
