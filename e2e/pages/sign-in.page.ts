@@ -8,8 +8,8 @@ export class SignInPage {
   readonly submit: Locator;
 
   constructor(readonly page: Page) {
-    this.email = page.getByLabel('Email');
-    this.password = page.getByLabel('Password');
+    this.email = page.getByLabel('Email', { exact: true });
+    this.password = page.getByLabel('Password', { exact: true });
     this.submit = page.getByRole('button', { name: 'Sign in' });
   }
 
