@@ -32,7 +32,7 @@ export function isApiStatus(error: unknown, status: number): boolean {
 
 /** What an API call may send besides its path. */
 export interface ApiRequestOptions {
-  method?: 'GET' | 'POST' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   /** Sent as JSON. */
   body?: unknown;
   /** Query parameters; undefined values are left out. */
