@@ -33,7 +33,7 @@ export function ApiKeysPage() {
         <Paper withBorder p="md" component="section" aria-labelledby="new-key-heading">
           <Stack gap="sm">
             <Title order={2} size="h3" id="new-key-heading">
-              New key
+              Create a key
             </Title>
             <CreateApiKeyForm
               onCreated={(key) => {

@@ -33,7 +33,7 @@ export function AuditTable({ project }: AuditTableProps) {
         placeholder="All actions"
         data={auditActions.map((value) => ({ value, label: auditActionText[value] }))}
         value={action ?? null}
-        onChange={(value) => setAction((value ?? undefined))}
+        onChange={(value) => setAction(value ?? undefined)}
         clearable
         w={280}
       />

@@ -17,26 +17,28 @@ export function CreatedApiKeyNotice({ created, origin, onDone }: CreatedApiKeyNo
   const curlExample = `curl -u ${key.client_id}:${secret} ${origin}/api/v1/projects`;
   const envExample = `export ANNEX_CLIENT_ID=${key.client_id}\nexport ANNEX_CLIENT_SECRET=${secret}`;
   return (
-    <Alert color="teal" title={`Key “${key.name}” created`} role="region" aria-label="New key">
-      <Stack gap="md">
-        <Text size="sm" fw={600}>
-          Copy the secret now: it will not be shown again. annex keeps only a hash of it; if you
-          lose it, revoke this key and create another.
-        </Text>
-        <CopyValue label="Client ID" value={key.client_id} />
-        <CopyValue label="Client secret" value={secret} />
-        <CopyValue label="Example: curl" value={curlExample} block />
-        <CopyValue
-          label="Example: environment for the annex CLI and SDK"
-          value={envExample}
-          block
-        />
-        <Group>
-          <Button variant="default" onClick={onDone}>
-            I have copied it
-          </Button>
-        </Group>
-      </Stack>
-    </Alert>
+    <section aria-label="Your new API key">
+      <Alert color="teal" title={`Key “${key.name}” created`}>
+        <Stack gap="md">
+          <Text size="sm" fw={600}>
+            Copy the secret now: it will not be shown again. annex keeps only a hash of it; if you
+            lose it, revoke this key and create another.
+          </Text>
+          <CopyValue label="Client ID" value={key.client_id} />
+          <CopyValue label="Client secret" value={secret} />
+          <CopyValue label="Example: curl" value={curlExample} block />
+          <CopyValue
+            label="Example: environment for the annex CLI and SDK"
+            value={envExample}
+            block
+          />
+          <Group>
+            <Button variant="default" onClick={onDone}>
+              I have copied it
+            </Button>
+          </Group>
+        </Stack>
+      </Alert>
+    </section>
   );
 }
