@@ -1,4 +1,4 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import { configure, screen, waitFor, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import type { AddMemberRequest, Member } from '../../../../contract/auth.ts';
@@ -16,6 +16,9 @@ import {
 } from '../../../test-utils/api-server.ts';
 import { demoProject } from '../../../test-utils/builders.ts';
 import { renderApp } from '../../../test-utils/render.tsx';
+
+// A whole page renders here, the first one of a file cold: on a busy machine that outlasts the default second.
+configure({ asyncUtilTimeout: 5_000 });
 
 const membersPath = apiPath(`/projects/${demoProject}/members`);
 const page = `/projects/${demoProject}/members`;
@@ -184,7 +187,9 @@ describe('the members page', () => {
       await screen.findByText('The role of admin@annex.local could not be changed'),
     ).toBeInTheDocument();
     expect(screen.getByText(/keeps at least one admin/)).toBeInTheDocument();
-    expect(screen.getByRole('combobox', { name: 'Role of admin@annex.local' })).toHaveValue('Admin');
+    expect(screen.getByRole('combobox', { name: 'Role of admin@annex.local' })).toHaveValue(
+      'Admin',
+    );
   });
 
   it('removes a member after asking', async () => {

@@ -1,4 +1,4 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import { configure, screen, waitFor, within } from '@testing-library/react';
 import { http } from 'msw';
 import { describe, expect, it } from 'vitest';
 import type { CreateUserRequest, UpdateUserRequest, User } from '../../../../contract/auth.ts';
@@ -16,6 +16,9 @@ import {
 } from '../../../test-utils/api-server.ts';
 import { renderApp } from '../../../test-utils/render.tsx';
 import { formatAbsoluteTime } from '../../../lib/format.ts';
+
+// A whole page renders here, the first one of a file cold: on a busy machine that outlasts the default second.
+configure({ asyncUtilTimeout: 5_000 });
 
 const usersPath = apiPath('/users');
 const page = '/admin/users';
