@@ -145,15 +145,22 @@ describe('the members page', () => {
     useMembers([admin]);
     server.use(
       http.post(membersPath, () =>
-        errorResponse(404, 'not_found', 'No account has the email nobody@example.com.'),
+        errorResponse(
+          404,
+          'not_found',
+          'No account has the email nobody@example.com. An instance admin adds users first (Users page), then you can add them here.',
+        ),
       ),
     );
     const { user } = renderApp(page);
     await user.type(await screen.findByRole('textbox', { name: 'Email' }), 'nobody@example.com');
     await user.click(screen.getByRole('button', { name: 'Add member' }));
     expect(await screen.findByText('The member could not be added')).toBeInTheDocument();
-    expect(screen.getByText(/No account has the email nobody@example.com\./)).toBeInTheDocument();
-    expect(screen.getByText(/an instance admin adds the user first/)).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        'No account has the email nobody@example.com. An instance admin adds users first (Users page), then you can add them here.',
+      ),
+    ).toBeInTheDocument();
   });
 
   it('changes a role from the row’s picker', async () => {

@@ -97,9 +97,7 @@ describe('the users page', () => {
     expect(rowOf('bob@example.com')).toHaveTextContent(formatAbsoluteTime(bob.created_time));
     expect(rowOf('carol@example.com')).toHaveTextContent('invited');
     // Your own row offers no way to lock yourself out.
-    expect(
-      within(rowOf('admin@annex.local')).queryByRole('button', { name: /Disable/ }),
-    ).not.toBeInTheDocument();
+    expect(within(rowOf('admin@annex.local')).queryByRole('button')).not.toBeInTheDocument();
   });
 
   it('tells someone who is not an instance admin that this page is not for them', async () => {

@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { auditDetailsText, auditViaText } from './audit-text.ts';
+import { auditDetailLines, auditViaText } from './audit-text.ts';
 
 describe('audit text', () => {
-  it('writes details as key: value pairs, JSON for anything but text', () => {
-    expect(auditDetailsText({ role: 'editor', count: 3, tags: ['a'] })).toBe(
-      'role: editor · count: 3 · tags: ["a"]',
-    );
-    expect(auditDetailsText({})).toBe('');
+  it('writes details as key: value lines, JSON for anything but text', () => {
+    expect(auditDetailLines({ role: 'editor', count: 3, tags: ['a'] })).toEqual([
+      'role: editor',
+      'count: 3',
+      'tags: ["a"]',
+    ]);
+    expect(auditDetailLines({})).toEqual([]);
   });
 
   it('names how the actor was signed in', () => {

@@ -21,11 +21,11 @@ export const auditActionText: Record<AuditAction, string> = {
   export_archived: 'Archived an export',
 };
 
-/** An event's details as `key: value` pairs on one line; empty when it has none. */
-export function auditDetailsText(details: AuditEvent['details']): string {
-  return Object.entries(details)
-    .map(([key, value]) => `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`)
-    .join(' · ');
+/** An event's details as `key: value` lines, text as is and anything else as JSON; none when it has none. */
+export function auditDetailLines(details: AuditEvent['details']): string[] {
+  return Object.entries(details).map(
+    ([key, value]) => `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`,
+  );
 }
 
 /** How the actor was signed in, in words. */

@@ -4,7 +4,7 @@ import { Alert, Button, Group, List, Select, Stack, TextInput } from '@mantine/c
 import { emailMaxLength } from '../../../../../contract/auth.ts';
 import { projectRoles } from '../../../../../contract/roles.ts';
 import type { ProjectRole } from '../../../../../contract/roles.ts';
-import { errorMessage, isApiStatus } from '../../../../lib/api-client.ts';
+import { errorMessage } from '../../../../lib/api-client.ts';
 import { useAddMember } from '../../api/account-mutations.ts';
 import { roleDescriptions, roleLabel, roleOptions } from '../../utils/role-text.ts';
 
@@ -61,8 +61,6 @@ export function AddMemberForm({ project }: AddMemberFormProps) {
         {add.isError && (
           <Alert color="red" title="The member could not be added">
             {errorMessage(add.error)}
-            {isApiStatus(add.error, 404) &&
-              ' Only existing accounts can be added: an instance admin adds the user first (Users page), then you add them here.'}
           </Alert>
         )}
         {add.isSuccess && (

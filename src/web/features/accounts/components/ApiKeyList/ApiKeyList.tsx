@@ -56,9 +56,14 @@ export function ApiKeyList({ keys, onRevoke }: ApiKeyListProps) {
                     Active
                   </Badge>
                 ) : (
-                  <Badge color="gray" variant="light">
-                    Revoked {formatAbsoluteTime(apiKey.revoked_time)}
-                  </Badge>
+                  <>
+                    <Badge color="gray" variant="light">
+                      Revoked
+                    </Badge>
+                    <Text size="xs" c="dimmed">
+                      {formatAbsoluteTime(apiKey.revoked_time)}
+                    </Text>
+                  </>
                 )}
               </Table.Td>
               <Table.Td>

@@ -2,12 +2,12 @@ import { useState } from 'react';
 import { Alert, Button, Group, Select, Skeleton, Stack, Table, Text } from '@mantine/core';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { auditActions } from '../../../../../contract/auth.ts';
-import type { AuditAction } from '../../../../../contract/auth.ts';
+import type { AuditAction, AuditEvent } from '../../../../../contract/auth.ts';
 import { ErrorState } from '../../../../components/ErrorState/ErrorState.tsx';
 import { errorMessage } from '../../../../lib/api-client.ts';
 import { formatAbsoluteTime } from '../../../../lib/format.ts';
 import { accountQueries } from '../../api/account-queries.ts';
-import { auditActionText, auditDetailsText, auditViaText } from '../../utils/audit-text.ts';
+import { auditActionText, auditDetailLines, auditViaText } from '../../utils/audit-text.ts';
 
 /** Events per page: a screenful; "Load more" reads the next. */
 export const auditPageSize = 50;
@@ -80,9 +80,7 @@ export function AuditTable({ project }: AuditTableProps) {
                     <Table.Td>{auditActionText[event.action]}</Table.Td>
                     <Table.Td>{event.target ?? '—'}</Table.Td>
                     <Table.Td>
-                      <Text size="sm" style={{ wordBreak: 'break-word' }}>
-                        {auditDetailsText(event.details) || '—'}
-                      </Text>
+                      <AuditDetails details={event.details} />
                     </Table.Td>
                     <Table.Td>{event.ip ?? '—'}</Table.Td>
                   </Table.Tr>
@@ -112,6 +110,20 @@ export function AuditTable({ project }: AuditTableProps) {
           </Group>
         </>
       )}
+    </Stack>
+  );
+}
+
+function AuditDetails({ details }: { details: AuditEvent['details'] }) {
+  const lines = auditDetailLines(details);
+  if (lines.length === 0) return <>—</>;
+  return (
+    <Stack gap={0}>
+      {lines.map((line) => (
+        <Text key={line} size="sm" style={{ overflowWrap: 'anywhere' }}>
+          {line}
+        </Text>
+      ))}
     </Stack>
   );
 }

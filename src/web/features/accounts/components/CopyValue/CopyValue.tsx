@@ -1,5 +1,5 @@
 import { useId } from 'react';
-import { ActionIcon, Button, Code, CopyButton, Group, Stack, Text, Tooltip } from '@mantine/core';
+import { Button, Code, CopyButton, Group, Stack, Text } from '@mantine/core';
 
 /** Props of CopyValue. */
 export interface CopyValueProps {
@@ -15,30 +15,17 @@ export function CopyValue({ label, value, block = false }: CopyValueProps) {
   const labelId = useId();
   const copyButton = (
     <CopyButton value={value} timeout={2000}>
-      {({ copied, copy }) =>
-        block ? (
-          <Button
-            size="xs"
-            variant="light"
-            color={copied ? 'teal' : 'indigo'}
-            onClick={copy}
-            aria-label={`Copy ${label}`}
-          >
-            {copied ? 'Copied' : 'Copy'}
-          </Button>
-        ) : (
-          <Tooltip label={copied ? 'Copied' : 'Copy'} withArrow>
-            <ActionIcon
-              variant="light"
-              color={copied ? 'teal' : 'indigo'}
-              onClick={copy}
-              aria-label={`Copy ${label}`}
-            >
-              <span aria-hidden>{copied ? '✓' : '⧉'}</span>
-            </ActionIcon>
-          </Tooltip>
-        )
-      }
+      {({ copied, copy }) => (
+        <Button
+          size="compact-xs"
+          variant="light"
+          color={copied ? 'teal' : 'indigo'}
+          onClick={copy}
+          aria-label={`Copy ${label}`}
+        >
+          {copied ? 'Copied' : 'Copy'}
+        </Button>
+      )}
     </CopyButton>
   );
   return (

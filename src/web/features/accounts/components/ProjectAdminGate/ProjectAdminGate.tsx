@@ -62,7 +62,7 @@ export function ProjectAdminGate({
   }
   const summary = detail.data.project;
   return (
-    <Container size="lg" py="lg" component="main">
+    <Container size="xl" py="lg" component="main">
       <title>{`${title} · ${summary.name} · annex`}</title>
       <Stack gap="lg">
         <ProjectPageNav project={project} projectName={summary.name} current={page} />

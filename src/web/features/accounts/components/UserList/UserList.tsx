@@ -98,7 +98,7 @@ export function UserList({ users, meId, onSignUpLink }: UserListProps) {
                   <Table.Td>{formatAbsoluteTime(user.created_time)}</Table.Td>
                   <Table.Td>
                     <Group gap="xs" justify="flex-end" wrap="nowrap">
-                      {user.status !== 'disabled' && (
+                      {!isMe && user.status !== 'disabled' && (
                         <Button
                           size="xs"
                           variant="default"
