@@ -63,7 +63,8 @@ export function AuditTable({ project }: AuditTableProps) {
               <Table.Thead>
                 <Table.Tr>
                   {columns.map((column) => (
-                    <Table.Th key={column} scope="col">
+                    // Details hold ids and names that wrap badly in a narrow column.
+                    <Table.Th key={column} scope="col" miw={column === 'Details' ? 300 : undefined}>
                       {column}
                     </Table.Th>
                   ))}
