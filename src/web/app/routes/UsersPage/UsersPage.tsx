@@ -4,6 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import type { SignUpLink } from '../../../../contract/auth.ts';
 import { ErrorState } from '../../../components/ErrorState/ErrorState.tsx';
 import { accountQueries } from '../../../features/accounts/api/account-queries.ts';
+import { authQueries } from '../../../features/auth/api/auth-queries.ts';
 import { AddUserForm } from '../../../features/accounts/components/AddUserForm/AddUserForm.tsx';
 import { SignUpLinkNotice } from '../../../features/accounts/components/SignUpLinkNotice/SignUpLinkNotice.tsx';
 import { UserList } from '../../../features/accounts/components/UserList/UserList.tsx';
@@ -11,7 +12,7 @@ import { errorMessage } from '../../../lib/api-client.ts';
 
 /** `/admin/users`: instance admins add accounts (handing over a sign-up link), disable them, make admins. */
 export function UsersPage() {
-  const me = useQuery(accountQueries.me());
+  const me = useQuery(authQueries.me());
   return (
     <Container size="lg" py="lg" component="main">
       <title>Users · annex</title>

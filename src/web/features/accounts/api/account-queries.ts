@@ -1,25 +1,14 @@
 import { infiniteQueryOptions, queryOptions } from '@tanstack/react-query';
-import {
-  fetchApiKeys,
-  fetchMe,
-  fetchMembers,
-  fetchProjectAudit,
-  fetchUsers,
-} from './accounts-api.ts';
+import { fetchApiKeys, fetchMembers, fetchProjectAudit, fetchUsers } from './accounts-api.ts';
 import type { AuditFilters } from './accounts-api.ts';
 
 /**
- * Query keys and options for accounts: who is signed in, API keys, users, members and the audit
+ * Query keys and options for accounts: API keys, users, members and the audit
  * trail. Project-scoped keys start `['accounts', 'project', { project }]` so one project's change
  * never touches another's cache.
  */
 export const accountQueries = {
   all: () => ['accounts'] as const,
-  me: () =>
-    queryOptions({
-      queryKey: [...accountQueries.all(), 'me'] as const,
-      queryFn: ({ signal }) => fetchMe(signal),
-    }),
   apiKeys: () =>
     queryOptions({
       queryKey: [...accountQueries.all(), 'api-keys'] as const,

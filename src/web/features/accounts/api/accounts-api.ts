@@ -2,7 +2,6 @@ import {
   apiKeyListResponseSchema,
   auditListResponseSchema,
   createdApiKeySchema,
-  meResponseSchema,
   memberListResponseSchema,
   memberSchema,
   signUpLinkSchema,
@@ -16,7 +15,6 @@ import type {
   CreateApiKeyRequest,
   CreatedApiKey,
   CreateUserRequest,
-  MeResponse,
   Member,
   MemberListResponse,
   SignUpLink,
@@ -29,11 +27,6 @@ import { apiRequest, apiRequestNoContent } from '../../../lib/api-client.ts';
 
 function projectPath(project: string, rest: string): string {
   return `/projects/${encodeURIComponent(project)}${rest}`;
-}
-
-/** GET who is signed in (the users page asks whether they are an instance admin). */
-export function fetchMe(signal?: AbortSignal): Promise<MeResponse> {
-  return apiRequest('/auth/me', meResponseSchema, { signal });
 }
 
 /** GET the signed-in user's API keys, newest first, revoked ones included. */
