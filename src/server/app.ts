@@ -7,6 +7,7 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { adminRoutes } from './accounts/admin.routes.ts';
 import type { AppConfig } from './config/env.ts';
+import { registerAccountRoutes } from './auth/account-routes.ts';
 import { installAuthentication } from './auth/authenticate.ts';
 import type { AnnexDatabase } from './db/database.ts';
 import { LinkSigner, loadLinkSecret } from './exports/download-links.ts';
@@ -25,6 +26,7 @@ import { loggerOptions } from './http/logger-options.ts';
 import { installPublicUrl } from './http/request-context.ts';
 import { installSecurityHeaders } from './http/security-headers.ts';
 import { trustProxyOption } from './http/trust-proxy.ts';
+import { installRateLimits, rateLimitSettingsOf } from './http/rate-limits.ts';
 import { projectsRoutes } from './projects/projects.routes.ts';
 import { ExportStorage } from './storage/export-storage.ts';
 
@@ -66,7 +68,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await installCors(app, corsOriginsList(deps.config.CORS_ORIGINS));
 
   // Before every route: who the request acts for (API key or session cookie); /api/ needs someone.
-  await installAuthentication(app, {
+  const sessions = await installAuthentication(app, {
     database: deps.database,
     lifetimes: {
       idleMinutes: deps.config.SESSION_IDLE_MINUTES,
@@ -75,7 +77,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
   // After it (it tells a cookie from an API key): changes by cookie come from the panel's origin.
   installCrossSiteCheck(app, deps.config);
+  await installRateLimits(app, rateLimitSettingsOf(deps.config)); // before the routes it limits
   await app.register(healthRoutes, { database: deps.database });
+  await registerAccountRoutes(app, { database: deps.database, sessions, config: deps.config });
   await app.register(projectsRoutes, { prefix: '/api/v1', database: deps.database });
   await app.register(adminRoutes, {
     prefix: '/api/v1',

@@ -4,11 +4,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { buildApp } from './app.ts';
+import { ensureFirstAdmin, listFirstAdminInProject } from './auth/first-admin.ts';
 import { ConfigError, loadConfig } from './config/env.ts';
 import { openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrator.ts';
 import { ExportEvents } from './exports/export-events.ts';
 import { ExportWorker } from './exports/export-worker.ts';
+import { demoProjectStringId } from './seed/demo-files.ts';
 import { seedDemoIfEmpty } from './seed/demo-project.ts';
 import { startupLines } from './startup-summary.ts';
 
@@ -40,7 +42,18 @@ async function main(): Promise<void> {
   const services = parseServices(process.argv.slice(2));
   const database = await openDatabase(config.DATABASE_URL);
   await migrateToLatest(database);
-  if (config.SEED_DEMO && services.has('api')) await seedDemoIfEmpty(database);
+  // The API process makes the first instance admin (and prints a generated password, once), then
+  // the demo; the demo lists that admin as its admin.
+  const firstAdmin = services.has('api')
+    ? await ensureFirstAdmin(database, {
+        email: config.ANNEX_ADMIN_EMAIL,
+        password: config.ANNEX_ADMIN_PASSWORD,
+        dataDir: config.DATA_DIR,
+      })
+    : undefined;
+  const seeded = config.SEED_DEMO && services.has('api') && (await seedDemoIfEmpty(database));
+  if (firstAdmin?.created === true || seeded)
+    await listFirstAdminInProject(database, demoProjectStringId);
 
   // Shared by API and worker in one process, so a new export starts at once and waiting requests answer at once.
   const exportEvents = new ExportEvents();
@@ -70,6 +83,7 @@ async function main(): Promise<void> {
     dataDir: config.DATA_DIR,
     services: [...services],
     workerId: worker?.workerId,
+    firstAdmin: firstAdmin?.created === true ? firstAdmin : undefined,
   });
   console.log(lines.join('\n'));
 

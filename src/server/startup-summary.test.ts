@@ -53,6 +53,49 @@ describe('startupLines', () => {
   });
 });
 
+describe('startupLines on a first start', () => {
+  const base = {
+    address: 'http://127.0.0.1:8080',
+    panelBuilt: true,
+    databaseUrl: 'sqlite:data/annex.db',
+    dataDir: './data',
+    services: ['api', 'worker'],
+  };
+
+  it('prints a generated first password with the URL to sign in at, and where it is kept', () => {
+    const lines = startupLines({
+      ...base,
+      firstAdmin: {
+        email: 'admin@annex.local',
+        generatedPassword: 'k7mq2-abcde-fghjk-mnpqr-stuvw',
+        passwordFile: 'data/initial-admin-password',
+      },
+    });
+
+    expect(lines.slice(5)).toEqual([
+      '',
+      'First start: created the instance admin. Sign in at http://127.0.0.1:8080 with',
+      '  email     admin@annex.local',
+      '  password  k7mq2-abcde-fghjk-mnpqr-stuvw',
+      'This password is printed only this once. It is kept in ./data/initial-admin-password until you change it (do, once signed in).',
+    ]);
+  });
+
+  it('names the admin but no password when ANNEX_ADMIN_PASSWORD set it', () => {
+    const text = startupLines({ ...base, firstAdmin: { email: 'ops@example.com' } }).join('\n');
+
+    expect(text).toContain(
+      'First start: created the instance admin ops@example.com with the password ANNEX_ADMIN_PASSWORD gives.',
+    );
+    expect(text).toContain('Sign in at http://127.0.0.1:8080 as ops@example.com.');
+    expect(text).not.toMatch(/password {2}/);
+  });
+
+  it('says nothing of an admin on a later start', () => {
+    expect(startupLines(base).join('\n')).not.toContain('First start');
+  });
+});
+
 describe('describeDatabase', () => {
   it('never shows a PostgreSQL password', () => {
     const text = describeDatabase('postgresql://annex:s3cret%21@127.0.0.1/annex_prod');

@@ -14,6 +14,17 @@ export interface StartupSummary {
   services: readonly string[];
   /** The worker's id, when this process runs the worker. */
   workerId?: string | undefined;
+  /** The instance admin this start created (the first start only); its generated password is printed here and nowhere else. */
+  firstAdmin?: FirstAdminNotice | undefined;
+}
+
+/** The instance admin a first start created, for the summary to tell the person who started annex. */
+export interface FirstAdminNotice {
+  email: string;
+  /** The generated password; undefined when ANNEX_ADMIN_PASSWORD set it. */
+  generatedPassword?: string | undefined;
+  /** Where the generated password is kept until it is changed. */
+  passwordFile?: string | undefined;
 }
 
 // A relative path reads as one ("./data", not "data") so nobody looks for it in the root.
@@ -58,5 +69,32 @@ export function startupLines(summary: StartupSummary): string[] {
       ? `annex worker ${summary.workerId ?? ''} is building exports`
       : 'annex is running';
   const width = Math.max(...rows.map(([label]) => label.length)) + 2;
-  return [heading, ...rows.map(([label, value]) => `  ${label.padEnd(width)}${value}`)];
+  const lines = [heading, ...rows.map(([label, value]) => `  ${label.padEnd(width)}${value}`)];
+  if (summary.firstAdmin !== undefined)
+    lines.push('', ...firstAdminLines(summary.firstAdmin, summary.address));
+  return lines;
+}
+
+/**
+ * Who to sign in as on a first start. A generated password is shown here, once: it goes to stdout
+ * for the person at the terminal, never through the logger (whose lines may be shipped elsewhere).
+ */
+function firstAdminLines(admin: FirstAdminNotice, address: string | undefined): string[] {
+  const where = address === undefined ? 'Sign in to the panel' : `Sign in at ${address}`;
+  if (admin.generatedPassword === undefined) {
+    return [
+      `First start: created the instance admin ${admin.email} with the password ANNEX_ADMIN_PASSWORD gives.`,
+      `${where} as ${admin.email}.`,
+    ];
+  }
+  const kept =
+    admin.passwordFile === undefined
+      ? 'Change it once you are signed in.'
+      : `It is kept in ${displayPath(admin.passwordFile)} until you change it (do, once signed in).`;
+  return [
+    `First start: created the instance admin. ${where} with`,
+    `  email     ${admin.email}`,
+    `  password  ${admin.generatedPassword}`,
+    `This password is printed only this once. ${kept}`,
+  ];
 }

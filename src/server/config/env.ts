@@ -87,6 +87,19 @@ export const envSchema = z.object({
     .min(1)
     .max(30 * 24)
     .default(72),
+  /** Sign-in attempts one account (the email tried) may make per SIGN_IN_LIMIT_WINDOW_MINUTES; more get 429. */
+  SIGN_IN_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).max(1_000_000).default(10),
+  /** Sign-in attempts one client address may make per SIGN_IN_LIMIT_WINDOW_MINUTES, whatever the email. */
+  SIGN_IN_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(30),
+  /** The window the sign-in limits count in, in minutes. */
+  SIGN_IN_LIMIT_WINDOW_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(15),
+  /** Exports one user may ask for per minute; more get 429. */
+  EXPORTS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(30),
   /** Behind a reverse proxy: trust its X-Forwarded-* headers (true, a hop count, or addresses), for HTTPS cookies and client addresses. */
   TRUST_PROXY: parsedAtStart(trustProxySetting),
   /** The URL people and scripts reach annex at (https://annex.example.com); links are built on it and its host is accepted. */

@@ -85,6 +85,10 @@ export async function createTestApp(
     DATABASE_URL: database.url,
     LOG_LEVEL: 'silent',
     LINK_SECRET: testLinkSecret,
+    // Suites make many exports and sign-ins in a second; the rate-limit tests set their own limits.
+    EXPORTS_PER_MINUTE: '1000000',
+    SIGN_IN_LIMIT_PER_ACCOUNT: '1000000',
+    SIGN_IN_LIMIT_PER_ADDRESS: '1000000',
     ...options.env,
   });
   let webRoot: string | undefined;
