@@ -53,7 +53,7 @@ export default defineConfig({
   ],
   webServer: {
     command: 'node_modules/.bin/tsx e2e/support/e2e-server.ts',
-    url: `${e2eBaseUrl}/api/v1/projects`,
+    url: `${e2eBaseUrl}/readyz`,
     reuseExistingServer: false,
     timeout: 180_000,
     gracefulShutdown: { signal: 'SIGTERM', timeout: 10_000 },
