@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { adminStorageState } from './e2e/support/e2e-accounts.ts';
 import { e2eBaseUrl } from './e2e/support/e2e-settings.ts';
 
 // The e2e suite drives Debian's Chromium against the real server (API, worker and the built panel) on
@@ -34,13 +35,25 @@ export default defineConfig({
     screenshot: 'only-on-failure',
   },
   projects: [
+    // Signs the admin in through the form once; the specs start from that browser state.
+    { name: 'sign-in', testMatch: 'sign-in.setup.ts' },
     // The walkthrough starts from an empty export list, so it runs before anything else exports.
-    { name: 'walkthrough', testMatch: 'export-walkthrough.spec.ts' },
-    { name: 'panel', testIgnore: 'export-walkthrough.spec.ts', dependencies: ['walkthrough'] },
+    {
+      name: 'walkthrough',
+      testMatch: 'export-walkthrough.spec.ts',
+      dependencies: ['sign-in'],
+      use: { storageState: adminStorageState },
+    },
+    {
+      name: 'panel',
+      testIgnore: ['export-walkthrough.spec.ts', 'sign-in.setup.ts'],
+      dependencies: ['walkthrough'],
+      use: { storageState: adminStorageState },
+    },
   ],
   webServer: {
     command: 'node_modules/.bin/tsx e2e/support/e2e-server.ts',
-    url: `${e2eBaseUrl}/api/v1/projects`,
+    url: `${e2eBaseUrl}/readyz`,
     reuseExistingServer: false,
     timeout: 180_000,
     gracefulShutdown: { signal: 'SIGTERM', timeout: 10_000 },

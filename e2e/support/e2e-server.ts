@@ -7,12 +7,14 @@ import { openDatabase } from '../../src/server/db/database.ts';
 import { migrateToLatest } from '../../src/server/db/migrator.ts';
 import { seedBulkProject } from '../../src/server/seed/bulk-project.ts';
 import { seedDemoProject } from '../../src/server/seed/demo-project.ts';
+import { seedE2eAccounts } from './e2e-accounts.ts';
 import { e2eBulkFiles, e2eBulkProject, e2ePort } from './e2e-settings.ts';
 
 // Playwright's webServer: the real annex server on a fresh temporary DATA_DIR, removed again when
 // Playwright stops it. The database is seeded first with the demo project (as SEED_DEMO does on an
 // empty database) and a bulk project whose exports take seconds, which the specs use to see exports
-// queued and running. Specs find the records they need (a task, say) through the API.
+// queued and running, and the accounts the specs sign in as (e2e-accounts.ts). Specs find the
+// records they need (a task, say) through the API.
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'annex-e2e-'));
 const databaseUrl = `sqlite:${path.join(dataDir, 'annex.db')}`;
@@ -26,6 +28,11 @@ const env: NodeJS.ProcessEnv = {
   LOG_LEVEL: 'warn',
   // One export at a time, so an export asked for behind a long one stays queued where a spec can see it.
   WORKER_CONCURRENCY: '1',
+  // Every spec signs in from 127.0.0.1 and the suite generates many exports as one admin: the limits
+  // are tested in the server's own tests, not here.
+  SIGN_IN_LIMIT_PER_ADDRESS: '100000',
+  SIGN_IN_LIMIT_PER_ACCOUNT: '100000',
+  EXPORTS_PER_MINUTE: '100000',
 };
 const tsx = path.resolve('node_modules/.bin/tsx');
 let child: ChildProcess | undefined;
@@ -51,6 +58,7 @@ async function seed(): Promise<void> {
   try {
     await migrateToLatest(database);
     const demo = await seedDemoProject(database);
+    await seedE2eAccounts(database, demo.projectId);
     const bulk = await seedBulkProject(database, {
       files: e2eBulkFiles,
       projectStringId: e2eBulkProject,

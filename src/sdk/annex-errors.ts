@@ -46,9 +46,70 @@ export class AnnexError extends Error {
   }
 }
 
-/** The project, job, directory or export asked for does not exist. */
+/**
+ * The project, job, directory or export asked for does not exist. For a project it may also mean
+ * that your account (or API key) is not a member of it: annex does not confirm that a project exists
+ * to someone who may not see it.
+ */
 export class NotFoundError extends AnnexError {
   override name = 'NotFoundError';
+}
+
+/**
+ * annex did not accept the request's credentials: none were given, or the API key is wrong, revoked,
+ * or belongs to a disabled account. `message` is the server's reason followed by what to do.
+ */
+export class AuthenticationError extends AnnexError {
+  override name = 'AuthenticationError';
+  /** The server's own reason, without the SDK's advice (the CLI gives its own). */
+  readonly serverMessage: string;
+  /**
+   * Why, for code to branch on: `no_credentials`, `bad_api_key`, `api_key_revoked`,
+   * `account_disabled`, `malformed_authorization`, `session_expired`; undefined when the server said
+   * nothing more.
+   */
+  readonly reason: string | undefined;
+  /** The annex that refused (its panel is where API keys are made). */
+  readonly host: string;
+
+  /** Builds an authentication error; `message` is shown to people, `serverMessage` is the server's part. */
+  constructor(
+    message: string,
+    init: Omit<AnnexErrorInit, 'code'> & {
+      serverMessage: string;
+      host: string;
+      reason?: string | undefined;
+    },
+  ) {
+    super(message, { ...init, code: 'unauthenticated' });
+    this.serverMessage = init.serverMessage;
+    this.host = init.host;
+    this.reason = init.reason;
+  }
+}
+
+/**
+ * The credentials are fine but may not do this: the role in the project is too low (a viewer
+ * generating), or the API key is bound to another scope. `message` is the server's, naming the role needed.
+ */
+export class PermissionError extends AnnexError {
+  override name = 'PermissionError';
+}
+
+/** Too many requests of this kind for now (export creation, sign-in); try again after `retryAfterSeconds`. */
+export class RateLimitedError extends AnnexError {
+  override name = 'RateLimitedError';
+  /** Seconds to wait before trying again, from the `Retry-After` header; undefined when it sent none. */
+  readonly retryAfterSeconds: number | undefined;
+
+  /** Builds a rate-limit error with the wait the server asked for. */
+  constructor(
+    message: string,
+    init: Omit<AnnexErrorInit, 'code'> & { retryAfterSeconds?: number | undefined },
+  ) {
+    super(message, { ...init, code: 'rate_limited' });
+    this.retryAfterSeconds = init.retryAfterSeconds;
+  }
 }
 
 /** The request was refused as invalid, by the SDK before sending or by the server. */

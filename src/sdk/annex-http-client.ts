@@ -3,12 +3,17 @@ import { fieldIssueSchema, parseErrorEnvelope } from '../contract/errors.ts';
 import { exportSchema } from '../contract/exports.ts';
 import {
   AnnexError,
+  AuthenticationError,
   ExportFailedError,
   ExportNotReadyError,
   InvalidInputError,
   NetworkError,
   NotFoundError,
+  PermissionError,
+  RateLimitedError,
 } from './annex-errors.ts';
+import { basicAuthorization, clientIdVariable, clientSecretVariable } from './api-credentials.ts';
+import type { ResolvedCredentials } from './api-credentials.ts';
 
 /** Where annex listens when nobody says otherwise: what `npm start` serves. */
 export const defaultAnnexHost = 'http://127.0.0.1:8080';
@@ -27,6 +32,39 @@ export interface AnnexRequest {
 
 const issuesDetailsSchema = z.object({ issues: z.array(fieldIssueSchema) });
 const exportDetailsSchema = z.object({ export: exportSchema });
+const unauthenticatedDetailsSchema = z.object({ reason: z.string() });
+// The 404 of a project lookup carries only the project's name (a job's or an export's carries more).
+const projectNotFoundDetailsSchema = z.strictObject({ project: z.string() });
+
+// What to do about a 401, for a script: where keys come from and the two ways to pass one.
+function sdkCredentialsAdvice(host: string): string {
+  return (
+    `Create an API key under "API keys" in the panel at ${host} and pass clientId/clientSecret to ` +
+    `new Project({ … }), or set ${clientIdVariable}/${clientSecretVariable}.`
+  );
+}
+
+function sentKeyNote(credentials: ResolvedCredentials | undefined): string {
+  if (credentials === undefined) return 'No API key was sent.';
+  const from =
+    credentials.source === 'environment'
+      ? `${clientIdVariable}/${clientSecretVariable}`
+      : 'the clientId/clientSecret options';
+  return `The key sent (client_id ${credentials.clientId}) came from ${from}.`;
+}
+
+/**
+ * Seconds to wait from a `Retry-After` header: delay-seconds or an HTTP date; undefined when absent
+ * or unreadable.
+ */
+export function retryAfterSeconds(header: string | null, now = Date.now()): number | undefined {
+  if (header === null || header.trim() === '') return undefined;
+  const trimmed = header.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  // An HTTP date names its day and month; Date.parse alone would read "-5" as a year.
+  const at = /[a-z]/i.test(trimmed) ? Date.parse(trimmed) : Number.NaN;
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
+}
 
 /**
  * Checks a host given by a person and returns it without a trailing slash; a base path is kept so
@@ -93,14 +131,47 @@ function summarizeZodError(error: z.ZodError): string {
 /**
  * The one place the SDK talks HTTP: it sends requests with the global fetch, turns every failure
  * into a typed AnnexError carrying the server's message, and parses every answer with its zod schema.
+ *
+ * The API key goes with every API call (`<host>/api/…`) and nowhere else: a download link is signed
+ * and is its own permission, and a URL on another origin (a presigned storage URL) must never see it.
  */
 export class AnnexHttpClient {
   /** The host, without a trailing slash (`http://127.0.0.1:8080`). */
   readonly host: string;
+  /** The API key's client_id, when the client has one (the secret is kept out of sight). */
+  readonly clientId: string | undefined;
+  readonly #credentials: ResolvedCredentials | undefined;
+  // Private, so that logging a Project or a client never prints the secret.
+  readonly #authorization: string | undefined;
+  readonly #apiPrefix: URL;
 
-  /** Builds a client for one annex host; throws InvalidInputError for a host that is not an http(s) URL. */
-  constructor(host: string = defaultAnnexHost) {
+  /**
+   * Builds a client for one annex host, sending `credentials` as HTTP Basic auth when given; throws
+   * InvalidInputError for a host that is not an http(s) URL.
+   */
+  constructor(host: string = defaultAnnexHost, credentials?: ResolvedCredentials) {
     this.host = normalizeHost(host);
+    this.#apiPrefix = new URL(`${this.host}/api/`);
+    this.clientId = credentials?.clientId;
+    this.#credentials = credentials;
+    this.#authorization = credentials === undefined ? undefined : basicAuthorization(credentials);
+  }
+
+  /** The headers a request to `url` carries: the API key only for this host's own API. */
+  headersFor(url: string, headers: Record<string, string> = {}): Record<string, string> {
+    if (this.#authorization === undefined || !this.isOwnApiUrl(url)) return headers;
+    return { ...headers, authorization: this.#authorization };
+  }
+
+  // Compared as parsed URLs, not strings: `http://host:8080@elsewhere/api/` must not pass.
+  private isOwnApiUrl(url: string): boolean {
+    const target = new URL(url);
+    return (
+      target.origin === this.#apiPrefix.origin &&
+      target.username === '' &&
+      target.password === '' &&
+      target.pathname.startsWith(this.#apiPrefix.pathname)
+    );
   }
 
   /** A URL the server gave (absolute, or relative to the host), made absolute. */
@@ -114,11 +185,13 @@ export class AnnexHttpClient {
     for (const [name, value] of Object.entries(request.query ?? {})) {
       if (value !== undefined) url.searchParams.set(name, String(value));
     }
-    const init: RequestInit = { method: request.method, headers: { accept: 'application/json' } };
+    const headers: Record<string, string> = { accept: 'application/json' };
+    const init: RequestInit = { method: request.method };
     if (request.body !== undefined) {
-      init.headers = { accept: 'application/json', 'content-type': 'application/json' };
+      headers['content-type'] = 'application/json';
       init.body = JSON.stringify(request.body);
     }
+    init.headers = this.headersFor(url.href, headers);
     return this.fetchChecked(url.href, init, `${request.method} ${request.path}`);
   }
 
@@ -128,10 +201,17 @@ export class AnnexHttpClient {
     return this.readJson(response, schema, `${request.method} ${request.path}`);
   }
 
-  /** GETs a URL the server handed out (a download link), throwing the matching AnnexError on failure. */
+  /**
+   * GETs a URL the server handed out (a download link), throwing the matching AnnexError on failure.
+   * The API key goes with it only when it is an API URL of this host (see the class comment).
+   */
   async fetchUrl(url: string): Promise<Response> {
     const absolute = this.resolveUrl(url);
-    return this.fetchChecked(absolute, { method: 'GET' }, `GET ${new URL(absolute).pathname}`);
+    return this.fetchChecked(
+      absolute,
+      { method: 'GET', headers: this.headersFor(absolute) },
+      `GET ${new URL(absolute).pathname}`,
+    );
   }
 
   /** Reads a JSON body and parses it with `schema`; a body that breaks the contract is an `unexpected_response`. */
@@ -219,6 +299,14 @@ export class AnnexHttpClient {
     const error = parseErrorEnvelope(text);
     const httpStatus = response.status;
     if (error === undefined) {
+      // A proxy in front of annex may refuse with its own page; a 429 means the same from anyone.
+      if (httpStatus === 429) {
+        return this.rateLimitedError(
+          `annex answered ${what} with HTTP 429 (too many requests).`,
+          response,
+          undefined,
+        );
+      }
       return new AnnexError(
         `annex answered ${what} with HTTP ${httpStatus} and no error envelope: ${text.slice(0, 200) || '(empty body)'}`,
         { code: 'unexpected_response', httpStatus },
@@ -227,8 +315,32 @@ export class AnnexHttpClient {
     const { code, message, details } = error;
     const init = { code, httpStatus, details };
     switch (code) {
-      case 'not_found':
-        return new NotFoundError(message, init);
+      case 'unauthenticated': {
+        const reason = unauthenticatedDetailsSchema.safeParse(details);
+        return new AuthenticationError(
+          `${message} ${sentKeyNote(this.#credentials)} ${sdkCredentialsAdvice(this.host)}`,
+          {
+            httpStatus,
+            details,
+            serverMessage: message,
+            host: this.host,
+            reason: reason.success ? reason.data.reason : undefined,
+          },
+        );
+      }
+      case 'forbidden':
+        return new PermissionError(message, init);
+      case 'rate_limited':
+        return this.rateLimitedError(message, response, details);
+      case 'not_found': {
+        if (!projectNotFoundDetailsSchema.safeParse(details).success)
+          return new NotFoundError(message, init);
+        return new NotFoundError(
+          `${message} If it does exist, your account${this.clientId === undefined ? '' : ` (API key ${this.clientId})`} ` +
+            'is not a member of it: annex does not show a project to someone outside it. Ask a project admin to add you.',
+          init,
+        );
+      }
       case 'validation_failed':
       case 'bad_request': {
         const issues = issuesDetailsSchema.safeParse(details);
@@ -257,5 +369,22 @@ export class AnnexHttpClient {
       default:
         return new AnnexError(message, init);
     }
+  }
+
+  private rateLimitedError(
+    message: string,
+    response: Response,
+    details: unknown,
+  ): RateLimitedError {
+    const seconds = retryAfterSeconds(response.headers.get('retry-after'));
+    const when =
+      seconds === undefined || /try again|retry/i.test(message)
+        ? ''
+        : ` Try again in ${seconds} s.`;
+    return new RateLimitedError(`${message}${when}`, {
+      httpStatus: response.status,
+      details,
+      retryAfterSeconds: seconds,
+    });
   }
 }

@@ -12,6 +12,7 @@ describe("the SDK's public entry, 'annex'", () => {
     expect(Object.keys(annex).sort()).toEqual(
       [
         'AnnexError',
+        'AuthenticationError',
         'Directory',
         'Export',
         'ExportFailedError',
@@ -21,10 +22,12 @@ describe("the SDK's public entry, 'annex'", () => {
         'Job',
         'NetworkError',
         'NotFoundError',
+        'PermissionError',
         'Project',
         'ProjectDirectories',
         'ProjectExports',
         'ProjectJobs',
+        'RateLimitedError',
         'defaultAnnexHost',
         'defaultPollMs',
         'defaultWaitTimeoutMs',
@@ -38,9 +41,15 @@ describe("the SDK's public entry, 'annex'", () => {
   });
 
   it('builds a Project as the README shows, without talking to a server yet', () => {
-    const project = new annex.Project({ projectStringId: 'demo', host: 'http://127.0.0.1:8080/' });
+    const project = new annex.Project({
+      projectStringId: 'demo',
+      host: 'http://127.0.0.1:8080/',
+      clientId: 'annex_readme',
+      clientSecret: 'readme-secret',
+    });
 
     expect(project.projectStringId).toBe('demo');
+    expect(project.clientId).toBe('annex_readme');
     expect(project.host).toBe('http://127.0.0.1:8080');
     expect(typeof project.job.getById).toBe('function');
     expect(typeof project.directory.default).toBe('function');
@@ -64,6 +73,9 @@ describe("the SDK's public entry, 'annex'", () => {
       annex.ExportFailedError,
       annex.ExportTimeoutError,
       annex.NetworkError,
+      annex.AuthenticationError,
+      annex.PermissionError,
+      annex.RateLimitedError,
     ]) {
       expect(ErrorClass.prototype).toBeInstanceOf(annex.AnnexError);
     }

@@ -32,14 +32,19 @@ export type {
 export type { ExportFileStream, FilePacketEntry } from './export-file-stream.ts';
 export { defaultAnnexHost } from './annex-http-client.ts';
 
+export type { ApiKeyCredentials } from './api-credentials.ts';
+
 export {
   AnnexError,
+  AuthenticationError,
   ExportFailedError,
   ExportNotReadyError,
   ExportTimeoutError,
   InvalidInputError,
   NetworkError,
   NotFoundError,
+  PermissionError,
+  RateLimitedError,
 } from './annex-errors.ts';
 export type { AnnexErrorCode, AnnexErrorInit } from './annex-errors.ts';
 

@@ -3,12 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isFileIdKey } from '../contract/export-file.ts';
 import { ExportNotReadyError, ExportTimeoutError } from './annex-errors.ts';
 import type { Export } from './export-handle.ts';
-import { Project } from './project-client.ts';
+import type { Project } from './project-client.ts';
 import type { Job } from './source-handles.ts';
 import { startAnnexServer, startAnnexWorker } from './test-utils/annex-server.ts';
 import type { AnnexTestServer, AnnexTestWorker } from './test-utils/annex-server.ts';
+import { demoProjectAs } from './test-utils/demo-project.ts';
 import { downloadAsPanel } from './test-utils/download-as-panel.ts';
-import { runAnnexCli } from './test-utils/run-annex-cli.ts';
+import { credentialsEnv, runAnnexCli } from './test-utils/run-annex-cli.ts';
 
 // An API without a worker leaves every export queued, so "not ready" is certain rather than a race
 // with a fast worker; a worker process is started on the same database when the test says so.
@@ -36,7 +37,7 @@ async function count(entries: AsyncIterable<unknown>): Promise<number> {
 
 beforeAll(async () => {
   server = await startAnnexServer({ services: 'api', env: { WAIT_TIMEOUT_SECONDS: '1' } });
-  project = new Project({ projectStringId: 'demo', host: server.host });
+  project = demoProjectAs(server, server.admin);
   const [first] = await project.job.list();
   if (first === undefined) throw new Error('the demo project has no job');
   job = first;
@@ -81,7 +82,11 @@ describe('an export that is not ready yet', () => {
   });
 
   it('the CLI exits 6 with one line when the export is not ready', async () => {
-    const env = { ANNEX_HOST: host(), ANNEX_PROJECT: 'demo' };
+    const env = {
+      ANNEX_HOST: host(),
+      ANNEX_PROJECT: 'demo',
+      ...credentialsEnv(runningServer().admin),
+    };
 
     const download = await runAnnexCli(['export', 'download', String(queued.id), '-o', '-'], {
       env,
@@ -122,7 +127,9 @@ describe('when the server stops waiting before the export is done', () => {
     expect(data.export_info.source).toBe('job');
     expect(data.export_info.job?.id).toBe(job.id);
     expect(Object.keys(data).filter(isFileIdKey)).toHaveLength(data.export_info.file_list_length);
-    expect((await downloadAsPanel(host(), 'demo', data.export_info.id)).json).toEqual(data);
+    expect((await downloadAsPanel(runningServer(), 'demo', data.export_info.id)).json).toEqual(
+      data,
+    );
   }, 180_000);
 
   it('the export queued earlier completes too: waitUntilDone, then accessData returns the data', async () => {
@@ -131,6 +138,6 @@ describe('when the server stops waiting before the export is done', () => {
 
     expect(queued.status).toBe('complete');
     expect(data.export_info.id).toBe(queued.id);
-    expect((await downloadAsPanel(host(), 'demo', queued.id)).json).toEqual(data);
+    expect((await downloadAsPanel(runningServer(), 'demo', queued.id)).json).toEqual(data);
   }, 60_000);
 });

@@ -5,11 +5,10 @@ import {
   NetworkError,
   NotFoundError,
 } from './annex-errors.ts';
-import { AnnexHttpClient } from './annex-http-client.ts';
 import { generateExport } from './export-generator.ts';
 import { Project } from './project-client.ts';
 import { findFreePort } from './test-utils/annex-server.ts';
-import { useDemoProject } from './test-utils/demo-project.ts';
+import { clientAs, demoProjectAs, useDemoProject } from './test-utils/demo-project.ts';
 import { queueFailingExport } from './test-utils/failing-export.ts';
 
 // The Project client's errors against a real server with the demo: what is missing, unreachable,
@@ -41,9 +40,13 @@ describe('errors', () => {
     expect((missingExport as NotFoundError).httpStatus).toBe(404);
     expect((missingExport as Error).message).toContain('987654');
 
-    const stranger = new Project({ projectStringId: 'no-such-project', host: demo.server.host });
+    const stranger = demoProjectAs(demo.server, demo.credentials, 'no-such-project');
     await expect(stranger.job.getById(1)).rejects.toThrow(NotFoundError);
     await expect(stranger.directory.default()).rejects.toThrow(/no-such-project/);
+    // annex answers 404, not 403, for a project the account is not in: the message says so.
+    await expect(stranger.details()).rejects.toThrow(
+      /Project "no-such-project" was not found\. If it does exist, your account \(API key \S+\) is not a member of it/,
+    );
   });
 
   it('a host where nothing listens is a NetworkError that names the host', async () => {
@@ -85,7 +88,7 @@ describe('errors', () => {
   });
 
   it("the server's refusals arrive as InvalidInputError with its field issues", async () => {
-    const client = new AnnexHttpClient(demo.server.host);
+    const client = clientAs(demo.server, demo.credentials);
 
     const error = await client
       .send({
@@ -142,7 +145,7 @@ describe('errors', () => {
     if (taskId === undefined) throw new Error('the failing export has no task');
 
     const error = await generateExport(
-      new AnnexHttpClient(demo.server.host),
+      clientAs(demo.server, demo.credentials),
       'demo',
       { source: 'task', id: taskId },
       {},

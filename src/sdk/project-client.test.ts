@@ -48,7 +48,7 @@ describe('the seed SDK section, in TypeScript', () => {
     const exported = await demo.project.export.getById(data.export_info.id);
     expect(exported.status).toBe('complete');
     expect(exported.file_list_length).toBe(packets.length);
-    const panel = await downloadAsPanel(demo.server.host, 'demo', exported.id);
+    const panel = await downloadAsPanel(demo.server, 'demo', exported.id);
     expect(panel.json).toEqual(data);
     expect(panel.sha256).toBe(exported.sha256);
   });
@@ -93,7 +93,7 @@ describe('the seed SDK section, in TypeScript', () => {
     expect(url.startsWith(`${demo.server.host}/`)).toBe(true);
     const data = await exp.accessData();
     expect(data.export_info.id).toBe(exp.id);
-    expect((await downloadAsPanel(demo.server.host, 'demo', exp.id)).json).toEqual(data);
+    expect((await downloadAsPanel(demo.server, 'demo', exp.id)).json).toEqual(data);
   });
 
   it('Access existing exports: list() walks every page newest first; listAll()[0] is the newest', async () => {
@@ -240,7 +240,7 @@ describe('Export', () => {
 
     const result = await exp.download(sink, { onProgress: ({ bytes }) => progress.push(bytes) });
 
-    const panel = await downloadAsPanel(demo.server.host, 'demo', exp.id);
+    const panel = await downloadAsPanel(demo.server, 'demo', exp.id);
     expect(Buffer.concat(chunks).equals(panel.bytes)).toBe(true);
     expect(result).toEqual({ bytes: panel.bytes.length, sha256: panel.sha256 });
     expect(progress.at(-1)).toBe(panel.bytes.length);

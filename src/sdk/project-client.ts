@@ -8,6 +8,7 @@ import { jobListResponseSchema, projectDetailResponseSchema } from '../contract/
 import type { ProjectDetailResponse } from '../contract/projects.ts';
 import { InvalidInputError, NotFoundError } from './annex-errors.ts';
 import { AnnexHttpClient, defaultAnnexHost } from './annex-http-client.ts';
+import { resolveCredentials } from './api-credentials.ts';
 import { Export } from './export-handle.ts';
 import { Directory, Job } from './source-handles.ts';
 
@@ -17,6 +18,13 @@ export interface ProjectOptions {
   projectStringId: string;
   /** Where annex listens; default http://127.0.0.1:8080. */
   host?: string;
+  /**
+   * The `client_id` of an API key (made under "API keys" in the panel). Give it with `clientSecret`,
+   * or neither: then ANNEX_CLIENT_ID and ANNEX_CLIENT_SECRET are read from the environment.
+   */
+  clientId?: string;
+  /** The API key's `client_secret`, shown once when the key was made; with `clientId`, or neither. */
+  clientSecret?: string;
 }
 
 /** Options of one page of `project.export.listPage()`. */
@@ -242,6 +250,8 @@ export class Project {
   readonly projectStringId: string;
   /** The host it talks to, without a trailing slash. */
   readonly host: string;
+  /** The client_id of the API key it sends, or undefined when it sends none. */
+  readonly clientId: string | undefined;
   /** The project's jobs. */
   readonly job: ProjectJobs;
   /** The project's directories. */
@@ -250,7 +260,11 @@ export class Project {
   readonly export: ProjectExports;
   readonly #context: ProjectContext;
 
-  /** Connects nothing yet: the first call talks to the server. Throws InvalidInputError for a bad id or host. */
+  /**
+   * Connects nothing yet: the first call talks to the server. The API key is `clientId`/`clientSecret`
+   * when given, else ANNEX_CLIENT_ID/ANNEX_CLIENT_SECRET; without one every call is refused with an
+   * AuthenticationError. Throws InvalidInputError for a bad id or host, or half a key.
+   */
   constructor(options: ProjectOptions) {
     const { projectStringId } = options;
     if (typeof projectStringId !== 'string' || projectStringId.trim() === '') {
@@ -262,9 +276,13 @@ export class Project {
         },
       );
     }
-    const client = new AnnexHttpClient(options.host ?? defaultAnnexHost);
+    const client = new AnnexHttpClient(
+      options.host ?? defaultAnnexHost,
+      resolveCredentials(options),
+    );
     this.projectStringId = projectStringId;
     this.host = client.host;
+    this.clientId = client.clientId;
     this.#context = {
       client,
       projectStringId,

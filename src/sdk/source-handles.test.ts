@@ -3,11 +3,11 @@ import { maxId } from '../contract/request-fields.ts';
 import type { JobTask } from '../contract/projects.ts';
 import { InvalidInputError, NotFoundError } from './annex-errors.ts';
 import { AnnexHttpClient } from './annex-http-client.ts';
-import { Project } from './project-client.ts';
 import { Job } from './source-handles.ts';
 import type { TaskListOptions } from './source-handles.ts';
 import { startAnnexServer } from './test-utils/annex-server.ts';
 import type { AnnexTestServer } from './test-utils/annex-server.ts';
+import { demoProjectAs } from './test-utils/demo-project.ts';
 
 // `job.listTasks()` against a real server with the demo seeded: the job's counts (another route)
 // say how many tasks each filter must find.
@@ -23,7 +23,7 @@ async function collect(tasks: AsyncIterable<JobTask>): Promise<JobTask[]> {
 
 beforeAll(async () => {
   server = await startAnnexServer();
-  const project = new Project({ projectStringId: 'demo', host: server.host });
+  const project = demoProjectAs(server, server.admin);
   const jobs = await project.job.list();
   const job = jobs.find((candidate) => candidate.name === 'Street scenes, round 1');
   if (job === undefined) throw new Error('the demo has the job "Street scenes, round 1"');
@@ -86,9 +86,12 @@ describe('job.listTasks', () => {
   });
 
   it('a job the project does not have is a NotFoundError with the server message', async () => {
-    const host = server?.host ?? '';
+    if (server === undefined) throw new Error('the server did not start');
     const gone = new Job(
-      { client: new AnnexHttpClient(host), projectStringId: 'demo' },
+      {
+        client: new AnnexHttpClient(server.host, { ...server.admin, source: 'options' }),
+        projectStringId: 'demo',
+      },
       {
         id: maxId,
         name: 'Gone',

@@ -15,11 +15,17 @@ import { ExportEvents } from './exports/export-events.ts';
 import { ExportService } from './exports/export-service.ts';
 import { exportsRoutes } from './exports/exports.routes.ts';
 import { filesRoutes } from './exports/files.routes.ts';
+import { corsOriginsList, installCors } from './http/cors.ts';
+import { installCrossSiteCheck } from './http/cross-site.ts';
 import { installErrorHandler } from './http/error-handler.ts';
 import { healthRoutes } from './http/health.routes.ts';
+import { AcceptedHosts, installHostCheck } from './http/host-check.ts';
 import { answerClientError, answerFrameworkError } from './http/framework-errors.ts';
 import { installJsonBodyParser } from './http/json-body.ts';
 import { loggerOptions } from './http/logger-options.ts';
+import { installPublicUrl } from './http/request-context.ts';
+import { installSecurityHeaders } from './http/security-headers.ts';
+import { trustProxyOption } from './http/trust-proxy.ts';
 import { installRateLimits, rateLimitSettingsOf } from './http/rate-limits.ts';
 import { projectsRoutes } from './projects/projects.routes.ts';
 import { ExportStorage } from './storage/export-storage.ts';
@@ -48,11 +54,18 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     // The router's and Node's HTTP parser's own refusals, answered in the envelope like the rest.
     frameworkErrors: answerFrameworkError,
     clientErrorHandler: answerClientError,
+    // Behind a reverse proxy: its X-Forwarded-Proto/-Host/-For give request.protocol, host and ip.
+    trustProxy: trustProxyOption(deps.config.TRUST_PROXY),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installJsonBodyParser(app);
   installErrorHandler(app, { notFound: deps.webRoot === undefined });
+  installPublicUrl(app, deps.config.PUBLIC_URL);
+  // Before authentication, none needing the database: headers, the Host check, CORS preflights.
+  await installSecurityHeaders(app);
+  installHostCheck(app, new AcceptedHosts(deps.config));
+  await installCors(app, corsOriginsList(deps.config.CORS_ORIGINS));
 
   // Before every route: who the request acts for (API key or session cookie); /api/ needs someone.
   const sessions = await installAuthentication(app, {
@@ -62,6 +75,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       absoluteHours: deps.config.SESSION_ABSOLUTE_HOURS,
     },
   });
+  // After it (it tells a cookie from an API key): changes by cookie come from the panel's origin.
+  installCrossSiteCheck(app, deps.config);
   await installRateLimits(app, rateLimitSettingsOf(deps.config)); // before the routes it limits
   await app.register(healthRoutes, { database: deps.database });
   await registerAccountRoutes(app, { database: deps.database, sessions, config: deps.config });

@@ -6,12 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { exportLinkSchema, exportSchema } from '../../contract/exports.ts';
 import type { ExportFile } from '../../contract/export-file.ts';
-import { Project } from '../project-client.ts';
 import { findFreePort, startAnnexServer } from '../test-utils/annex-server.ts';
 import type { AnnexTestServer } from '../test-utils/annex-server.ts';
+import { demoProjectAs } from '../test-utils/demo-project.ts';
 import { downloadAsPanel } from '../test-utils/download-as-panel.ts';
 import { queueFailingExport } from '../test-utils/failing-export.ts';
-import { runAnnexCli } from '../test-utils/run-annex-cli.ts';
+import { credentialsEnv, runAnnexCli } from '../test-utils/run-annex-cli.ts';
 import type { AnnexCliRun } from '../test-utils/run-annex-cli.ts';
 
 let server: AnnexTestServer | undefined;
@@ -27,9 +27,20 @@ function host(): string {
   return runningServer().host;
 }
 
-/** `annex …` against the test server, with --host and --project given on the command line. */
+/** The instance admin's API key as ANNEX_CLIENT_ID and ANNEX_CLIENT_SECRET. */
+function adminEnv(): Record<string, string> {
+  return credentialsEnv(runningServer().admin);
+}
+
+/**
+ * `annex …` against the test server as its instance admin, with --host and --project given on the
+ * command line and the API key in the environment.
+ */
 function annex(args: string[]): Promise<AnnexCliRun> {
-  return runAnnexCli([...args, '--host', host(), '--project', 'demo'], { cwd: workDir });
+  return runAnnexCli([...args, '--host', host(), '--project', 'demo'], {
+    cwd: workDir,
+    env: adminEnv(),
+  });
 }
 
 function escapeRegExp(text: string): string {
@@ -51,7 +62,7 @@ function expectOneLineFailure(run: AnnexCliRun, code: number, pattern: RegExp): 
 beforeAll(async () => {
   server = await startAnnexServer();
   workDir = await mkdtemp(path.join(tmpdir(), 'annex-cli-'));
-  const project = new Project({ projectStringId: 'demo', host: server.host });
+  const project = demoProjectAs(server, server.admin);
   const job = (await project.job.list()).find(
     (candidate) => candidate.name === 'Street scenes, round 1',
   );
@@ -78,7 +89,7 @@ describe('annex export generate', () => {
     const written = await readFile(output);
     const data = JSON.parse(written.toString('utf8')) as ExportFile;
     expect(data.export_info.directory?.name).toBe('Luckfrill');
-    const panel = await downloadAsPanel(host(), 'demo', data.export_info.id);
+    const panel = await downloadAsPanel(runningServer(), 'demo', data.export_info.id);
     expect(written.equals(panel.bytes)).toBe(true);
     expect(run.stderr).toContain(`sha256 ${panel.sha256}`);
   }, 60_000);
@@ -90,7 +101,9 @@ describe('annex export generate', () => {
     const data = JSON.parse(run.stdout.toString('utf8')) as ExportFile;
     expect(data.export_info.job?.id).toBe(streetJobId);
     expect(
-      run.stdout.equals((await downloadAsPanel(host(), 'demo', data.export_info.id)).bytes),
+      run.stdout.equals(
+        (await downloadAsPanel(runningServer(), 'demo', data.export_info.id)).bytes,
+      ),
     ).toBe(true);
   }, 60_000);
 
@@ -206,7 +219,7 @@ describe('annex export list, status and download', () => {
     const toStdout = await annex(['export', 'download', id, '-o', '-']);
     const byName = await annex(['export', 'download', id, '--json']);
 
-    const panel = await downloadAsPanel(host(), 'demo', Number(id));
+    const panel = await downloadAsPanel(runningServer(), 'demo', Number(id));
     expect(toFile.code).toBe(0);
     const written = await readFile(target);
     expect(written.equals(panel.bytes)).toBe(true);
@@ -226,7 +239,7 @@ describe('annex export list, status and download', () => {
   it('reads --host and --project from ANNEX_HOST and ANNEX_PROJECT', async () => {
     const run = await runAnnexCli(['export', 'list', '--json', '--limit', '1'], {
       cwd: workDir,
-      env: { ANNEX_HOST: host(), ANNEX_PROJECT: 'demo' },
+      env: { ANNEX_HOST: host(), ANNEX_PROJECT: 'demo', ...adminEnv() },
     });
 
     expect(run.code).toBe(0);
@@ -303,9 +316,11 @@ describe('exit codes', () => {
     );
     expectOneLineFailure(await annex(['export', 'status', '987654']), 3, /987654/);
     expectOneLineFailure(
-      await runAnnexCli(['export', 'list', '--host', host(), '--project', 'no-such-project']),
+      await runAnnexCli(['export', 'list', '--host', host(), '--project', 'no-such-project'], {
+        env: adminEnv(),
+      }),
       3,
-      /no-such-project/,
+      /no-such-project.*not a member of it/,
     );
   }, 120_000);
 

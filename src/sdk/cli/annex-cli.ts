@@ -4,10 +4,16 @@ import type { Writable } from 'node:stream';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { exportSources } from '../../contract/exports.ts';
 import type { ExportSource } from '../../contract/exports.ts';
-import { ExportNotReadyError } from '../annex-errors.ts';
+import { AuthenticationError, ExportNotReadyError } from '../annex-errors.ts';
 import { defaultAnnexHost } from '../annex-http-client.ts';
 import type { Export } from '../export-handle.ts';
 import { Project } from '../project-client.ts';
+import {
+  authenticationFailureLine,
+  credentialsHelp,
+  credentialsOf,
+  withCredentialOptions,
+} from './cli-credentials.ts';
 import { exitCodeFor, exitCodes, exitCodesHelp, UsageError } from './exit-codes.ts';
 import type { ExitCode } from './exit-codes.ts';
 import { formatBytes, plural, ProgressReporter } from './progress-reporter.ts';
@@ -88,9 +94,8 @@ function withConnection(command: Command): Command {
     .option('--json', 'machine-readable JSON on stdout');
 }
 
-function projectOf(flags: ConnectionFlags): Project {
-  return new Project({ projectStringId: flags.project, host: flags.host });
-}
+// What every command's help ends with: where the API key comes from, and the exit codes.
+const commandHelp = `${credentialsHelp}\n${exitCodesHelp}`;
 
 function sourceName(item: Export): string {
   const ref = item.directory ?? item.job ?? item.task;
@@ -119,18 +124,32 @@ export function buildAnnexCli(io: CliIo): Command {
     .description('Generate, list and download Diffgram JSON exports from an annex server.')
     .version(packageVersion())
     .exitOverride()
+    // The API key options belong to the program but are given on any command; its help lists them.
+    .configureHelp({ showGlobalOptions: true })
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
       outputError: (text, write) =>
         write(`annex: ${oneLine(text.replace(/^error: /, ''))} (see --help)\n`),
     })
-    .addHelpText('after', exitCodesHelp);
+    .addHelpText('after', commandHelp);
+  withCredentialOptions(program);
 
   const exportCommand = program
     .command('export')
     .description('generate, list, inspect and download exports')
-    .addHelpText('after', exitCodesHelp);
+    .addHelpText('after', commandHelp);
+
+  function projectOf(flags: ConnectionFlags): Project {
+    const credentials = credentialsOf(program);
+    return new Project({
+      projectStringId: flags.project,
+      host: flags.host,
+      ...(credentials === undefined
+        ? {}
+        : { clientId: credentials.clientId, clientSecret: credentials.clientSecret }),
+    });
+  }
 
   async function waitFor(created: Export, timeoutSeconds: number | undefined): Promise<Export> {
     try {
@@ -198,7 +217,7 @@ Examples:
   annex export generate --project demo --directory Luckfrill -o luckfrill.json
   annex export generate --project demo --job 1 --return-type url
   annex export generate --project demo --job 1 --all --no-wait --json
-${exitCodesHelp}`,
+${commandHelp}`,
     )
     .action(async (flags: GenerateFlags) => {
       if ((flags.job === undefined) === (flags.directory === undefined)) {
@@ -359,7 +378,12 @@ export async function runAnnexCli(argv: readonly string[], io: CliIo): Promise<E
   } catch (error) {
     // Commander has already printed its own message (help, version, or a usage error).
     if (!(error instanceof CommanderError)) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message =
+        error instanceof AuthenticationError
+          ? authenticationFailureLine(error, credentialsOf(program), error.host)
+          : error instanceof Error
+            ? error.message
+            : String(error);
       io.stderr.write(`annex: ${oneLine(message)}${hintFor(error)}\n`);
     }
     return exitCodeFor(error);

@@ -1,11 +1,14 @@
 import { CommanderError } from 'commander';
 import {
+  AuthenticationError,
   ExportFailedError,
   ExportNotReadyError,
   ExportTimeoutError,
   InvalidInputError,
   NetworkError,
   NotFoundError,
+  PermissionError,
+  RateLimitedError,
 } from '../annex-errors.ts';
 
 /** The exit codes of `annex`, one per kind of outcome, so a script can branch on them. */
@@ -24,6 +27,12 @@ export const exitCodes = {
   network: 5,
   /** The export is not complete yet, or a wait ran out of time. */
   notReady: 6,
+  /** Not signed in: no API key was given, or it is wrong, revoked or of a disabled account (401). */
+  unauthenticated: 7,
+  /** Refused: the account's role in the project may not do this, such as a viewer generating (403). */
+  forbidden: 8,
+  /** Too many requests for now (429); the message says when to try again. */
+  rateLimited: 9,
 } as const;
 
 /** One of annex's exit codes. */
@@ -38,7 +47,10 @@ Exit codes:
   3  not found (project, job, directory or export)
   4  export failed (the reason is printed)
   5  network: annex could not be reached
-  6  export not ready yet, or --timeout passed while waiting`;
+  6  export not ready yet, or --timeout passed while waiting
+  7  not signed in: no API key, or a wrong or revoked one (see "API key")
+  8  refused: your role in the project may not do this
+  9  rate limited: too many requests, try again later (the message says when)`;
 
 /** A command line that makes no sense, found after commander's own checks. */
 export class UsageError extends Error {
@@ -54,5 +66,8 @@ export function exitCodeFor(error: unknown): ExitCode {
   if (error instanceof NetworkError) return exitCodes.network;
   if (error instanceof ExportNotReadyError || error instanceof ExportTimeoutError)
     return exitCodes.notReady;
+  if (error instanceof AuthenticationError) return exitCodes.unauthenticated;
+  if (error instanceof PermissionError) return exitCodes.forbidden;
+  if (error instanceof RateLimitedError) return exitCodes.rateLimited;
   return exitCodes.error;
 }

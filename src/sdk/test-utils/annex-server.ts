@@ -8,6 +8,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { provisionTestAdmin, testAdminEmail, testAdminPassword } from './test-credentials.ts';
+import type { TestCredentials } from './test-credentials.ts';
 
 /** The repository root, where `bin/annex.js` and `src/server/main.ts` live. */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -24,6 +26,8 @@ export interface AnnexTestServer {
   dataDir: string;
   /** Its DATABASE_URL. */
   databaseUrl: string;
+  /** The instance admin's API key (admin of every project). */
+  admin: TestCredentials;
   /** Stops the server and deletes its data directory. */
   stop: () => Promise<void>;
 }
@@ -114,7 +118,8 @@ async function waitUntil(
 
 /**
  * Starts `src/server/main.ts` as a child process on a free port, with a fresh data directory and
- * SQLite database and the demo project seeded, and resolves once `GET /api/v1/projects` answers.
+ * SQLite database and the demo project seeded, and resolves once `GET /readyz` answers, with an API
+ * key of the instance admin made in its database.
  */
 export async function startAnnexServer(options: AnnexServerOptions = {}): Promise<AnnexTestServer> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'annex-sdk-'));
@@ -131,18 +136,25 @@ export async function startAnnexServer(options: AnnexServerOptions = {}): Promis
       DATABASE_URL: databaseUrl,
       LOG_LEVEL: 'warn',
       SEED_DEMO: 'true',
+      // A known password, so the server never generates one (and prints it) for its first admin.
+      ANNEX_ADMIN_EMAIL: testAdminEmail,
+      ANNEX_ADMIN_PASSWORD: testAdminPassword,
       ...options.env,
     },
   );
+  let admin: TestCredentials;
   try {
+    // The API asks for credentials; /readyz does not, and says the database (migrated, seeded) answers.
     await waitUntil(annex, `serving ${host}`, async () => {
       try {
-        return (await fetch(`${host}/api/v1/projects`)).ok;
+        return (await fetch(`${host}/readyz`)).ok;
       } catch {
         return false;
       }
     });
+    admin = await provisionTestAdmin(databaseUrl);
   } catch (error) {
+    await annex.stop();
     await rm(dataDir, { recursive: true, force: true });
     throw error;
   }
@@ -150,6 +162,7 @@ export async function startAnnexServer(options: AnnexServerOptions = {}): Promis
     host,
     dataDir,
     databaseUrl,
+    admin,
     stop: async () => {
       await annex.stop();
       await rm(dataDir, { recursive: true, force: true });

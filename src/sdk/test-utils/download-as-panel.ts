@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { exportLinkSchema } from '../../contract/exports.ts';
+import { basicAuthorization } from '../api-credentials.ts';
+import type { AnnexTestServer } from './annex-server.ts';
 
 /** What the panel's Download gives for one export: the bytes its fresh link serves. */
 export interface PanelDownload {
@@ -13,16 +15,19 @@ export interface PanelDownload {
 
 /**
  * Downloads an export the way the panel does (`POST /:id/link`, then open the URL), with plain fetch
- * and without the SDK, so SDK and CLI results can be compared with it.
+ * and without the SDK, so SDK and CLI results can be compared with it. It asks for the link as the
+ * instance admin (with the admin's API key where the panel has its session) and opens the link with
+ * no credentials, as a browser tab does.
  */
 export async function downloadAsPanel(
-  host: string,
+  server: AnnexTestServer,
   projectStringId: string,
   exportId: number,
 ): Promise<PanelDownload> {
+  const { host } = server;
   const linkResponse = await fetch(
     `${host}/api/v1/projects/${projectStringId}/exports/${exportId}/link`,
-    { method: 'POST' },
+    { method: 'POST', headers: { authorization: basicAuthorization(server.admin) } },
   );
   if (!linkResponse.ok)
     throw new Error(

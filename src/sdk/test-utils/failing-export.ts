@@ -1,7 +1,8 @@
 import { exportSchema, preflightResponseSchema } from '../../contract/exports.ts';
 import type { Export as ExportRecord } from '../../contract/exports.ts';
-import { Project } from '../project-client.ts';
+import { basicAuthorization } from '../api-credentials.ts';
 import type { AnnexTestServer } from './annex-server.ts';
+import { demoProjectAs } from './demo-project.ts';
 
 // The task is found through the API (each job's complete tasks on files not marked complete), so the
 // test asks the server what the seed wrote rather than guessing an id.
@@ -9,7 +10,7 @@ async function taskOnIncompleteFile(
   server: AnnexTestServer,
   projectStringId: string,
 ): Promise<number> {
-  const project = new Project({ projectStringId, host: server.host });
+  const project = demoProjectAs(server, server.admin, projectStringId);
   for (const job of await project.job.list()) {
     for await (const task of job.listTasks({ status: 'complete', fileComplete: false })) {
       // A removed file is left out of every export too, but for another reason than the one a test
@@ -32,15 +33,20 @@ export async function queueFailingExport(
 ): Promise<ExportRecord> {
   const taskId = await taskOnIncompleteFile(server, projectStringId);
   const exportsUrl = `${server.host}/api/v1/projects/${projectStringId}/exports`;
+  const authorization = basicAuthorization(server.admin);
   const preflight = preflightResponseSchema.parse(
-    await (await fetch(`${exportsUrl}/preflight?source=task&task_id=${taskId}`)).json(),
+    await (
+      await fetch(`${exportsUrl}/preflight?source=task&task_id=${taskId}`, {
+        headers: { authorization },
+      })
+    ).json(),
   );
   if (preflight.file_count !== 0) {
     throw new Error(`task ${taskId} selects ${preflight.file_count} files; it was to select none`);
   }
   const created = await fetch(exportsUrl, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization },
     body: JSON.stringify({ source: 'task', task_id: taskId }),
   });
   if (created.status !== 202)

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { User } from '../../contract/auth.ts';
 import type { DialectName } from '../db/database.ts';
+import { userView } from '../auth/user-view.ts';
 import type { AppUserRow, Database } from '../db/schema.ts';
 
 // The SQL of the users an instance admin manages: reading them as the API shows them, adding one
@@ -21,27 +22,10 @@ const userColumns = [
   'created_time',
 ] as const;
 
-/** A user's status: disabled when turned off, invited until a password is set, then active. */
-export function userStatusOf(row: Pick<AppUserRow, 'disabled' | 'password_hash'>): User['status'] {
-  if (row.disabled === 1) return 'disabled';
-  return row.password_hash === null ? 'invited' : 'active';
-}
-
-/** A user row as the API shows it (never the hash). */
-export function toUser(row: UserColumns): User {
-  return {
-    id: row.id,
-    email: row.email,
-    is_instance_admin: row.is_instance_admin === 1,
-    status: userStatusOf(row),
-    created_time: row.created_time,
-  };
-}
-
 /** Every user, by email. */
 export async function listUsers(db: Kysely<Database>): Promise<User[]> {
   const rows = await db.selectFrom('app_user').select(userColumns).orderBy('email').execute();
-  return rows.map(toUser);
+  return rows.map(userView);
 }
 
 /** The user with this id, or undefined. */

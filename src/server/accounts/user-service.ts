@@ -2,6 +2,7 @@ import type { SignUpLink, UpdateUserRequest, User } from '../../contract/auth.ts
 import type { AuditActor } from '../audit/audit-log.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import type { Principal } from '../auth/principal.ts';
+import { userStatusOf, userView } from '../auth/user-view.ts';
 import type { AnnexDatabase } from '../db/database.ts';
 import { ApiError, notFound } from '../http/api-error.ts';
 import { issueSignUpLink, signUpUrl } from './sign-up-link-issuer.ts';
@@ -13,9 +14,7 @@ import {
   insertInvitedUser,
   listUsers,
   lockActiveInstanceAdmins,
-  toUser,
   updateUserFlags,
-  userStatusOf,
 } from './user-queries.ts';
 
 // The rules of managing users, for whichever front door calls them (the routes check that the caller
@@ -85,7 +84,7 @@ export class UserService {
           details: { expires_at: link.expiresAt.toISOString() },
         });
         return {
-          user: toUser(row),
+          user: userView(row),
           url: signUpUrl(origin, link.token),
           expires_at: link.expiresAt.toISOString(),
         };
@@ -127,7 +126,7 @@ export class UserService {
         },
       });
       return {
-        user: toUser(row),
+        user: userView(row),
         url: signUpUrl(origin, link.token),
         expires_at: link.expiresAt.toISOString(),
       };
@@ -188,7 +187,7 @@ export class UserService {
           target: `user ${after.email}`,
           details,
         });
-      return toUser(after);
+      return userView(after);
     });
   }
 }

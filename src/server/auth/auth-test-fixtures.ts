@@ -65,9 +65,12 @@ export function sessionCookieOf(
   return response.cookies.find((cookie) => cookie.name === sessionCookieName);
 }
 
-/** `{ cookie }` headers that carry `token` as the session cookie. */
-export function withSession(token: string): { cookie: string } {
-  return { cookie: `${sessionCookieName}=${token}` };
+/**
+ * Headers that carry `token` as the session cookie, sent as the panel's own page sends them: with
+ * `Sec-Fetch-Site: same-origin`, without which a change by cookie is refused as cross-site.
+ */
+export function withSession(token: string): { cookie: string; 'sec-fetch-site': string } {
+  return { cookie: `${sessionCookieName}=${token}`, 'sec-fetch-site': 'same-origin' };
 }
 
 /** Signs in through the API; returns the answer and the session token it set (if any). */

@@ -5,16 +5,24 @@ import type { PrincipalUser, SessionPrincipal } from './principal.ts';
 // A user row as the API shows it, and as a principal when a session starts for it (sign-in and
 // sign-up know the user before any request is signed in as them).
 
-/** A user row as the API shows it; `invited` while no password is set (their sign-up link is the way in). */
-export function userView(row: AppUserRow): User {
-  let status: User['status'] = 'active';
-  if (row.disabled === 1) status = 'disabled';
-  else if (row.password_hash === null) status = 'invited';
+/** A user's status: disabled when turned off, invited until a password is set (their sign-up link is the way in), then active. */
+export function userStatusOf(row: Pick<AppUserRow, 'disabled' | 'password_hash'>): User['status'] {
+  if (row.disabled === 1) return 'disabled';
+  return row.password_hash === null ? 'invited' : 'active';
+}
+
+/** A user row as the API shows it (never the hash). */
+export function userView(
+  row: Pick<
+    AppUserRow,
+    'id' | 'email' | 'password_hash' | 'is_instance_admin' | 'disabled' | 'created_time'
+  >,
+): User {
   return {
     id: row.id,
     email: row.email,
     is_instance_admin: row.is_instance_admin === 1,
-    status,
+    status: userStatusOf(row),
     created_time: row.created_time,
   };
 }

@@ -1,5 +1,8 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { corsOriginsList } from '../http/cors.ts';
+import { allowedHostsList } from '../http/host-check.ts';
+import { trustProxySetting } from '../http/trust-proxy.ts';
 
 /** Where the database lives: a SQLite file (`sqlite:` prefix or a bare path) or a PostgreSQL URL. */
 const databaseUrl = z
@@ -17,6 +20,20 @@ const databaseUrl = z
 const booleanFlag = z
   .enum(['true', 'false', '1', '0'])
   .transform((value) => value === 'true' || value === '1');
+
+/** A string setting the server parses itself at start: checked here so a bad one is named with the rest. */
+function parsedAtStart(parse: (value: string) => unknown) {
+  return z
+    .string()
+    .superRefine((value, context) => {
+      try {
+        parse(value);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    })
+    .optional();
+}
 
 /** Every setting annex reads from the environment; `.env.example` documents each one. */
 export const envSchema = z.object({
@@ -63,6 +80,13 @@ export const envSchema = z.object({
     .min(1)
     .max(365 * 24)
     .default(7 * 24),
+  /** How long a sign-up link (a new user's, or a password reset) works, in hours. */
+  SIGN_UP_LINK_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(30 * 24)
+    .default(72),
   /** Sign-in attempts one account (the email tried) may make per SIGN_IN_LIMIT_WINDOW_MINUTES; more get 429. */
   SIGN_IN_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).max(1_000_000).default(10),
   /** Sign-in attempts one client address may make per SIGN_IN_LIMIT_WINDOW_MINUTES, whatever the email. */
@@ -76,21 +100,14 @@ export const envSchema = z.object({
     .default(15),
   /** Exports one user may ask for per minute; more get 429. */
   EXPORTS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(30),
-  /** How long a sign-up link (a new user's, or a password reset) works, in hours. */
-  SIGN_UP_LINK_HOURS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(30 * 24)
-    .default(72),
   /** Behind a reverse proxy: trust its X-Forwarded-* headers (true, a hop count, or addresses), for HTTPS cookies and client addresses. */
-  TRUST_PROXY: z.string().min(1).optional(),
+  TRUST_PROXY: parsedAtStart(trustProxySetting),
   /** The URL people and scripts reach annex at (https://annex.example.com); links are built on it and its host is accepted. */
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
-  /** More host names the Host header may carry, comma-separated (the bound address, localhost and PUBLIC_URL's are always accepted). */
-  ALLOWED_HOSTS: z.string().optional(),
+  /** More host names the Host header may carry, comma-separated (the bound address, localhost and PUBLIC_URL's are always accepted); `*` turns the check off (unsafe: DNS rebinding). */
+  ALLOWED_HOSTS: parsedAtStart(allowedHostsList),
   /** Origins another site's pages may call the API from, comma-separated; none by default. */
-  CORS_ORIGINS: z.string().optional(),
+  CORS_ORIGINS: parsedAtStart(corsOriginsList),
   /** Fastify log level. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

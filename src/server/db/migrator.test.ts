@@ -35,6 +35,13 @@ describe.each(testDialects)('migrations on %s', (dialect) => {
         'project',
         'sequence',
         'task',
+        // 0005: accounts
+        'api_key',
+        'app_user',
+        'audit_event',
+        'project_member',
+        'sign_up_link',
+        'user_session',
       ].sort(),
     );
     expect(await migrateToLatest(database)).toEqual([]);

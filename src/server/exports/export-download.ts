@@ -59,8 +59,8 @@ export interface SendExportFileOptions {
 }
 
 /**
- * Sends a complete export's file with Content-Type, Content-Length, ETag (its sha256), Accept-Ranges
- * and, when asked and allowed, one byte range (206) or a 416. Throws an ApiError when the file is
+ * Sends a complete export's file with Content-Type, Content-Length, ETag (its sha256), Accept-Ranges,
+ * nosniff and a `sandbox` CSP and, when asked and allowed, one byte range (206) or a 416. Throws an ApiError when the file is
  * gone from storage.
  */
 export async function sendExportFile(
@@ -80,6 +80,10 @@ export async function sendExportFile(
   const size = stat.sizeBytes;
   const etag = row.sha256 === null ? undefined : `"${row.sha256}"`;
   reply.header('x-annex-export-id', String(row.id));
+  // A file shown in a tab is data, never a page: no sniffing it into HTML, and should a browser
+  // render it anyway, a sandbox with no scripts, no same-origin access to annex and no forms.
+  reply.header('x-content-type-options', 'nosniff');
+  reply.header('content-security-policy', 'sandbox');
   if (options.ranges) reply.header('accept-ranges', 'bytes');
 
   if (etag !== undefined && ifNoneMatches(request.headers['if-none-match'], etag)) {

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Member } from '../../contract/auth.ts';
 import type { ProjectRole } from '../../contract/roles.ts';
-import { userStatusOf } from '../accounts/user-queries.ts';
+import { userStatusOf } from '../auth/user-view.ts';
 import type { DialectName } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
 

@@ -10,7 +10,14 @@ import {
   server,
 } from '../test-utils/api-server.ts';
 import { buildExport } from '../test-utils/builders.ts';
-import { ApiRequestError, apiRequest, apiRequestNoContent, apiUrl } from './api-client.ts';
+import { vi } from 'vitest';
+import {
+  ApiRequestError,
+  apiRequest,
+  apiRequestNoContent,
+  apiUrl,
+  isUnauthenticated,
+} from './api-client.ts';
 
 async function rejection(promise: Promise<unknown>): Promise<ApiRequestError> {
   const error: unknown = await promise.then(
@@ -53,6 +60,26 @@ describe('apiRequest', () => {
       body: { source: 'directory' },
     });
     expect(body).toEqual({ source: 'directory' });
+  });
+
+  it('sends PATCH with its body, and the session cookie with every call', async () => {
+    let body: unknown;
+    server.use(
+      http.patch(apiPath('/things/1'), async ({ request }) => {
+        body = await request.json();
+        return jsonResponse({ ok: true });
+      }),
+    );
+    const fetchSpy = vi.spyOn(globalThis, 'fetch');
+    await apiRequest('/things/1', z.object({ ok: z.boolean() }), {
+      method: 'PATCH',
+      body: { role: 'viewer' },
+    });
+    expect(body).toEqual({ role: 'viewer' });
+    expect(fetchSpy.mock.calls[0]?.[1]).toMatchObject({
+      method: 'PATCH',
+      credentials: 'same-origin',
+    });
   });
 
   it('turns the error envelope into an error carrying the server’s message, status and code', async () => {
@@ -139,5 +166,14 @@ describe('apiRequestNoContent', () => {
       apiRequestNoContent('/projects/demo/exports/5', { method: 'DELETE' }),
     );
     expect(error.message).toBe('Export 5 does not exist.');
+  });
+});
+
+describe('isUnauthenticated', () => {
+  it('is true only for a 401 with the unauthenticated code', () => {
+    expect(isUnauthenticated(new ApiRequestError('Sign in.', 401, 'unauthenticated'))).toBe(true);
+    expect(isUnauthenticated(new ApiRequestError('No.', 403, 'forbidden'))).toBe(false);
+    expect(isUnauthenticated(new ApiRequestError('Odd.', 401, 'bad_response'))).toBe(false);
+    expect(isUnauthenticated(new Error('Sign in.'))).toBe(false);
   });
 });

@@ -32,7 +32,7 @@ export function isApiStatus(error: unknown, status: number): boolean {
 
 /** What an API call may send besides its path. */
 export interface ApiRequestOptions {
-  method?: 'GET' | 'POST' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   /** Sent as JSON. */
   body?: unknown;
   /** Query parameters; undefined values are left out. */
@@ -62,7 +62,12 @@ export function isAbortError(error: unknown): boolean {
 
 async function send(path: string, options: ApiRequestOptions): Promise<Response> {
   const method = options.method ?? 'GET';
-  const init: RequestInit = { method, headers: { accept: 'application/json' } };
+  // The session cookie goes with every call; same-origin is fetch's default, said here so it stays so.
+  const init: RequestInit = {
+    method,
+    headers: { accept: 'application/json' },
+    credentials: 'same-origin',
+  };
   if (options.signal !== undefined) init.signal = options.signal;
   if (options.body !== undefined) {
     init.body = JSON.stringify(options.body);
@@ -140,6 +145,13 @@ export async function apiRequestNoContent(
   options: ApiRequestOptions = {},
 ): Promise<void> {
   await send(path, options);
+}
+
+/** True for the server's "not signed in" answer: no session, or one that ended or expired. */
+export function isUnauthenticated(error: unknown): boolean {
+  return (
+    error instanceof ApiRequestError && error.status === 401 && error.code === 'unauthenticated'
+  );
 }
 
 /** A message fit to show a person for any thrown value. */

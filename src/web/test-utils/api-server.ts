@@ -6,6 +6,7 @@ import {
   buildErrorEnvelope,
   buildExportPage,
   buildJobList,
+  buildMe,
   buildPreflight,
   buildProjectDetail,
   buildProjectList,
@@ -46,16 +47,26 @@ export function neverAnswer(): Promise<Response> {
 }
 
 /**
- * The demo project as the server shows it: its detail, jobs, an empty export list and a preflight.
- * Every test starts with these; a test changes what it needs with `server.use(...)`.
+ * The signed-in instance admin and the demo project as the server shows them: who is signed in,
+ * the project's detail, jobs, an empty export list and a preflight. Every test starts with these;
+ * a test changes what it needs with `server.use(...)` (`signedOutHandlers` for nobody signed in).
  */
 export const demoProjectHandlers = [
+  http.get(apiPath('/auth/me'), () => jsonResponse(buildMe())),
   http.get(apiPath('/projects'), () => jsonResponse(buildProjectList())),
   http.get(apiPath(`/projects/${demoProject}`), () => jsonResponse(buildProjectDetail())),
   http.get(apiPath(`/projects/${demoProject}/jobs`), () => jsonResponse(buildJobList())),
   http.get(`${exportsPath()}/preflight`, () => jsonResponse(buildPreflight())),
   http.get(exportsPath(), () => jsonResponse(buildExportPage([]))),
 ];
+
+/** `GET /api/v1/auth/me` as the server answers when nobody is signed in (or the session ended). */
+export function signedOutAnswer(): HttpResponse<JsonBodyType> {
+  return errorResponse(401, 'unauthenticated', 'Sign in to continue: your session has ended.');
+}
+
+/** Nobody signed in: `me` answers 401 (the sign-in page's own call is for the test to answer). */
+export const signedOutHandlers = [http.get(apiPath('/auth/me'), signedOutAnswer)];
 
 /** The network every web test runs against; started in `setup.ts`, reset after each test. */
 export const server = setupServer(...demoProjectHandlers);

@@ -1,3 +1,5 @@
+import { meResponseSchema, signUpInfoSchema } from '../../contract/auth.ts';
+import type { MeResponse, SignUpInfo, User } from '../../contract/auth.ts';
 import { errorEnvelopeSchema } from '../../contract/errors.ts';
 import type { ErrorCode, ErrorEnvelope } from '../../contract/errors.ts';
 import {
@@ -24,17 +26,53 @@ import type {
   ProjectListResponse,
   TaskDetailResponse,
 } from '../../contract/projects.ts';
+import type { ProjectRole } from '../../contract/roles.ts';
 
 // Every builder goes through the contract's schema, so test data can never drift from what the server sends.
 
 /** The demo project's `project_string_id`. */
 export const demoProject = 'demo';
 
-/** `GET /api/v1/projects` with the demo project. */
-export function buildProjectList(): ProjectListResponse {
+/** The email of the user the tests sign in as by default (the server's default first admin). */
+export const signedInEmail = 'admin@annex.local';
+
+/** `GET /api/v1/auth/me`: the instance admin signed in with the panel's session, unless overridden. */
+export function buildMe(
+  overrides: Partial<Omit<MeResponse, 'user'>> & { user?: Partial<User> } = {},
+): MeResponse {
+  const { user, ...rest } = overrides;
+  return meResponseSchema.parse({
+    via: 'session',
+    expires_at: '2025-11-28T20:00:00.000Z',
+    must_change_password: false,
+    ...rest,
+    user: {
+      id: 1,
+      email: signedInEmail,
+      is_instance_admin: true,
+      status: 'active',
+      created_time: '2025-11-01T09:00:00.000Z',
+      ...user,
+    },
+  });
+}
+
+/** `GET /api/v1/auth/sign-up/:token`: a link for a new user. */
+export function buildSignUpInfo(email = 'new.user@example.com'): SignUpInfo {
+  return signUpInfoSchema.parse({ email, expires_at: '2025-12-05T09:00:00.000Z' });
+}
+
+/** `GET /api/v1/projects` with the demo project, where the requester holds `role` (admin by default). */
+export function buildProjectList(role: ProjectRole = 'admin'): ProjectListResponse {
   return projectListResponseSchema.parse({
     projects: [
-      { id: 1, project_string_id: demoProject, name: 'Demo project', default_directory_id: 10 },
+      {
+        id: 1,
+        project_string_id: demoProject,
+        name: 'Demo project',
+        default_directory_id: 10,
+        my_role: role,
+      },
     ],
   });
 }
@@ -46,14 +84,16 @@ const directories = [
 ];
 
 /**
- * `GET /api/v1/projects/:project`: three directories, `Luckfrill` the default. Another `project`
- * (named `name`) has the same directories, so a test can tell two projects apart by name only.
+ * `GET /api/v1/projects/:project`: three directories, `Luckfrill` the default, the requester holding
+ * `role` (admin by default). Another `project` (named `name`) has the same directories, so a test
+ * can tell two projects apart by name only.
  */
 export function buildProjectDetail(
   project: string = demoProject,
   name = 'Demo project',
+  role: ProjectRole = 'admin',
 ): ProjectDetailResponse {
-  const summary = buildProjectList().projects[0];
+  const summary = buildProjectList(role).projects[0];
   return projectDetailResponseSchema.parse({
     project: { ...summary, project_string_id: project, name },
     directories,

@@ -8,7 +8,7 @@ export function projectExportPath(project: string): string {
   return `/projects/${encodeURIComponent(project)}/export`;
 }
 
-/** `/` loader: sends the user to the first project's export page; stays only when there is no project. */
+/** `/` loader: sends the user to the first project they may see; stays only when they see none. */
 export function homeLoader(queryClient: QueryClient) {
   return async (): Promise<Response | null> => {
     const { projects } = await queryClient.query(projectQueries.list());
@@ -17,17 +17,16 @@ export function homeLoader(queryClient: QueryClient) {
   };
 }
 
-/** `/` when the database holds no project. */
+/** `/` for a user who is a member of no project yet. */
 export function HomePage() {
   return (
     <Container size="sm" py={64}>
       <title>annex</title>
       <Stack gap="md">
         <Title order={1}>No projects yet</Title>
-        <Text>
-          annex has no project to export from. Start the server with <code>SEED_DEMO=true</code>{' '}
-          (the default) on an empty database to get the demo project, or seed one with{' '}
-          <code>npm run seed</code>.
+        <Text>You are not a member of any project yet; ask a project admin to add you.</Text>
+        <Text c="dimmed" size="sm">
+          Once you are added, the project opens here.
         </Text>
       </Stack>
     </Container>

@@ -16,8 +16,10 @@ import {
   buildExport,
   buildExportPage,
   buildJobList,
+  buildMe,
   buildPreflight,
   buildProjectDetail,
+  buildProjectList,
   demoProject,
 } from '../../../test-utils/builders.ts';
 import { renderApp } from '../../../test-utils/render.tsx';
@@ -211,5 +213,88 @@ describe('the export page', () => {
     renderApp('/');
     expect(await screen.findByText(/Could not reach the annex server/)).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Try again' })).toBeInTheDocument();
+  });
+});
+
+describe('the export page by role', () => {
+  const mine = buildExport({ id: 5, size_bytes: 1024, created_by: 'ed@example.com' });
+  const theirs = buildExport({ id: 4, size_bytes: 2048, created_by: 'other@example.com' });
+
+  /** Signed in as ed@example.com (no instance admin), holding `role` in the demo project. */
+  function signedInAs(role: 'viewer' | 'editor') {
+    server.use(
+      http.get(apiPath('/auth/me'), () =>
+        jsonResponse(buildMe({ user: { email: 'ed@example.com', is_instance_admin: false } })),
+      ),
+      http.get(apiPath('/projects'), () => jsonResponse(buildProjectList(role))),
+      http.get(projectPath, () =>
+        jsonResponse(buildProjectDetail(demoProject, 'Demo project', role)),
+      ),
+      http.get(exportsPath(), () => jsonResponse(buildExportPage([mine, theirs]))),
+    );
+  }
+
+  function rowOf(text: string): HTMLElement {
+    const row = within(screen.getByRole('table', { name: 'Exports' }))
+      .getByText(text)
+      .closest('tr');
+    if (row === null) throw new Error(`no row holds ${text}`);
+    return row;
+  }
+
+  it('shows a viewer no Generate and no Archive, but Download and Preview', async () => {
+    signedInAs('viewer');
+    renderApp(`/projects/${demoProject}/export`);
+    await screen.findByText('1.0 KB');
+    expect(screen.queryByRole('button', { name: 'Generate' })).toBeNull();
+    expect(screen.getByText(/Generating one needs the editor role/)).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Archive' })).toBeNull();
+    expect(within(rowOf('1.0 KB')).getByRole('button', { name: 'Download' })).toBeEnabled();
+    expect(within(rowOf('2.0 KB')).getByRole('button', { name: 'Preview' })).toBeEnabled();
+  });
+
+  it('lets an editor generate, and archive only the exports they created', async () => {
+    signedInAs('editor');
+    renderApp(`/projects/${demoProject}/export`);
+    await screen.findByText('1.0 KB');
+    expect(screen.getByRole('button', { name: 'Generate' })).toBeInTheDocument();
+    expect(within(rowOf('1.0 KB')).getByRole('button', { name: 'Archive' })).toBeInTheDocument();
+    expect(within(rowOf('2.0 KB')).queryByRole('button', { name: 'Archive' })).toBeNull();
+  });
+
+  it('lets an admin archive every export', async () => {
+    server.use(http.get(exportsPath(), () => jsonResponse(buildExportPage([mine, theirs]))));
+    renderApp(`/projects/${demoProject}/export`);
+    await screen.findByText('1.0 KB');
+    expect(within(rowOf('1.0 KB')).getByRole('button', { name: 'Archive' })).toBeInTheDocument();
+    expect(within(rowOf('2.0 KB')).getByRole('button', { name: 'Archive' })).toBeInTheDocument();
+  });
+
+  it('shows the server’s 403 when it refuses Generate anyway', async () => {
+    server.use(
+      http.post(exportsPath(), () =>
+        errorResponse(403, 'forbidden', 'Generating an export needs the editor role.'),
+      ),
+    );
+    const { user } = renderApp(`/projects/${demoProject}/export`);
+    await waitFor(() =>
+      expect(screen.getByRole('status', { name: 'Check value' })).toHaveTextContent(
+        'Will export 37 files',
+      ),
+    );
+    await user.click(screen.getByRole('button', { name: 'Generate' }));
+    expect(
+      await screen.findByText('Generating an export needs the editor role.'),
+    ).toBeInTheDocument();
+  });
+
+  it('tells a user in no project to ask a project admin', async () => {
+    server.use(http.get(apiPath('/projects'), () => jsonResponse({ projects: [] })));
+    renderApp('/');
+    expect(
+      await screen.findByText(
+        'You are not a member of any project yet; ask a project admin to add you.',
+      ),
+    ).toBeInTheDocument();
   });
 });

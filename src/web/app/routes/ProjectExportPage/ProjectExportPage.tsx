@@ -1,13 +1,18 @@
-import { Box, Paper, Skeleton, Stack, Title } from '@mantine/core';
+import { Box, Paper, Skeleton, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useParams, useSearchParams } from 'react-router';
 import type { ProjectDetailResponse } from '../../../../contract/projects.ts';
+import { authQueries } from '../../../features/auth/api/auth-queries.ts';
 import { ErrorState } from '../../../components/ErrorState/ErrorState.tsx';
 import { NotFoundPage } from '../../../components/NotFoundPage/NotFoundPage.tsx';
 import { preselectFromSearchParams } from '../../../features/exports/utils/export-selection.ts';
 import { ExportForm } from '../../../features/exports/components/ExportForm/ExportForm.tsx';
 import { ExportList } from '../../../features/exports/components/ExportList/ExportList.tsx';
 import { useCursorPages } from '../../../features/exports/hooks/use-cursor-pages.ts';
+import {
+  canArchiveExport,
+  canGenerateExports,
+} from '../../../features/exports/utils/export-permissions.ts';
 import { projectQueries } from '../../../features/projects/api/project-queries.ts';
 import { ProjectHeader } from '../../../features/projects/components/ProjectHeader/ProjectHeader.tsx';
 import { useCurrentDirectory } from '../../../features/projects/hooks/use-current-directory.ts';
@@ -46,6 +51,9 @@ function ExportPanel({ project, detail }: { project: string; detail: ProjectDeta
   const [currentDirectory, setCurrentDirectory] = useCurrentDirectory(project, detail);
   const pages = useCursorPages();
   const preselect = preselectFromSearchParams(searchParams);
+  // The signed-in layout read `me` before this page rendered.
+  const email = useQuery(authQueries.me()).data?.user.email ?? '';
+  const role = detail.project.my_role;
 
   return (
     <>
@@ -63,20 +71,31 @@ function ExportPanel({ project, detail }: { project: string; detail: ProjectDeta
               <Title order={2} size="h3" id="new-export-heading">
                 New export
               </Title>
-              <ExportForm
-                // A new ?job_id= or ?task_id= starts the form over on that source.
-                key={`${preselect?.source ?? 'none'}-${preselect?.id ?? ''}`}
-                project={project}
-                directories={detail.directories}
-                jobs={jobs.data?.jobs}
-                jobsError={jobs.isError ? errorMessage(jobs.error) : undefined}
-                currentDirectoryId={currentDirectory?.id ?? null}
-                preselect={preselect}
-                onCreated={pages.reset}
-              />
+              {canGenerateExports(role) ? (
+                <ExportForm
+                  // A new ?job_id= or ?task_id= starts the form over on that source.
+                  key={`${preselect?.source ?? 'none'}-${preselect?.id ?? ''}`}
+                  project={project}
+                  directories={detail.directories}
+                  jobs={jobs.data?.jobs}
+                  jobsError={jobs.isError ? errorMessage(jobs.error) : undefined}
+                  currentDirectoryId={currentDirectory?.id ?? null}
+                  preselect={preselect}
+                  onCreated={pages.reset}
+                />
+              ) : (
+                <Text size="sm" c="dimmed">
+                  You are a viewer of this project: you can preview and download its exports.
+                  Generating one needs the editor role; ask a project admin.
+                </Text>
+              )}
             </Stack>
           </Paper>
-          <ExportList project={project} pages={pages} />
+          <ExportList
+            project={project}
+            pages={pages}
+            canArchive={(item) => canArchiveExport(role, item, email)}
+          />
         </Stack>
       </main>
     </>

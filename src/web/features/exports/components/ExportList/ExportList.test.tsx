@@ -24,9 +24,9 @@ import { useCursorPages } from '../../hooks/use-cursor-pages.ts';
 
 const listPath = exportsPath();
 
-function ListUnderTest() {
+function ListUnderTest({ canArchive = () => true }: { canArchive?: (item: Export) => boolean }) {
   const pages = useCursorPages();
-  return <ExportList project={demoProject} pages={pages} />;
+  return <ExportList project={demoProject} pages={pages} canArchive={canArchive} />;
 }
 
 function exportsTable(): HTMLElement {
@@ -270,6 +270,41 @@ describe('ExportList', () => {
     await waitFor(() => expect(screen.queryByText('47.1 KB')).not.toBeInTheDocument());
     expect(log.to('DELETE', `${listPath}/3`)).toHaveLength(1);
     expect(rowOf('40%')).toBeInTheDocument();
+  });
+
+  it('offers Archive only on the exports the user may archive', async () => {
+    server.use(
+      listAnswers(() =>
+        buildExportPage([
+          buildExport({ id: 5, size_bytes: 1024, created_by: 'ed@example.com' }),
+          buildExport({ id: 4, size_bytes: 2048, created_by: 'other@example.com' }),
+        ]),
+      ),
+    );
+    renderWithProviders(
+      <ListUnderTest canArchive={(item) => item.created_by === 'ed@example.com'} />,
+    );
+    await screen.findByText('1.0 KB');
+    expect(within(rowOf('1.0 KB')).getByRole('button', { name: 'Archive' })).toBeInTheDocument();
+    expect(within(rowOf('2.0 KB')).queryByRole('button', { name: 'Archive' })).toBeNull();
+    expect(within(rowOf('2.0 KB')).getByRole('button', { name: 'Download' })).toBeInTheDocument();
+  });
+
+  it('shows the server’s refusal when archiving is forbidden', async () => {
+    server.use(
+      listAnswers(() => buildExportPage([buildExport({ id: 3 })])),
+      http.delete(`${listPath}/3`, () =>
+        errorResponse(403, 'forbidden', 'Archiving another user’s export needs the admin role.'),
+      ),
+    );
+    const { user } = renderWithProviders(<ListUnderTest />);
+    await screen.findByText('47.1 KB');
+    await user.click(within(rowOf('47.1 KB')).getByRole('button', { name: 'Archive' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Archive export 3?' });
+    await user.click(within(dialog).getByRole('button', { name: 'Archive' }));
+    expect(
+      await within(dialog).findByText('Archiving another user’s export needs the admin role.'),
+    ).toBeInTheDocument();
   });
 
   it('pages through exports with the cursor, newest first', async () => {

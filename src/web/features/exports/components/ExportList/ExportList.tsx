@@ -34,10 +34,12 @@ export interface ExportListProps {
   project: string;
   /** Which page is on screen (owned by the page, so Generate can jump back to the newest). */
   pages: CursorPages;
+  /** Whether the signed-in user may archive an export (see `canArchiveExport`). */
+  canArchive: (item: Export) => boolean;
 }
 
 /** The table named "Exports": newest first, cursor-paged, refreshing itself while an export runs. */
-export function ExportList({ project, pages }: ExportListProps) {
+export function ExportList({ project, pages, canArchive }: ExportListProps) {
   const headingId = useId();
   const now = useNow(30_000);
   const list = useQuery(
@@ -156,6 +158,7 @@ export function ExportList({ project, pages }: ExportListProps) {
                       onDownload={() => download.download(item)}
                       onPreview={() => setPreviewing(item)}
                       onArchive={() => setArchiving(item)}
+                      canArchive={canArchive(item)}
                     />
                   ))
                 )}

@@ -6,7 +6,7 @@ import { buildExport } from '../../../../test-utils/builders.ts';
 import { renderWithProviders } from '../../../../test-utils/render.tsx';
 import { ExportRow } from './ExportRow.tsx';
 
-function renderRow(item: Export) {
+function renderRow(item: Export, canArchive = true) {
   const handlers = {
     onDownload: vi.fn<() => void>(),
     onPreview: vi.fn<() => void>(),
@@ -19,6 +19,7 @@ function renderRow(item: Export) {
           item={item}
           now={Date.parse(item.created_time) + 5 * 60_000}
           downloading={false}
+          canArchive={canArchive}
           {...handlers}
         />
       </Table.Tbody>
@@ -37,6 +38,12 @@ describe('ExportRow', () => {
     expect(onDownload).toHaveBeenCalledTimes(1);
     expect(onPreview).toHaveBeenCalledTimes(1);
     expect(onArchive).toHaveBeenCalledTimes(1);
+  });
+
+  it('has no Archive for a user who may not archive this export', () => {
+    const { row } = renderRow(buildExport({ id: 3 }), false);
+    expect(within(row).getByRole('button', { name: 'Download' })).toBeInTheDocument();
+    expect(within(row).queryByRole('button', { name: 'Archive' })).toBeNull();
   });
 
   it('keeps Download and Preview for later while an export runs, but lets it be archived', () => {

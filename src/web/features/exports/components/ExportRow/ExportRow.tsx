@@ -19,6 +19,8 @@ export interface ExportRowProps {
   onDownload: () => void;
   onPreview: () => void;
   onArchive: () => void;
+  /** Shows Archive: an admin's, or an editor's own export. */
+  canArchive: boolean;
 }
 
 function sourceKind(item: Export): string {
@@ -39,6 +41,7 @@ export function ExportRow({
   onDownload,
   onPreview,
   onArchive,
+  canArchive,
 }: ExportRowProps) {
   const complete = item.status === 'complete';
   const fileCountDiffers =
@@ -128,9 +131,11 @@ export function ExportRow({
           >
             Preview
           </Button>
-          <Button size="xs" variant="subtle" color="red" onClick={onArchive}>
-            Archive
-          </Button>
+          {canArchive && (
+            <Button size="xs" variant="subtle" color="red" onClick={onArchive}>
+              Archive
+            </Button>
+          )}
         </Group>
       </Table.Td>
     </Table.Tr>

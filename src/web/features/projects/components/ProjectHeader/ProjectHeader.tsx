@@ -1,5 +1,4 @@
-import { Anchor, Group, Select, Text, Title } from '@mantine/core';
-import { Link } from 'react-router';
+import { Group, Select, Text, Title } from '@mantine/core';
 import type { DirectorySummary, ProjectSummary } from '../../../../../contract/projects.ts';
 import { formatCount, pluralize } from '../../../../lib/format.ts';
 import classes from './ProjectHeader.module.css';
@@ -12,7 +11,7 @@ export interface ProjectHeaderProps {
   onDirectoryChange: (directoryId: number) => void;
 }
 
-/** The page header: the product, the project, and the current-directory picker. */
+/** The page header: the project and the current-directory picker (the account bar above links home). */
 export function ProjectHeader({
   project,
   directories,
@@ -23,19 +22,6 @@ export function ProjectHeader({
     <header className={classes.header}>
       <Group justify="space-between" align="center" gap="sm" className={classes.inner}>
         <Group gap="sm" align="baseline" wrap="nowrap" className={classes.title}>
-          <Anchor
-            component={Link}
-            to="/"
-            fw={800}
-            c="indigo.7"
-            underline="never"
-            aria-label="annex home"
-          >
-            annex
-          </Anchor>
-          <Text c="dimmed" aria-hidden>
-            /
-          </Text>
           <Title order={1} size="h4" lineClamp={1}>
             {project.name}
           </Title>
