@@ -10,6 +10,7 @@ import {
 } from '../src/server/projects/project-queries.ts';
 import { seedBulkProject } from '../src/server/seed/bulk-project.ts';
 import { createTestApp } from '../src/server/test-utils/test-app.ts';
+import { time } from './call-timing.ts';
 
 // The project counts benchmark: seeds a bulk project in a temporary database, then times the calls
 // the panel makes on every page (GET /api/v1/projects/:project and …/jobs, through app.inject) with
@@ -63,24 +64,6 @@ function parseOptions(argv: string[]): CountsBenchOptions | undefined {
     recountCalls: whole('recount-calls', values['recount-calls']),
     dialects: dialects as DialectName[],
   };
-}
-
-/** Milliseconds per call: the median and the 99th percentile of `calls` calls, after a warm-up. */
-async function time(
-  calls: number,
-  call: () => Promise<unknown>,
-): Promise<{ p50: number; p99: number }> {
-  for (let n = 0; n < Math.min(10, calls); n++) await call();
-  const samples: number[] = [];
-  for (let n = 0; n < calls; n++) {
-    const started = performance.now();
-    await call();
-    samples.push(performance.now() - started);
-  }
-  samples.sort((a, b) => a - b);
-  const at = (quantile: number) =>
-    samples[Math.min(samples.length - 1, Math.ceil(quantile * samples.length) - 1)] ?? NaN;
-  return { p50: at(0.5), p99: at(0.99) };
 }
 
 const log = (line: string) => process.stderr.write(`${line}\n`);

@@ -20,19 +20,51 @@ export async function findApiKey(
   clientSecret: string,
   now = new Date(),
 ): Promise<ApiKeyLookup> {
-  const key = await db
+  // One read for the key and its user: this runs on every request a script makes.
+  const row = await db
     .selectFrom('api_key')
-    .selectAll()
-    .where('client_id', '=', clientId)
+    .innerJoin('app_user', 'app_user.id', 'api_key.user_id')
+    .selectAll('app_user')
+    .select([
+      'api_key.id as key_id',
+      'api_key.name as key_name',
+      'api_key.client_id as key_client_id',
+      'api_key.secret_hash as key_secret_hash',
+      'api_key.project_id as key_project_id',
+      'api_key.role as key_role',
+      'api_key.created_time as key_created_time',
+      'api_key.last_used_time as key_last_used_time',
+      'api_key.revoked_time as key_revoked_time',
+    ])
+    .where('api_key.client_id', '=', clientId)
     .executeTakeFirst();
-  if (key === undefined || !secretMatches(clientSecret, key.secret_hash))
+  if (row === undefined || !secretMatches(clientSecret, row.key_secret_hash))
     return { found: false, reason: 'bad_api_key' };
-  if (key.revoked_time !== null) return { found: false, reason: 'api_key_revoked' };
-  const user = await db
-    .selectFrom('app_user')
-    .selectAll()
-    .where('id', '=', key.user_id)
-    .executeTakeFirstOrThrow();
+  if (row.key_revoked_time !== null) return { found: false, reason: 'api_key_revoked' };
+  const {
+    key_id: id,
+    key_name: name,
+    key_client_id: keyClientId,
+    key_secret_hash: secretHashValue,
+    key_project_id: projectId,
+    key_role: role,
+    key_created_time: createdTime,
+    key_last_used_time: lastUsedTime,
+    key_revoked_time: revokedTime,
+    ...user
+  } = row;
+  const key: ApiKeyRow = {
+    id,
+    user_id: user.id,
+    name,
+    client_id: keyClientId,
+    secret_hash: secretHashValue,
+    project_id: projectId,
+    role,
+    created_time: createdTime,
+    last_used_time: lastUsedTime,
+    revoked_time: revokedTime,
+  };
   if (
     key.last_used_time === null ||
     now.getTime() - new Date(key.last_used_time).getTime() >= touchEveryMs
