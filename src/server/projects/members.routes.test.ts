@@ -36,12 +36,22 @@ describe.each(testDialects)('member routes on %s', (dialect) => {
     await env.close();
   });
 
-  it('lists the members by email with their roles and account status; instance admins are not members', async () => {
-    const response = await env.app.inject({
-      method: 'GET',
-      url: members('alpha'),
+  /** A request to alpha's members (`suffix`: `/<user id>`) as alice, alpha's admin. */
+  async function asAlphaAdmin(
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    suffix = '',
+    payload?: object,
+  ) {
+    return env.app.inject({
+      method,
+      url: `${members('alpha')}${suffix}`,
       headers: alphaAdmin.headers,
+      ...(payload && { payload }),
     });
+  }
+
+  it('lists the members by email with their roles and account status; instance admins are not members', async () => {
+    const response = await asAlphaAdmin('GET');
     expect(response.statusCode).toBe(200);
     const list = memberListResponseSchema.parse(response.json()).members;
     expect(list.map(({ email, role, status }) => ({ email, role, status }))).toEqual([
@@ -61,12 +71,7 @@ describe.each(testDialects)('member routes on %s', (dialect) => {
   describe('adding', () => {
     it('adds an existing account by email (201), and records it', async () => {
       const newcomer = await addTestAccount(env.database.db, { email: 'nia@example.com' });
-      const response = await env.app.inject({
-        method: 'POST',
-        url: members('alpha'),
-        headers: alphaAdmin.headers,
-        payload: { email: 'NIA@example.com', role: 'editor' },
-      });
+      const response = await asAlphaAdmin('POST', '', { email: 'NIA@example.com', role: 'editor' });
       expect(response.statusCode).toBe(201);
       expect(memberSchema.parse(response.json())).toMatchObject({
         user_id: newcomer.userId,
@@ -94,22 +99,18 @@ describe.each(testDialects)('member routes on %s', (dialect) => {
     });
 
     it('answers 404 saying an instance admin adds users first when no account has the email', async () => {
-      const response = await env.app.inject({
-        method: 'POST',
-        url: members('alpha'),
-        headers: alphaAdmin.headers,
-        payload: { email: 'stranger@example.com', role: 'viewer' },
+      const response = await asAlphaAdmin('POST', '', {
+        email: 'stranger@example.com',
+        role: 'viewer',
       });
       expect(response.statusCode).toBe(404);
       expect(errorOf(response).message).toContain('An instance admin adds users first');
     });
 
     it('answers 409 for someone who is a member already', async () => {
-      const response = await env.app.inject({
-        method: 'POST',
-        url: members('alpha'),
-        headers: alphaAdmin.headers,
-        payload: { email: 'eddie@example.com', role: 'admin' },
+      const response = await asAlphaAdmin('POST', '', {
+        email: 'eddie@example.com',
+        role: 'admin',
       });
       expect(response.statusCode).toBe(409);
       expect(errorOf(response).message).toContain('already a member of project "alpha" (editor)');
@@ -121,12 +122,7 @@ describe.each(testDialects)('member routes on %s', (dialect) => {
       [{ role: 'viewer' }, 'body.email'],
       [{ email: 'eddie@example.com', role: 'viewer', user_id: 3 }, 'body.user_id'],
     ])('answers 400 naming the field for %j', async (payload, field) => {
-      const response = await env.app.inject({
-        method: 'POST',
-        url: members('alpha'),
-        headers: alphaAdmin.headers,
-        payload,
-      });
+      const response = await asAlphaAdmin('POST', '', payload);
       expect(response.statusCode).toBe(400);
       expect(fieldsOf(response)).toContain(field);
     });
@@ -138,12 +134,7 @@ describe.each(testDialects)('member routes on %s', (dialect) => {
         email: 'tom@example.com',
         projects: { [env.alpha]: 'viewer' },
       });
-      const changed = await env.app.inject({
-        method: 'PATCH',
-        url: `${members('alpha')}/${temp.userId}`,
-        headers: alphaAdmin.headers,
-        payload: { role: 'admin' },
-      });
+      const changed = await asAlphaAdmin('PATCH', `/${temp.userId}`, { role: 'admin' });
       expect(changed.statusCode).toBe(200);
       expect(memberSchema.parse(changed.json())).toMatchObject({
         user_id: temp.userId,
@@ -156,11 +147,7 @@ describe.each(testDialects)('member routes on %s', (dialect) => {
       );
       expect(roleEvent?.details).toEqual({ from: 'viewer', to: 'admin' });
 
-      const removed = await env.app.inject({
-        method: 'DELETE',
-        url: `${members('alpha')}/${temp.userId}`,
-        headers: alphaAdmin.headers,
-      });
+      const removed = await asAlphaAdmin('DELETE', `/${temp.userId}`);
       expect(removed.statusCode).toBe(204);
       const gone = await env.app.inject({
         method: 'GET',
@@ -175,22 +162,17 @@ describe.each(testDialects)('member routes on %s', (dialect) => {
       );
       expect(removeEvent).toMatchObject({ project_id: env.alpha, details: { role: 'admin' } });
 
-      const again = await env.app.inject({
-        method: 'DELETE',
-        url: `${members('alpha')}/${temp.userId}`,
-        headers: alphaAdmin.headers,
-      });
+      const again = await asAlphaAdmin('DELETE', `/${temp.userId}`);
       expect(again.statusCode).toBe(404);
     });
 
     it('answers 404 for a user who is not a member (a member of another project included)', async () => {
       for (const method of ['PATCH', 'DELETE'] as const) {
-        const response = await env.app.inject({
+        const response = await asAlphaAdmin(
           method,
-          url: `${members('alpha')}/${betaAdmin.userId}`,
-          headers: alphaAdmin.headers,
-          ...(method === 'PATCH' && { payload: { role: 'viewer' } }),
-        });
+          `/${betaAdmin.userId}`,
+          method === 'PATCH' ? { role: 'viewer' } : undefined,
+        );
         expect(response.statusCode).toBe(404);
         expect(errorOf(response).message).toBe(
           `Member ${betaAdmin.userId} of project "alpha" was not found.`,
@@ -204,12 +186,7 @@ describe.each(testDialects)('member routes on %s', (dialect) => {
       ['PATCH', '/1', {}, 'body.role'],
       ['DELETE', '/0', undefined, 'params.id'],
     ] as const)('%s %s answers 400 naming the field', async (method, suffix, payload, field) => {
-      const response = await env.app.inject({
-        method,
-        url: `${members('alpha')}${suffix}`,
-        headers: alphaAdmin.headers,
-        ...(payload && { payload }),
-      });
+      const response = await asAlphaAdmin(method, suffix, payload);
       expect(response.statusCode).toBe(400);
       expect(fieldsOf(response)).toContain(field);
     });
