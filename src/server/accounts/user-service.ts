@@ -2,13 +2,13 @@ import type { SignUpLink, UpdateUserRequest, User } from '../../contract/auth.ts
 import type { AuditActor } from '../audit/audit-log.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import type { Principal } from '../auth/principal.ts';
+import { endSessionsOf } from '../auth/session-store.ts';
 import { userStatusOf, userView } from '../auth/user-view.ts';
 import type { AnnexDatabase } from '../db/database.ts';
 import { ApiError, notFound } from '../http/api-error.ts';
 import { issueSignUpLink, signUpUrl } from './sign-up-link-issuer.ts';
 import { isUniqueViolation } from './unique-violation.ts';
 import {
-  deleteSessionsOf,
   findUserByEmail,
   findUserById,
   insertInvitedUser,
@@ -180,7 +180,7 @@ export class UserService {
           from: before.is_instance_admin === 1,
           to: after.is_instance_admin === 1,
         };
-      if (disabling) details.sessions_ended = await deleteSessionsOf(trx, userId);
+      if (disabling) details.sessions_ended = await endSessionsOf(trx, userId);
       if (Object.keys(details).length > 0)
         await recordAudit(trx, actor, {
           action: 'user_updated',
