@@ -107,12 +107,3 @@ export async function lockActiveInstanceAdmins(
   const rows = await (dialect === 'postgres' ? query.forUpdate() : query).execute();
   return rows.map((row) => row.id);
 }
-
-/** Ends every session of a user (a disabled account is signed out everywhere); returns how many. */
-export async function deleteSessionsOf(db: Kysely<Database>, userId: number): Promise<number> {
-  const result = await db
-    .deleteFrom('user_session')
-    .where('user_id', '=', userId)
-    .executeTakeFirst();
-  return Number(result.numDeletedRows);
-}

@@ -1,18 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SignedInActor } from '../audit/audit-log.ts';
 import { markSignedUp } from '../audit/audit-test-reads.ts';
 import type { Principal } from '../auth/principal.ts';
 import { createTestDatabase, testDialects } from '../db/test-database.ts';
 import type { TestDatabase } from '../db/test-database.ts';
 import { addTestAccount } from '../test-utils/test-accounts.ts';
 import type { TestAccount } from '../test-utils/test-accounts.ts';
-import type { UserAdminActor } from './user-service.ts';
 import { UserService } from './user-service.ts';
 
 // The last-admin guard under concurrency, at the service: two instance admins, each already past
 // authentication, demote each other at the same moment. Through HTTP the second request usually
 // authenticates after the first committed (a 403), which hides the race; here both are in flight.
 
-function actorFor(account: TestAccount): UserAdminActor {
+function actorFor(account: TestAccount): SignedInActor {
   const principal: Principal = {
     via: 'api_key',
     user: {

@@ -1,14 +1,13 @@
 import type { SignUpLink, UpdateUserRequest, User } from '../../contract/auth.ts';
-import type { AuditActor } from '../audit/audit-log.ts';
+import type { SignedInActor } from '../audit/audit-log.ts';
 import { recordAudit } from '../audit/audit-log.ts';
-import type { Principal } from '../auth/principal.ts';
+import { endSessionsOf } from '../auth/session-store.ts';
 import { userStatusOf, userView } from '../auth/user-view.ts';
 import type { AnnexDatabase } from '../db/database.ts';
 import { ApiError, notFound } from '../http/api-error.ts';
 import { issueSignUpLink, signUpUrl } from './sign-up-link-issuer.ts';
 import { isUniqueViolation } from './unique-violation.ts';
 import {
-  deleteSessionsOf,
   findUserByEmail,
   findUserById,
   insertInvitedUser,
@@ -20,11 +19,6 @@ import {
 // The rules of managing users, for whichever front door calls them (the routes check that the caller
 // is an instance admin first): a user is made without a password and signs up through a link; an
 // admin may not lock themselves out, and annex never loses its last active instance admin.
-
-/** The instance admin acting, and where from (for the audit trail). */
-export interface UserAdminActor extends AuditActor {
-  principal: Principal;
-}
 
 /** What the user service is built from. */
 export interface UserServiceOptions {
@@ -54,7 +48,7 @@ export class UserService {
    */
   async create(
     input: { email: string; is_instance_admin: boolean },
-    actor: UserAdminActor,
+    actor: SignedInActor,
     origin: string,
   ): Promise<SignUpLink> {
     const existing = await findUserByEmail(this.database.db, input.email);
@@ -101,7 +95,7 @@ export class UserService {
    * replaces a lost or expired invitation; for an active user it is a password reset (annex sends no
    * mail, so an admin hands the link over). A 409 for a disabled user, a 404 for no such user.
    */
-  async issueLink(userId: number, actor: UserAdminActor, origin: string): Promise<SignUpLink> {
+  async issueLink(userId: number, actor: SignedInActor, origin: string): Promise<SignUpLink> {
     return this.database.db.transaction().execute(async (trx) => {
       const row = await findUserById(trx, userId);
       if (row === undefined) throw userNotFound(userId);
@@ -138,7 +132,7 @@ export class UserService {
    * changes whether they are an instance admin. A 409 when an admin would disable or demote
    * themselves, or when the change would leave annex without an active instance admin.
    */
-  async update(userId: number, changes: UpdateUserRequest, actor: UserAdminActor): Promise<User> {
+  async update(userId: number, changes: UpdateUserRequest, actor: SignedInActor): Promise<User> {
     const { dialect } = this.database;
     return this.database.db.transaction().execute(async (trx) => {
       // Locked first (PostgreSQL) so two admins demoting each other at once are checked in turn.
@@ -180,7 +174,7 @@ export class UserService {
           from: before.is_instance_admin === 1,
           to: after.is_instance_admin === 1,
         };
-      if (disabling) details.sessions_ended = await deleteSessionsOf(trx, userId);
+      if (disabling) details.sessions_ended = await endSessionsOf(trx, userId);
       if (Object.keys(details).length > 0)
         await recordAudit(trx, actor, {
           action: 'user_updated',

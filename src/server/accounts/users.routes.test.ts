@@ -1,4 +1,3 @@
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   signUpLinkSchema,
@@ -9,13 +8,12 @@ import {
 import type { SignUpLink } from '../../contract/auth.ts';
 import { auditEventsOf, markSignedUp } from '../audit/audit-test-reads.ts';
 import { secretHash } from '../auth/secret-tokens.ts';
-import { createTestDatabase, testDialects } from '../db/test-database.ts';
-import type { TestDatabase } from '../db/test-database.ts';
+import { testDialects } from '../db/test-database.ts';
+import { createAccountsTestEnv } from '../test-utils/accounts-test-env.ts';
+import type { AccountsTestEnv } from '../test-utils/accounts-test-env.ts';
 import { errorOf, fieldsOf } from '../test-utils/api-responses.ts';
-import { createTestApp } from '../test-utils/test-app.ts';
-import type { TestApp } from '../test-utils/test-app.ts';
 import { addTestAccount, testAdminEmail } from '../test-utils/test-accounts.ts';
-import { addProject } from '../test-utils/test-records.ts';
+import { createTestApp } from '../test-utils/test-app.ts';
 
 // The instance admin's user routes: listing, adding a user with a sign-up link, handing out a fresh
 // link (also the password reset), turning accounts off and on, and the guards that keep annex
@@ -24,28 +22,21 @@ import { addProject } from '../test-utils/test-records.ts';
 const hour = 3_600_000;
 
 describe.each(testDialects)('user routes on %s', (dialect) => {
-  let database: TestDatabase;
-  let built: TestApp;
-  let app: FastifyInstance;
-  let projectId: number;
+  let env: AccountsTestEnv;
 
   beforeAll(async () => {
-    database = await createTestDatabase(dialect);
-    built = await createTestApp(database);
-    app = built.app;
-    projectId = await addProject(database, 'alpha', 'Alpha');
+    env = await createAccountsTestEnv(dialect);
   });
   afterAll(async () => {
-    await built.close();
-    await database.drop();
+    await env.close();
   });
 
   async function createUser(payload: Record<string, unknown>) {
-    return app.inject({ method: 'POST', url: '/api/v1/users', payload });
+    return env.app.inject({ method: 'POST', url: '/api/v1/users', payload });
   }
 
   async function linksOf(userId: number) {
-    return database.db
+    return env.database.db
       .selectFrom('sign_up_link')
       .selectAll()
       .where('user_id', '=', userId)
@@ -85,14 +76,18 @@ describe.each(testDialects)('user routes on %s', (dialect) => {
         expires_time: link.expires_at,
         used_time: null,
       });
-      const user = await database.db
+      const user = await env.database.db
         .selectFrom('app_user')
         .selectAll()
         .where('id', '=', link.user.id)
         .executeTakeFirstOrThrow();
       expect(user.password_hash).toBeNull();
 
-      const [created] = await auditEventsOf(database.db, 'user_created', 'user ada@example.com');
+      const [created] = await auditEventsOf(
+        env.database.db,
+        'user_created',
+        'user ada@example.com',
+      );
       expect(created).toMatchObject({
         actor_email: testAdminEmail,
         via: 'api_key',
@@ -100,7 +95,7 @@ describe.each(testDialects)('user routes on %s', (dialect) => {
         details: { is_instance_admin: false },
       });
       const [issued] = await auditEventsOf(
-        database.db,
+        env.database.db,
         'sign_up_link_created',
         'user ada@example.com',
       );
@@ -133,7 +128,7 @@ describe.each(testDialects)('user routes on %s', (dialect) => {
     });
 
     it('makes links that last SIGN_UP_LINK_HOURS when it is set', async () => {
-      const shortLived = await createTestApp(database, { env: { SIGN_UP_LINK_HOURS: '2' } });
+      const shortLived = await createTestApp(env.database, { env: { SIGN_UP_LINK_HOURS: '2' } });
       try {
         const before = Date.now();
         const response = await shortLived.app.inject({
@@ -153,10 +148,10 @@ describe.each(testDialects)('user routes on %s', (dialect) => {
 
   describe('listing users', () => {
     it('lists every user by email with their status', async () => {
-      const zed = await addTestAccount(database.db, { email: 'zed@example.com' });
-      await markSignedUp(database.db, zed.userId);
-      await addTestAccount(database.db, { email: 'off@example.com', disabled: true });
-      const response = await app.inject({ method: 'GET', url: '/api/v1/users' });
+      const zed = await addTestAccount(env.database.db, { email: 'zed@example.com' });
+      await markSignedUp(env.database.db, zed.userId);
+      await addTestAccount(env.database.db, { email: 'off@example.com', disabled: true });
+      const response = await env.app.inject({ method: 'GET', url: '/api/v1/users' });
       expect(response.statusCode).toBe(200);
       const { users } = userListResponseSchema.parse(response.json());
       const emails = users.map((user) => user.email);
@@ -178,30 +173,35 @@ describe.each(testDialects)('user routes on %s', (dialect) => {
     ] as const)(
       '%s %s: 403 for a project admin, an instance admin’s bound key; 401 for nobody',
       async (method, url, payload) => {
-        const projectAdmin = await addTestAccount(database.db, {
-          projects: { [projectId]: 'admin' },
+        const projectAdmin = await addTestAccount(env.database.db, {
+          projects: { [env.alpha]: 'admin' },
         });
-        const boundKey = await addTestAccount(database.db, {
+        const boundKey = await addTestAccount(env.database.db, {
           instanceAdmin: true,
-          key: { projectId, role: 'admin' },
+          key: { projectId: env.alpha, role: 'admin' },
         });
-        const disabledAdmin = await addTestAccount(database.db, {
+        const disabledAdmin = await addTestAccount(env.database.db, {
           instanceAdmin: true,
           disabled: true,
         });
         for (const headers of [projectAdmin.headers, boundKey.headers]) {
-          const response = await app.inject({ method, url, headers, ...(payload && { payload }) });
+          const response = await env.app.inject({
+            method,
+            url,
+            headers,
+            ...(payload && { payload }),
+          });
           expect(response.statusCode).toBe(403);
           expect(errorOf(response).message).toContain('Only an instance admin');
         }
-        const disabled = await app.inject({
+        const disabled = await env.app.inject({
           method,
           url,
           headers: disabledAdmin.headers,
           ...(payload && { payload }),
         });
         expect(disabled.statusCode).toBe(401);
-        const anonymous = await built.anonymousApp.inject({
+        const anonymous = await env.anonymousApp.inject({
           method,
           url,
           ...(payload && { payload }),
@@ -211,8 +211,8 @@ describe.each(testDialects)('user routes on %s', (dialect) => {
     );
 
     it('lets an instance admin account with an unbound key manage users', async () => {
-      const admin = await addTestAccount(database.db, { instanceAdmin: true });
-      const response = await app.inject({
+      const admin = await addTestAccount(env.database.db, { instanceAdmin: true });
+      const response = await env.app.inject({
         method: 'GET',
         url: '/api/v1/users',
         headers: admin.headers,
@@ -225,7 +225,7 @@ describe.each(testDialects)('user routes on %s', (dialect) => {
     it('replaces the unused link (only the newest works) and keeps used ones', async () => {
       const first = signUpLinkSchema.parse((await createUser({ email: 'lin@example.com' })).json());
       const userId = first.user.id;
-      const response = await app.inject({
+      const response = await env.app.inject({
         method: 'POST',
         url: `/api/v1/users/${userId}/sign-up-link`,
       });
@@ -237,13 +237,15 @@ describe.each(testDialects)('user routes on %s', (dialect) => {
       expect(links.map((link) => link.token_hash)).toEqual([secretHash(tokenOf(second))]);
 
       // A used link is a record of the sign-up; a later link leaves it.
-      await database.db
+      await env.database.db
         .updateTable('sign_up_link')
         .set({ used_time: new Date().toISOString() })
         .where('user_id', '=', userId)
         .execute();
       const third = signUpLinkSchema.parse(
-        (await app.inject({ method: 'POST', url: `/api/v1/users/${userId}/sign-up-link` })).json(),
+        (
+          await env.app.inject({ method: 'POST', url: `/api/v1/users/${userId}/sign-up-link` })
+        ).json(),
       );
       expect((await linksOf(userId)).map((link) => link.token_hash)).toEqual([
         secretHash(tokenOf(second)),
@@ -256,14 +258,16 @@ describe.each(testDialects)('user routes on %s', (dialect) => {
         (await createUser({ email: 'later@example.com' })).json(),
       );
       // The first link was made long ago and has expired.
-      await database.db
+      await env.database.db
         .updateTable('sign_up_link')
         .set({ created_time: '2024-01-01T00:00:00.000Z', expires_time: '2024-01-04T00:00:00.000Z' })
         .where('user_id', '=', user.id)
         .execute();
       const before = Date.now();
       const fresh = signUpLinkSchema.parse(
-        (await app.inject({ method: 'POST', url: `/api/v1/users/${user.id}/sign-up-link` })).json(),
+        (
+          await env.app.inject({ method: 'POST', url: `/api/v1/users/${user.id}/sign-up-link` })
+        ).json(),
       );
       expect(Date.parse(fresh.expires_at)).toBeGreaterThanOrEqual(before + 72 * hour);
       const [row, ...more] = await linksOf(user.id);
@@ -272,16 +276,16 @@ describe.each(testDialects)('user routes on %s', (dialect) => {
     });
 
     it('works as a password reset for an active user, and says so in the trail', async () => {
-      const active = await addTestAccount(database.db, { email: 'reset@example.com' });
-      await markSignedUp(database.db, active.userId);
-      const response = await app.inject({
+      const active = await addTestAccount(env.database.db, { email: 'reset@example.com' });
+      await markSignedUp(env.database.db, active.userId);
+      const response = await env.app.inject({
         method: 'POST',
         url: `/api/v1/users/${active.userId}/sign-up-link`,
       });
       expect(response.statusCode).toBe(201);
       expect(signUpLinkSchema.parse(response.json()).user.status).toBe('active');
       const [event] = await auditEventsOf(
-        database.db,
+        env.database.db,
         'sign_up_link_created',
         'user reset@example.com',
       );
@@ -289,8 +293,8 @@ describe.each(testDialects)('user routes on %s', (dialect) => {
     });
 
     it('answers 409 for a disabled user, 404 for no such user, 400 for a malformed id', async () => {
-      const off = await addTestAccount(database.db, { disabled: true });
-      const disabled = await app.inject({
+      const off = await addTestAccount(env.database.db, { disabled: true });
+      const disabled = await env.app.inject({
         method: 'POST',
         url: `/api/v1/users/${off.userId}/sign-up-link`,
       });
@@ -298,12 +302,15 @@ describe.each(testDialects)('user routes on %s', (dialect) => {
       expect(errorOf(disabled).message).toContain('is disabled');
       expect(await linksOf(off.userId)).toEqual([]);
 
-      const missing = await app.inject({
+      const missing = await env.app.inject({
         method: 'POST',
         url: '/api/v1/users/2000000000/sign-up-link',
       });
       expect(missing.statusCode).toBe(404);
-      const malformed = await app.inject({ method: 'POST', url: '/api/v1/users/abc/sign-up-link' });
+      const malformed = await env.app.inject({
+        method: 'POST',
+        url: '/api/v1/users/abc/sign-up-link',
+      });
       expect(malformed.statusCode).toBe(400);
       expect(fieldsOf(malformed)).toEqual(['params.id']);
     });
@@ -311,7 +318,7 @@ describe.each(testDialects)('user routes on %s', (dialect) => {
 
   describe('turning accounts off and on', () => {
     async function patchUser(id: number, payload: unknown, headers?: Record<string, string>) {
-      return app.inject({
+      return env.app.inject({
         method: 'PATCH',
         url: `/api/v1/users/${id}`,
         payload: payload as Record<string, unknown>,
@@ -320,9 +327,9 @@ describe.each(testDialects)('user routes on %s', (dialect) => {
     }
 
     it('disables a user: their sessions end and their key stops working; enabling lets them back', async () => {
-      const bob = await addTestAccount(database.db, { projects: { [projectId]: 'editor' } });
+      const bob = await addTestAccount(env.database.db, { projects: { [env.alpha]: 'editor' } });
       const now = new Date().toISOString();
-      await database.db
+      await env.database.db
         .insertInto('user_session')
         .values(
           ['a', 'b'].map((tag) => ({
@@ -340,25 +347,25 @@ describe.each(testDialects)('user routes on %s', (dialect) => {
       const off = await patchUser(bob.userId, { disabled: true });
       expect(off.statusCode).toBe(200);
       expect(userSchema.parse(off.json())).toMatchObject({ id: bob.userId, status: 'disabled' });
-      const sessions = await database.db
+      const sessions = await env.database.db
         .selectFrom('user_session')
         .select('token_hash')
         .where('user_id', '=', bob.userId)
         .execute();
       expect(sessions).toEqual([]);
-      const refused = await app.inject({
+      const refused = await env.app.inject({
         method: 'GET',
         url: '/api/v1/projects/alpha',
         headers: bob.headers,
       });
       expect(refused.statusCode).toBe(401);
-      const [event] = await auditEventsOf(database.db, 'user_updated', `user ${bob.email}`);
+      const [event] = await auditEventsOf(env.database.db, 'user_updated', `user ${bob.email}`);
       expect(event?.details).toEqual({ disabled: { from: false, to: true }, sessions_ended: 2 });
 
       const on = await patchUser(bob.userId, { disabled: false });
       expect(on.statusCode).toBe(200);
       expect(userSchema.parse(on.json()).status).toBe('invited');
-      const back = await app.inject({
+      const back = await env.app.inject({
         method: 'GET',
         url: '/api/v1/projects/alpha',
         headers: bob.headers,
@@ -367,9 +374,9 @@ describe.each(testDialects)('user routes on %s', (dialect) => {
     });
 
     it('makes a user an instance admin and takes it back', async () => {
-      const carol = await addTestAccount(database.db);
+      const carol = await addTestAccount(env.database.db);
       const list = () =>
-        app.inject({ method: 'GET', url: '/api/v1/users', headers: carol.headers });
+        env.app.inject({ method: 'GET', url: '/api/v1/users', headers: carol.headers });
       expect((await list()).statusCode).toBe(403);
       const up = await patchUser(carol.userId, { is_instance_admin: true });
       expect(userSchema.parse(up.json()).is_instance_admin).toBe(true);
@@ -377,7 +384,7 @@ describe.each(testDialects)('user routes on %s', (dialect) => {
       const down = await patchUser(carol.userId, { is_instance_admin: false });
       expect(userSchema.parse(down.json()).is_instance_admin).toBe(false);
       expect((await list()).statusCode).toBe(403);
-      const events = await auditEventsOf(database.db, 'user_updated', `user ${carol.email}`);
+      const events = await auditEventsOf(env.database.db, 'user_updated', `user ${carol.email}`);
       expect(events.map((event) => event.details)).toEqual([
         { is_instance_admin: { from: false, to: true } },
         { is_instance_admin: { from: true, to: false } },
@@ -385,8 +392,8 @@ describe.each(testDialects)('user routes on %s', (dialect) => {
     });
 
     it('refuses to let an admin disable or demote themselves (409 saying why)', async () => {
-      const self = await addTestAccount(database.db, { instanceAdmin: true });
-      await markSignedUp(database.db, self.userId);
+      const self = await addTestAccount(env.database.db, { instanceAdmin: true });
+      await markSignedUp(env.database.db, self.userId);
       const disable = await patchUser(self.userId, { disabled: true }, self.headers);
       expect(disable.statusCode).toBe(409);
       expect(errorOf(disable).message).toBe(
@@ -395,7 +402,7 @@ describe.each(testDialects)('user routes on %s', (dialect) => {
       const demote = await patchUser(self.userId, { is_instance_admin: false }, self.headers);
       expect(demote.statusCode).toBe(409);
       expect(errorOf(demote).message).toContain('your own instance admin rights');
-      const row = await database.db
+      const row = await env.database.db
         .selectFrom('app_user')
         .select(['disabled', 'is_instance_admin'])
         .where('id', '=', self.userId)
@@ -429,15 +436,15 @@ describe.each(testDialects)('user routes on %s', (dialect) => {
     // Only the accounts a test makes are active instance admins: the test admin itself has no
     // password (it signs in with its key), so it does not count as one.
     async function onlyTheseActiveAdmins(count: number) {
-      await database.db
+      await env.database.db
         .updateTable('app_user')
         .set({ is_instance_admin: 0 })
         .where('email', '!=', testAdminEmail)
         .execute();
       const admins = [];
       for (let index = 0; index < count; index += 1) {
-        const admin = await addTestAccount(database.db, { instanceAdmin: true });
-        await markSignedUp(database.db, admin.userId);
+        const admin = await addTestAccount(env.database.db, { instanceAdmin: true });
+        await markSignedUp(env.database.db, admin.userId);
         admins.push(admin);
       }
       return admins;
@@ -447,7 +454,7 @@ describe.each(testDialects)('user routes on %s', (dialect) => {
       const [last] = await onlyTheseActiveAdmins(1);
       if (last === undefined) throw new Error('no admin made');
       for (const payload of [{ disabled: true }, { is_instance_admin: false }]) {
-        const response = await app.inject({
+        const response = await env.app.inject({
           method: 'PATCH',
           url: `/api/v1/users/${last.userId}`,
           payload,
@@ -456,15 +463,15 @@ describe.each(testDialects)('user routes on %s', (dialect) => {
         expect(errorOf(response).message).toContain('is the last active instance admin');
       }
       // An invited or disabled admin does not count: they cannot sign in to manage annex.
-      const invited = await addTestAccount(database.db, { instanceAdmin: true });
-      const stillLast = await app.inject({
+      const invited = await addTestAccount(env.database.db, { instanceAdmin: true });
+      const stillLast = await env.app.inject({
         method: 'PATCH',
         url: `/api/v1/users/${last.userId}`,
         payload: { disabled: true },
       });
       expect(stillLast.statusCode).toBe(409);
-      await markSignedUp(database.db, invited.userId);
-      const now = await app.inject({
+      await markSignedUp(env.database.db, invited.userId);
+      const now = await env.app.inject({
         method: 'PATCH',
         url: `/api/v1/users/${last.userId}`,
         payload: { disabled: true },

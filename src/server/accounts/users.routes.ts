@@ -1,4 +1,3 @@
-import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import {
   createUserRequestSchema,
@@ -8,21 +7,15 @@ import {
   userListResponseSchema,
   userSchema,
 } from '../../contract/auth.ts';
-import { auditActorOf } from '../audit/audit-log.ts';
+import { instanceAdminActorOf } from '../audit/audit-log.ts';
 import { requireInstanceAdmin } from '../auth/principal.ts';
 import { originOf } from '../http/request-context.ts';
-import type { UserAdminActor, UserService } from './user-service.ts';
+import type { UserService } from './user-service.ts';
 
 /** What the user routes are built from. */
 export interface UsersRoutesOptions {
   /** The rules; every route calls one of its methods. */
   service: UserService;
-}
-
-// The instance admin acting, for the service's self-checks and the audit trail; a 403 for anyone else.
-function instanceAdminActor(request: FastifyRequest): UserAdminActor {
-  const principal = requireInstanceAdmin(request);
-  return { ...auditActorOf(request), principal };
 }
 
 /**
@@ -46,7 +39,7 @@ export const usersRoutes: FastifyPluginAsyncZod<UsersRoutesOptions> = (app, { se
     '/users',
     { schema: { body: createUserRequestSchema, response: { 201: signUpLinkSchema } } },
     async (request, reply) => {
-      const actor = instanceAdminActor(request);
+      const actor = instanceAdminActorOf(request);
       const link = await service.create(request.body, actor, originOf(request));
       return reply.status(201).send(link);
     },
@@ -61,7 +54,7 @@ export const usersRoutes: FastifyPluginAsyncZod<UsersRoutesOptions> = (app, { se
     '/users/:id/sign-up-link',
     { schema: { params: idParamsSchema, response: { 201: signUpLinkSchema } } },
     async (request, reply) => {
-      const actor = instanceAdminActor(request);
+      const actor = instanceAdminActorOf(request);
       const link = await service.issueLink(request.params.id, actor, originOf(request));
       return reply.status(201).send(link);
     },
@@ -81,7 +74,7 @@ export const usersRoutes: FastifyPluginAsyncZod<UsersRoutesOptions> = (app, { se
       },
     },
     async (request) => {
-      const actor = instanceAdminActor(request);
+      const actor = instanceAdminActorOf(request);
       return service.update(request.params.id, request.body, actor);
     },
   );

@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { AuditAction } from '../../contract/auth.ts';
 import type { Principal } from '../auth/principal.ts';
+import { requireInstanceAdmin } from '../auth/principal.ts';
 import type { Database } from '../db/schema.ts';
 
 // The audit trail: who signed in, made or revoked a key, changed a member, generated, asked for a
@@ -25,9 +26,23 @@ export interface AuditActor {
   ip: string | null;
 }
 
+/** An actor who is signed in: the one a route that needs someone hands its service. */
+export interface SignedInActor extends AuditActor {
+  principal: Principal;
+}
+
 /** The actor of a request: its principal and client address. */
 export function auditActorOf(request: FastifyRequest): AuditActor {
   return { principal: request.annexPrincipal, ip: request.ip };
+}
+
+/**
+ * The actor of a request only an instance admin may make (managing users, creating a project); a 403
+ * for anyone else, including an instance admin's key bound to one project.
+ */
+export function instanceAdminActorOf(request: FastifyRequest): SignedInActor {
+  const principal = requireInstanceAdmin(request);
+  return { ...auditActorOf(request), principal };
 }
 
 /** Records one event; `db` may be a transaction, so the event commits with the change it records. */

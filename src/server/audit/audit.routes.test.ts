@@ -1,15 +1,12 @@
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditListResponseSchema } from '../../contract/auth.ts';
 import type { AuditEvent } from '../../contract/auth.ts';
-import { createTestDatabase, testDialects } from '../db/test-database.ts';
-import type { TestDatabase } from '../db/test-database.ts';
+import { testDialects } from '../db/test-database.ts';
+import { addAlphaTeam, createAccountsTestEnv } from '../test-utils/accounts-test-env.ts';
+import type { AccountsTestEnv } from '../test-utils/accounts-test-env.ts';
 import { errorOf, fieldsOf } from '../test-utils/api-responses.ts';
-import { createTestApp } from '../test-utils/test-app.ts';
-import type { TestApp } from '../test-utils/test-app.ts';
 import { addTestAccount } from '../test-utils/test-accounts.ts';
 import type { TestAccount } from '../test-utils/test-accounts.ts';
-import { addProject } from '../test-utils/test-records.ts';
 import { recordAudit } from './audit-log.ts';
 
 // Reading the audit trail: a project's admins read their project's events, instance admins every
@@ -19,11 +16,7 @@ import { recordAudit } from './audit-log.ts';
 const nobody = { principal: null, ip: '192.0.2.7' };
 
 describe.each(testDialects)('audit routes on %s', (dialect) => {
-  let database: TestDatabase;
-  let built: TestApp;
-  let app: FastifyInstance;
-  let alpha: number;
-  let beta: number;
+  let env: AccountsTestEnv;
   let alphaAdmin: TestAccount;
   let alphaEditor: TestAccount;
   /** Viewer of alpha, admin of beta. */
@@ -31,7 +24,7 @@ describe.each(testDialects)('audit routes on %s', (dialect) => {
   let outsider: TestAccount;
 
   async function read(url: string, headers?: Record<string, string>) {
-    return app.inject({ method: 'GET', url, ...(headers && { headers }) });
+    return env.app.inject({ method: 'GET', url, ...(headers && { headers }) });
   }
 
   async function allPages(url: string, headers?: Record<string, string>): Promise<AuditEvent[]> {
@@ -53,48 +46,35 @@ describe.each(testDialects)('audit routes on %s', (dialect) => {
   }
 
   beforeAll(async () => {
-    database = await createTestDatabase(dialect);
-    built = await createTestApp(database);
-    app = built.app;
-    alpha = await addProject(database, 'alpha', 'Alpha');
-    beta = await addProject(database, 'beta', 'Beta');
-    alphaAdmin = await addTestAccount(database.db, {
-      email: 'alice@example.com',
-      projects: { [alpha]: 'admin' },
-    });
-    alphaEditor = await addTestAccount(database.db, { projects: { [alpha]: 'editor' } });
-    vera = await addTestAccount(database.db, {
-      email: 'vera@example.com',
-      projects: { [alpha]: 'viewer', [beta]: 'admin' },
-    });
-    outsider = await addTestAccount(database.db);
+    env = await createAccountsTestEnv(dialect);
+    ({ alphaAdmin, alphaEditor, alphaViewer: vera } = await addAlphaTeam(env));
+    outsider = await addTestAccount(env.database.db);
     // Interleaved, so a page of one project's events has the other's ids in between.
     for (let index = 0; index < 7; index += 1) {
-      await recordAudit(database.db, nobody, {
+      await recordAudit(env.database.db, nobody, {
         action: index % 2 === 0 ? 'export_created' : 'export_archived',
-        projectId: alpha,
+        projectId: env.alpha,
         target: `export ${index}`,
         details: { source: 'directory' },
       });
-      await recordAudit(database.db, nobody, {
+      await recordAudit(env.database.db, nobody, {
         action: 'export_created',
-        projectId: beta,
+        projectId: env.beta,
         target: `export ${100 + index}`,
       });
     }
-    await recordAudit(database.db, nobody, {
+    await recordAudit(env.database.db, nobody, {
       action: 'sign_in_failed',
       details: { email: 'mallory@example.com' },
     });
   });
   afterAll(async () => {
-    await built.close();
-    await database.drop();
+    await env.close();
   });
 
   it('gives a project admin their project’s events, newest first, with who, how, what and from where', async () => {
-    const member = await addTestAccount(database.db, { email: 'mo@example.com' });
-    const added = await app.inject({
+    const member = await addTestAccount(env.database.db, { email: 'mo@example.com' });
+    const added = await env.app.inject({
       method: 'POST',
       url: '/api/v1/projects/alpha/members',
       headers: alphaAdmin.headers,
@@ -143,7 +123,7 @@ describe.each(testDialects)('audit routes on %s', (dialect) => {
     const paged = await allPages('/api/v1/projects/alpha/audit?limit=3');
     expect(paged).toEqual(whole);
     // A page asked with the last page's cursor but after a new event still starts where it left off.
-    await recordAudit(database.db, nobody, { action: 'export_archived', projectId: alpha });
+    await recordAudit(env.database.db, nobody, { action: 'export_archived', projectId: env.alpha });
     const second = auditListResponseSchema.parse(
       (await read(`/api/v1/projects/alpha/audit?limit=3&cursor=${first.next_cursor ?? ''}`)).json(),
     );
@@ -191,15 +171,15 @@ describe.each(testDialects)('audit routes on %s', (dialect) => {
     expect(errorOf(outside).message).toBe('Project "alpha" was not found.');
     expect((await read('/api/v1/projects/nowhere/audit')).statusCode).toBe(404);
     for (const url of ['/api/v1/projects/alpha/audit', '/api/v1/audit']) {
-      const anonymous = await built.anonymousApp.inject({ method: 'GET', url });
+      const anonymous = await env.anonymousApp.inject({ method: 'GET', url });
       expect(anonymous.statusCode).toBe(401);
     }
   });
 
   it('answers 403 for the instance-wide trail to a project admin and to an instance admin’s bound key', async () => {
-    const boundKey = await addTestAccount(database.db, {
+    const boundKey = await addTestAccount(env.database.db, {
       instanceAdmin: true,
-      key: { projectId: alpha, role: 'admin' },
+      key: { projectId: env.alpha, role: 'admin' },
     });
     for (const account of [alphaAdmin, boundKey]) {
       const response = await read('/api/v1/audit', account.headers);

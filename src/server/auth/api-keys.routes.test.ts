@@ -1,54 +1,49 @@
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   apiKeyListResponseSchema,
   createdApiKeySchema,
   meResponseSchema,
 } from '../../contract/auth.ts';
-import { createTestDatabase, testDialects } from '../db/test-database.ts';
-import type { TestDatabase } from '../db/test-database.ts';
+import { testDialects } from '../db/test-database.ts';
+import { createAccountsTestEnv } from '../test-utils/accounts-test-env.ts';
+import type { AccountsTestEnv } from '../test-utils/accounts-test-env.ts';
 import { errorOf, fieldsOf } from '../test-utils/api-responses.ts';
 import { basicAuthorization } from '../test-utils/test-accounts.ts';
-import { createTestApp } from '../test-utils/test-app.ts';
-import type { TestApp } from '../test-utils/test-app.ts';
-import { addProject } from '../test-utils/test-records.ts';
 import { addPasswordAccount, signIn, withSession } from './auth-test-fixtures.ts';
 import { secretHash } from './secret-tokens.ts';
 
 describe.each(testDialects)('the API key routes on %s', (dialect) => {
-  let database: TestDatabase;
-  let built: TestApp;
-  let app: FastifyInstance;
-  let alpha: number;
-  let beta: number;
+  let env: AccountsTestEnv;
 
   beforeAll(async () => {
-    database = await createTestDatabase(dialect);
-    built = await createTestApp(database);
-    app = built.anonymousApp;
-    alpha = await addProject(database, 'alpha', 'Alpha');
-    beta = await addProject(database, 'beta', 'Beta');
+    env = await createAccountsTestEnv(dialect);
   });
   afterAll(async () => {
-    await built.close();
-    await database.drop();
+    await env.close();
   });
 
   async function createKey(headers: Record<string, string>, payload: object) {
-    return app.inject({ method: 'POST', url: '/api/v1/auth/api-keys', headers, payload });
+    return env.anonymousApp.inject({
+      method: 'POST',
+      url: '/api/v1/auth/api-keys',
+      headers,
+      payload,
+    });
   }
 
   async function listKeys(headers: Record<string, string>) {
-    return app.inject({ method: 'GET', url: '/api/v1/auth/api-keys', headers });
+    return env.anonymousApp.inject({ method: 'GET', url: '/api/v1/auth/api-keys', headers });
   }
 
   async function sessionHeaders(email: string, password: string) {
-    const { token } = await signIn(app, email, password);
+    const { token } = await signIn(env.anonymousApp, email, password);
     return withSession(token ?? '');
   }
 
   it('makes a key (201, the secret once, stored hashed) that then signs requests in', async () => {
-    const account = await addPasswordAccount(database.db, { projects: { [alpha]: 'editor' } });
+    const account = await addPasswordAccount(env.database.db, {
+      projects: { [env.alpha]: 'editor' },
+    });
     const headers = await sessionHeaders(account.email, account.password);
     const response = await createKey(headers, { name: 'nightly training pipeline' });
 
@@ -63,7 +58,7 @@ describe.each(testDialects)('the API key routes on %s', (dialect) => {
     });
     expect(created.key.client_id).toMatch(/^annex_[0-9a-f]{32}$/);
     expect(created.client_secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    const row = await database.db
+    const row = await env.database.db
       .selectFrom('api_key')
       .selectAll()
       .where('id', '=', created.key.id)
@@ -71,7 +66,7 @@ describe.each(testDialects)('the API key routes on %s', (dialect) => {
     expect(row.secret_hash).toBe(secretHash(created.client_secret));
     expect(row.user_id).toBe(account.userId);
 
-    const me = await app.inject({
+    const me = await env.anonymousApp.inject({
       method: 'GET',
       url: '/api/v1/auth/me',
       headers: { authorization: basicAuthorization(created.key.client_id, created.client_secret) },
@@ -82,7 +77,7 @@ describe.each(testDialects)('the API key routes on %s', (dialect) => {
       user: { email: account.email },
     });
 
-    const audit = await database.db
+    const audit = await env.database.db
       .selectFrom('audit_event')
       .select(['actor_email', 'details', 'target'])
       .where('action', '=', 'api_key_created')
@@ -98,7 +93,9 @@ describe.each(testDialects)('the API key routes on %s', (dialect) => {
   });
 
   it('binds a key to a project the user is in, with a role up to theirs', async () => {
-    const account = await addPasswordAccount(database.db, { projects: { [alpha]: 'editor' } });
+    const account = await addPasswordAccount(env.database.db, {
+      projects: { [env.alpha]: 'editor' },
+    });
     const headers = await sessionHeaders(account.email, account.password);
     for (const role of ['viewer', 'editor'] as const) {
       const response = await createKey(headers, {
@@ -119,17 +116,19 @@ describe.each(testDialects)('the API key routes on %s', (dialect) => {
     expect(unbounded.statusCode).toBe(201);
     const key = createdApiKeySchema.parse(unbounded.json()).key;
     expect(key).toMatchObject({ project_string_id: 'alpha', role: null });
-    const audit = await database.db
+    const audit = await env.database.db
       .selectFrom('audit_event')
       .select(['project_id'])
       .where('action', '=', 'api_key_created')
       .where('target', '=', `API key ${key.client_id}`)
       .executeTakeFirstOrThrow();
-    expect(audit.project_id).toBe(alpha);
+    expect(audit.project_id).toBe(env.alpha);
   });
 
   it('refuses a role above the user’s own with a 403 naming both roles', async () => {
-    const account = await addPasswordAccount(database.db, { projects: { [alpha]: 'editor' } });
+    const account = await addPasswordAccount(env.database.db, {
+      projects: { [env.alpha]: 'editor' },
+    });
     const headers = await sessionHeaders(account.email, account.password);
     const response = await createKey(headers, {
       name: 'too strong',
@@ -146,7 +145,9 @@ describe.each(testDialects)('the API key routes on %s', (dialect) => {
   });
 
   it('answers a project the user may not see like one that does not exist: 404', async () => {
-    const account = await addPasswordAccount(database.db, { projects: { [alpha]: 'admin' } });
+    const account = await addPasswordAccount(env.database.db, {
+      projects: { [env.alpha]: 'admin' },
+    });
     const headers = await sessionHeaders(account.email, account.password);
     const hidden = await createKey(headers, { name: 'k', project_string_id: 'beta' });
     const missing = await createKey(headers, { name: 'k', project_string_id: 'no-such-project' });
@@ -159,18 +160,20 @@ describe.each(testDialects)('the API key routes on %s', (dialect) => {
   });
 
   it('lets an instance admin bind a key to any project as admin', async () => {
-    const admin = await addPasswordAccount(database.db, { instanceAdmin: true });
+    const admin = await addPasswordAccount(env.database.db, { instanceAdmin: true });
     const response = await createKey(admin.headers, {
       name: 'beta admin',
       project_string_id: 'beta',
       role: 'admin',
     });
     expect(response.statusCode).toBe(201);
-    expect(beta).toBeGreaterThan(0);
+    expect(env.beta).toBeGreaterThan(0);
   });
 
   it('refuses a malformed body with a 400 naming the field', async () => {
-    const account = await addPasswordAccount(database.db, { projects: { [alpha]: 'admin' } });
+    const account = await addPasswordAccount(env.database.db, {
+      projects: { [env.alpha]: 'admin' },
+    });
     const cases: [object, string][] = [
       [{}, 'body.name'],
       [{ name: '' }, 'body.name'],
@@ -190,8 +193,10 @@ describe.each(testDialects)('the API key routes on %s', (dialect) => {
   });
 
   it('lists only the user’s own keys, newest first, revoked ones included, never a secret', async () => {
-    const account = await addPasswordAccount(database.db, { projects: { [alpha]: 'viewer' } });
-    const other = await addPasswordAccount(database.db);
+    const account = await addPasswordAccount(env.database.db, {
+      projects: { [env.alpha]: 'viewer' },
+    });
+    const other = await addPasswordAccount(env.database.db);
     const headers = await sessionHeaders(account.email, account.password);
     const first = createdApiKeySchema.parse((await createKey(headers, { name: 'first' })).json());
     const second = createdApiKeySchema.parse(
@@ -200,7 +205,7 @@ describe.each(testDialects)('the API key routes on %s', (dialect) => {
       ).json(),
     );
     await createKey(other.headers, { name: 'someone else’s' });
-    await app.inject({
+    await env.anonymousApp.inject({
       method: 'DELETE',
       url: `/api/v1/auth/api-keys/${first.key.id}`,
       headers,
@@ -222,7 +227,7 @@ describe.each(testDialects)('the API key routes on %s', (dialect) => {
   });
 
   it('revokes an own key: 204, the key stops working, a second revoke is 204 too', async () => {
-    const account = await addPasswordAccount(database.db);
+    const account = await addPasswordAccount(env.database.db);
     const headers = await sessionHeaders(account.email, account.password);
     const created = createdApiKeySchema.parse(
       (await createKey(headers, { name: 'short-lived' })).json(),
@@ -233,27 +238,27 @@ describe.each(testDialects)('the API key routes on %s', (dialect) => {
     expect((await listKeys(keyHeaders)).statusCode).toBe(200);
 
     const url = `/api/v1/auth/api-keys/${created.key.id}`;
-    const revoked = await app.inject({ method: 'DELETE', url, headers });
+    const revoked = await env.anonymousApp.inject({ method: 'DELETE', url, headers });
     expect(revoked.statusCode).toBe(204);
     const refused = await listKeys(keyHeaders);
     expect(refused.statusCode).toBe(401);
     expect(errorOf(refused).details).toEqual({ reason: 'api_key_revoked' });
 
-    const firstTime = await database.db
+    const firstTime = await env.database.db
       .selectFrom('api_key')
       .select('revoked_time')
       .where('id', '=', created.key.id)
       .executeTakeFirstOrThrow();
-    const again = await app.inject({ method: 'DELETE', url, headers });
+    const again = await env.anonymousApp.inject({ method: 'DELETE', url, headers });
     expect(again.statusCode).toBe(204);
-    const secondTime = await database.db
+    const secondTime = await env.database.db
       .selectFrom('api_key')
       .select('revoked_time')
       .where('id', '=', created.key.id)
       .executeTakeFirstOrThrow();
     expect(secondTime.revoked_time).toBe(firstTime.revoked_time);
 
-    const audits = await database.db
+    const audits = await env.database.db
       .selectFrom('audit_event')
       .select('details')
       .where('action', '=', 'api_key_revoked')
@@ -264,32 +269,32 @@ describe.each(testDialects)('the API key routes on %s', (dialect) => {
   });
 
   it('answers another user’s key or an unknown id with 404, and a malformed id with 400', async () => {
-    const owner = await addPasswordAccount(database.db);
-    const stranger = await addPasswordAccount(database.db, { instanceAdmin: true });
+    const owner = await addPasswordAccount(env.database.db);
+    const stranger = await addPasswordAccount(env.database.db, { instanceAdmin: true });
     const created = createdApiKeySchema.parse(
       (await createKey(owner.headers, { name: 'mine' })).json(),
     );
 
-    const others = await app.inject({
+    const others = await env.anonymousApp.inject({
       method: 'DELETE',
       url: `/api/v1/auth/api-keys/${created.key.id}`,
       headers: stranger.headers,
     });
     expect(others.statusCode).toBe(404);
-    const unknown = await app.inject({
+    const unknown = await env.anonymousApp.inject({
       method: 'DELETE',
       url: '/api/v1/auth/api-keys/999999',
       headers: owner.headers,
     });
     expect(unknown.statusCode).toBe(404);
-    const malformed = await app.inject({
+    const malformed = await env.anonymousApp.inject({
       method: 'DELETE',
       url: '/api/v1/auth/api-keys/abc',
       headers: owner.headers,
     });
     expect(malformed.statusCode).toBe(400);
     expect(fieldsOf(malformed)).toContain('params.id');
-    const row = await database.db
+    const row = await env.database.db
       .selectFrom('api_key')
       .select('revoked_time')
       .where('id', '=', created.key.id)
@@ -298,9 +303,9 @@ describe.each(testDialects)('the API key routes on %s', (dialect) => {
   });
 
   it('is 403 for a key bound to a project, on all three routes', async () => {
-    const bound = await addPasswordAccount(database.db, {
-      projects: { [alpha]: 'admin' },
-      key: { projectId: alpha },
+    const bound = await addPasswordAccount(env.database.db, {
+      projects: { [env.alpha]: 'admin' },
+      key: { projectId: env.alpha },
     });
     const requests = [
       { method: 'GET' as const, url: '/api/v1/auth/api-keys' },
@@ -308,7 +313,7 @@ describe.each(testDialects)('the API key routes on %s', (dialect) => {
       { method: 'DELETE' as const, url: '/api/v1/auth/api-keys/1' },
     ];
     for (const request of requests) {
-      const response = await app.inject({ ...request, headers: bound.headers });
+      const response = await env.anonymousApp.inject({ ...request, headers: bound.headers });
       expect(response.statusCode, request.method).toBe(403);
     }
   });

@@ -1,12 +1,10 @@
 import fs from 'node:fs';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { meResponseSchema } from '../../contract/auth.ts';
-import { createTestDatabase, testDialects } from '../db/test-database.ts';
-import type { TestDatabase } from '../db/test-database.ts';
+import { testDialects } from '../db/test-database.ts';
+import { createAccountsTestEnv } from '../test-utils/accounts-test-env.ts';
+import type { AccountsTestEnv } from '../test-utils/accounts-test-env.ts';
 import { errorOf, fieldsOf } from '../test-utils/api-responses.ts';
-import { createTestApp } from '../test-utils/test-app.ts';
-import type { TestApp } from '../test-utils/test-app.ts';
 import { wrongCredentialsMessage } from './account-service.ts';
 import { addPasswordAccount, sessionCookieOf, signIn, withSession } from './auth-test-fixtures.ts';
 import { initialAdminPasswordPath } from './first-admin.ts';
@@ -16,31 +14,26 @@ const idleMinutes = 30;
 const absoluteHours = 8;
 
 describe.each(testDialects)('the account routes on %s', (dialect) => {
-  let database: TestDatabase;
-  let built: TestApp;
-  let app: FastifyInstance;
+  let env: AccountsTestEnv;
 
   beforeAll(async () => {
-    database = await createTestDatabase(dialect);
-    built = await createTestApp(database, {
+    env = await createAccountsTestEnv(dialect, {
       env: {
         SESSION_IDLE_MINUTES: String(idleMinutes),
         SESSION_ABSOLUTE_HOURS: String(absoluteHours),
       },
     });
-    app = built.anonymousApp;
   });
   afterAll(async () => {
-    await built.close();
-    await database.drop();
+    await env.close();
   });
 
   async function me(headers: Record<string, string>) {
-    return app.inject({ method: 'GET', url: '/api/v1/auth/me', headers });
+    return env.anonymousApp.inject({ method: 'GET', url: '/api/v1/auth/me', headers });
   }
 
   async function auditActions(email: string) {
-    return database.db
+    return env.database.db
       .selectFrom('audit_event')
       .select(['action', 'actor_email', 'via', 'details', 'target'])
       .where((where) => where.or([where('actor_email', '=', email), where('target', '=', email)]))
@@ -50,9 +43,9 @@ describe.each(testDialects)('the account routes on %s', (dialect) => {
 
   describe('POST /api/v1/auth/sign-in', () => {
     it('signs in with email and password: 200, who is signed in, and an HttpOnly Lax cookie', async () => {
-      const account = await addPasswordAccount(database.db);
+      const account = await addPasswordAccount(env.database.db);
       const before = Date.now();
-      const { response, token } = await signIn(app, account.email, account.password);
+      const { response, token } = await signIn(env.anonymousApp, account.email, account.password);
 
       expect(response.statusCode).toBe(200);
       const body = meResponseSchema.parse(response.json());
@@ -77,7 +70,7 @@ describe.each(testDialects)('the account routes on %s', (dialect) => {
       });
       expect(cookie?.secure).toBeUndefined();
       expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
-      const row = await database.db
+      const row = await env.database.db
         .selectFrom('user_session')
         .selectAll()
         .where('token_hash', '=', secretHash(token ?? ''))
@@ -93,16 +86,20 @@ describe.each(testDialects)('the account routes on %s', (dialect) => {
     });
 
     it('takes the email in any case and around spaces', async () => {
-      const account = await addPasswordAccount(database.db);
-      const { response } = await signIn(app, `  ${account.email.toUpperCase()} `, account.password);
+      const account = await addPasswordAccount(env.database.db);
+      const { response } = await signIn(
+        env.anonymousApp,
+        `  ${account.email.toUpperCase()} `,
+        account.password,
+      );
       expect(response.statusCode).toBe(200);
     });
 
     it('answers a wrong password, an unknown email, a disabled or passwordless account alike: 401, one message, no cookie', async () => {
-      const account = await addPasswordAccount(database.db);
-      const disabled = await addPasswordAccount(database.db, { disabled: true });
-      const invited = await addPasswordAccount(database.db);
-      await database.db
+      const account = await addPasswordAccount(env.database.db);
+      const disabled = await addPasswordAccount(env.database.db, { disabled: true });
+      const invited = await addPasswordAccount(env.database.db);
+      await env.database.db
         .updateTable('app_user')
         .set({ password_hash: null })
         .where('id', '=', invited.userId)
@@ -114,7 +111,7 @@ describe.each(testDialects)('the account routes on %s', (dialect) => {
         [invited.email, invited.password],
       ] as const;
       for (const [email, password] of attempts) {
-        const { response } = await signIn(app, email, password);
+        const { response } = await signIn(env.anonymousApp, email, password);
         expect(response.statusCode, email).toBe(401);
         expect(errorOf(response)).toMatchObject({
           code: 'unauthenticated',
@@ -122,7 +119,7 @@ describe.each(testDialects)('the account routes on %s', (dialect) => {
         });
         expect(sessionCookieOf(response)).toBeUndefined();
       }
-      const failures = await database.db
+      const failures = await env.database.db
         .selectFrom('audit_event')
         .select(['actor_email', 'actor_user_id', 'details'])
         .where('action', '=', 'sign_in_failed')
@@ -148,7 +145,7 @@ describe.each(testDialects)('the account routes on %s', (dialect) => {
         [{ email: 'a@example.com', password: 'whatever', remember: true }, 'body.remember'],
       ];
       for (const [payload, field] of cases) {
-        const response = await app.inject({
+        const response = await env.anonymousApp.inject({
           method: 'POST',
           url: '/api/v1/auth/sign-in',
           payload: payload as object,
@@ -159,9 +156,9 @@ describe.each(testDialects)('the account routes on %s', (dialect) => {
     });
 
     it('rotates the session: the cookie sent with a sign-in ends, a new token is set', async () => {
-      const account = await addPasswordAccount(database.db);
-      const first = await signIn(app, account.email, account.password);
-      const second = await signIn(app, account.email, account.password, {
+      const account = await addPasswordAccount(env.database.db);
+      const first = await signIn(env.anonymousApp, account.email, account.password);
+      const second = await signIn(env.anonymousApp, account.email, account.password, {
         headers: withSession(first.token ?? ''),
       });
 
@@ -173,10 +170,10 @@ describe.each(testDialects)('the account routes on %s', (dialect) => {
     });
 
     it('ends a planted session of another account at sign-in (no session fixation)', async () => {
-      const planted = await addPasswordAccount(database.db);
-      const victim = await addPasswordAccount(database.db);
-      const plantedSession = await signIn(app, planted.email, planted.password);
-      const victimSession = await signIn(app, victim.email, victim.password, {
+      const planted = await addPasswordAccount(env.database.db);
+      const victim = await addPasswordAccount(env.database.db);
+      const plantedSession = await signIn(env.anonymousApp, planted.email, planted.password);
+      const victimSession = await signIn(env.anonymousApp, victim.email, victim.password, {
         headers: withSession(plantedSession.token ?? ''),
       });
 
@@ -187,9 +184,9 @@ describe.each(testDialects)('the account routes on %s', (dialect) => {
 
   describe('sessions expire', () => {
     it('ends a session idle longer than SESSION_IDLE_MINUTES', async () => {
-      const account = await addPasswordAccount(database.db);
-      const { token } = await signIn(app, account.email, account.password);
-      await database.db
+      const account = await addPasswordAccount(env.database.db);
+      const { token } = await signIn(env.anonymousApp, account.email, account.password);
+      await env.database.db
         .updateTable('user_session')
         .set({ last_seen_time: new Date(Date.now() - (idleMinutes + 1) * 60_000).toISOString() })
         .where('token_hash', '=', secretHash(token ?? ''))
@@ -198,7 +195,7 @@ describe.each(testDialects)('the account routes on %s', (dialect) => {
       const response = await me(withSession(token ?? ''));
       expect(response.statusCode).toBe(401);
       expect(errorOf(response).details).toEqual({ reason: 'session_expired' });
-      const left = await database.db
+      const left = await env.database.db
         .selectFrom('user_session')
         .select('token_hash')
         .where('token_hash', '=', secretHash(token ?? ''))
@@ -207,9 +204,9 @@ describe.each(testDialects)('the account routes on %s', (dialect) => {
     });
 
     it('keeps a session used within the idle time', async () => {
-      const account = await addPasswordAccount(database.db);
-      const { token } = await signIn(app, account.email, account.password);
-      await database.db
+      const account = await addPasswordAccount(env.database.db);
+      const { token } = await signIn(env.anonymousApp, account.email, account.password);
+      await env.database.db
         .updateTable('user_session')
         .set({ last_seen_time: new Date(Date.now() - (idleMinutes - 5) * 60_000).toISOString() })
         .where('token_hash', '=', secretHash(token ?? ''))
@@ -219,9 +216,9 @@ describe.each(testDialects)('the account routes on %s', (dialect) => {
     });
 
     it('ends a session at its absolute expiry however busy', async () => {
-      const account = await addPasswordAccount(database.db);
-      const { token } = await signIn(app, account.email, account.password);
-      await database.db
+      const account = await addPasswordAccount(env.database.db);
+      const { token } = await signIn(env.anonymousApp, account.email, account.password);
+      await env.database.db
         .updateTable('user_session')
         .set({ absolute_expires_time: new Date(Date.now() - 1000).toISOString() })
         .where('token_hash', '=', secretHash(token ?? ''))
@@ -235,9 +232,9 @@ describe.each(testDialects)('the account routes on %s', (dialect) => {
 
   describe('POST /api/v1/auth/sign-out', () => {
     it('ends the session server-side and clears the cookie: the old cookie then gets 401', async () => {
-      const account = await addPasswordAccount(database.db);
-      const { token } = await signIn(app, account.email, account.password);
-      const response = await app.inject({
+      const account = await addPasswordAccount(env.database.db);
+      const { token } = await signIn(env.anonymousApp, account.email, account.password);
+      const response = await env.anonymousApp.inject({
         method: 'POST',
         url: '/api/v1/auth/sign-out',
         headers: withSession(token ?? ''),
@@ -256,8 +253,8 @@ describe.each(testDialects)('the account routes on %s', (dialect) => {
     });
 
     it('does nothing but 204 for an API key (the key keeps working)', async () => {
-      const account = await addPasswordAccount(database.db);
-      const response = await app.inject({
+      const account = await addPasswordAccount(env.database.db);
+      const response = await env.anonymousApp.inject({
         method: 'POST',
         url: '/api/v1/auth/sign-out',
         headers: account.headers,
@@ -268,7 +265,10 @@ describe.each(testDialects)('the account routes on %s', (dialect) => {
     });
 
     it('needs someone signed in: 401', async () => {
-      const response = await app.inject({ method: 'POST', url: '/api/v1/auth/sign-out' });
+      const response = await env.anonymousApp.inject({
+        method: 'POST',
+        url: '/api/v1/auth/sign-out',
+      });
       expect(response.statusCode).toBe(401);
       expect(errorOf(response).code).toBe('unauthenticated');
     });
@@ -276,7 +276,7 @@ describe.each(testDialects)('the account routes on %s', (dialect) => {
 
   describe('GET /api/v1/auth/me', () => {
     it('says an API key is signed in with no expiry', async () => {
-      const account = await addPasswordAccount(database.db, { instanceAdmin: true });
+      const account = await addPasswordAccount(env.database.db, { instanceAdmin: true });
       const response = await me(account.headers);
       expect(response.statusCode).toBe(200);
       expect(meResponseSchema.parse(response.json())).toMatchObject({
@@ -287,8 +287,8 @@ describe.each(testDialects)('the account routes on %s', (dialect) => {
     });
 
     it('says when the password is a generated one to change', async () => {
-      const account = await addPasswordAccount(database.db, { mustChangePassword: true });
-      const { response } = await signIn(app, account.email, account.password);
+      const account = await addPasswordAccount(env.database.db, { mustChangePassword: true });
+      const { response } = await signIn(env.anonymousApp, account.email, account.password);
       expect(meResponseSchema.parse(response.json()).must_change_password).toBe(true);
     });
 
@@ -300,13 +300,18 @@ describe.each(testDialects)('the account routes on %s', (dialect) => {
 
   describe('POST /api/v1/auth/password', () => {
     async function changePassword(headers: Record<string, string>, payload: object) {
-      return app.inject({ method: 'POST', url: '/api/v1/auth/password', headers, payload });
+      return env.anonymousApp.inject({
+        method: 'POST',
+        url: '/api/v1/auth/password',
+        headers,
+        payload,
+      });
     }
 
     it('sets the new password, ends the other sessions and keeps this one', async () => {
-      const account = await addPasswordAccount(database.db);
-      const current = await signIn(app, account.email, account.password);
-      const other = await signIn(app, account.email, account.password);
+      const account = await addPasswordAccount(env.database.db);
+      const current = await signIn(env.anonymousApp, account.email, account.password);
+      const other = await signIn(env.anonymousApp, account.email, account.password);
       const newPassword = 'a-brand-new-password';
 
       const response = await changePassword(withSession(current.token ?? ''), {
@@ -317,9 +322,13 @@ describe.each(testDialects)('the account routes on %s', (dialect) => {
       expect(response.statusCode).toBe(204);
       expect((await me(withSession(current.token ?? ''))).statusCode).toBe(200);
       expect((await me(withSession(other.token ?? ''))).statusCode).toBe(401);
-      expect((await signIn(app, account.email, account.password)).response.statusCode).toBe(401);
-      expect((await signIn(app, account.email, newPassword)).response.statusCode).toBe(200);
-      const row = await database.db
+      expect(
+        (await signIn(env.anonymousApp, account.email, account.password)).response.statusCode,
+      ).toBe(401);
+      expect((await signIn(env.anonymousApp, account.email, newPassword)).response.statusCode).toBe(
+        200,
+      );
+      const row = await env.database.db
         .selectFrom('app_user')
         .select(['must_change_password', 'password_changed_time'])
         .where('id', '=', account.userId)
@@ -331,29 +340,29 @@ describe.each(testDialects)('the account routes on %s', (dialect) => {
     });
 
     it('removes DATA_DIR/initial-admin-password once the user on a generated password changes it', async () => {
-      const file = initialAdminPasswordPath(built.dataDir);
-      const bystander = await addPasswordAccount(database.db);
-      const firstAdmin = await addPasswordAccount(database.db, {
+      const file = initialAdminPasswordPath(env.dataDir);
+      const bystander = await addPasswordAccount(env.database.db);
+      const firstAdmin = await addPasswordAccount(env.database.db, {
         instanceAdmin: true,
         mustChangePassword: true,
       });
       fs.writeFileSync(file, `${firstAdmin.password}\n`, { mode: 0o600 });
 
-      const bystanderSession = await signIn(app, bystander.email, bystander.password);
+      const bystanderSession = await signIn(env.anonymousApp, bystander.email, bystander.password);
       await changePassword(withSession(bystanderSession.token ?? ''), {
         current_password: bystander.password,
         new_password: 'bystander-new-password',
       });
       expect(fs.existsSync(file)).toBe(true);
 
-      const { token } = await signIn(app, firstAdmin.email, firstAdmin.password);
+      const { token } = await signIn(env.anonymousApp, firstAdmin.email, firstAdmin.password);
       const response = await changePassword(withSession(token ?? ''), {
         current_password: firstAdmin.password,
         new_password: 'the-admins-own-password',
       });
       expect(response.statusCode).toBe(204);
       expect(fs.existsSync(file)).toBe(false);
-      const row = await database.db
+      const row = await env.database.db
         .selectFrom('app_user')
         .select('must_change_password')
         .where('id', '=', firstAdmin.userId)
@@ -365,20 +374,22 @@ describe.each(testDialects)('the account routes on %s', (dialect) => {
     });
 
     it('refuses a wrong current password with a 400 naming body.current_password', async () => {
-      const account = await addPasswordAccount(database.db);
-      const { token } = await signIn(app, account.email, account.password);
+      const account = await addPasswordAccount(env.database.db);
+      const { token } = await signIn(env.anonymousApp, account.email, account.password);
       const response = await changePassword(withSession(token ?? ''), {
         current_password: 'not-my-password',
         new_password: 'a-brand-new-password',
       });
       expect(response.statusCode).toBe(400);
       expect(fieldsOf(response)).toEqual(['body.current_password']);
-      expect((await signIn(app, account.email, account.password)).response.statusCode).toBe(200);
+      expect(
+        (await signIn(env.anonymousApp, account.email, account.password)).response.statusCode,
+      ).toBe(200);
     });
 
     it('refuses a malformed body with a 400 naming the field', async () => {
-      const account = await addPasswordAccount(database.db);
-      const { token } = await signIn(app, account.email, account.password);
+      const account = await addPasswordAccount(env.database.db);
+      const { token } = await signIn(env.anonymousApp, account.email, account.password);
       const cases: [object, string][] = [
         [{ new_password: 'a-brand-new-password' }, 'body.current_password'],
         [{ current_password: account.password }, 'body.new_password'],
@@ -400,7 +411,7 @@ describe.each(testDialects)('the account routes on %s', (dialect) => {
     });
 
     it('is 403 for an API key: a password is changed signed in to the panel', async () => {
-      const account = await addPasswordAccount(database.db);
+      const account = await addPasswordAccount(env.database.db);
       const response = await changePassword(account.headers, {
         current_password: account.password,
         new_password: 'a-brand-new-password',

@@ -1,9 +1,11 @@
 import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
+import type { ProjectSummary } from '../../contract/projects.ts';
 import type { ProjectRole } from '../../contract/roles.ts';
 import { roleAtLeast, weakerRole } from '../../contract/roles.ts';
 import type { Database } from '../db/schema.ts';
 import { ApiError } from '../http/api-error.ts';
+import { projectColumns } from '../projects/project-queries.ts';
 import type { Principal } from './principal.ts';
 
 // What a principal may do in a project: their membership's role (admin everywhere for an instance
@@ -33,30 +35,33 @@ export async function projectRoleOf(
   return key?.role == null ? role : weakerRole(role, key.role);
 }
 
-/** The ids of the projects the principal may see, with their role in each; every project for an instance admin. */
-export async function visibleProjectRoles(
+/**
+ * The projects the principal may see, by name, each with their role in it: the one project of a bound
+ * key, every project (as admin) for an instance admin, else the user's memberships.
+ */
+export async function visibleProjects(
   db: Kysely<Database>,
   principal: Principal,
-): Promise<Map<number, ProjectRole>> {
-  const roles = new Map<number, ProjectRole>();
+): Promise<ProjectSummary[]> {
+  const byName = db
+    .selectFrom('project')
+    .select(projectColumns)
+    .orderBy('project.name')
+    .orderBy('project.id');
   const key = principal.via === 'api_key' ? principal.apiKey : undefined;
   if (key !== undefined && key.projectId !== null) {
     const role = await projectRoleOf(db, principal, key.projectId);
-    if (role !== undefined) roles.set(key.projectId, role);
-    return roles;
+    if (role === undefined) return [];
+    const rows = await byName.where('project.id', '=', key.projectId).execute();
+    return rows.map((row) => ({ ...row, my_role: role }));
   }
-  if (principal.user.isInstanceAdmin) {
-    for (const { id } of await db.selectFrom('project').select('id').execute())
-      roles.set(id, 'admin');
-    return roles;
-  }
-  const members = await db
-    .selectFrom('project_member')
-    .select(['project_id', 'role'])
-    .where('user_id', '=', principal.user.id)
+  if (principal.user.isInstanceAdmin)
+    return (await byName.execute()).map((row) => ({ ...row, my_role: 'admin' }));
+  return byName
+    .innerJoin('project_member', 'project_member.project_id', 'project.id')
+    .select('project_member.role as my_role')
+    .where('project_member.user_id', '=', principal.user.id)
     .execute();
-  for (const member of members) roles.set(member.project_id, member.role);
-  return roles;
 }
 
 const actionWords: Record<ProjectRole, string> = {

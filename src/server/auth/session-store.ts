@@ -21,6 +21,21 @@ export type SessionLookup =
   | { found: true; user: AppUserRow; tokenHash: string; idleExpiresAt: Date }
   | { found: false; reason: 'unknown' | 'expired' };
 
+/**
+ * Ends every session of a user but `keepTokenHash`; returns how many ended. Takes the database or a
+ * transaction, so disabling an account signs it out in the same transaction as it is disabled.
+ */
+export async function endSessionsOf(
+  db: Kysely<Database>,
+  userId: number,
+  keepTokenHash?: string,
+): Promise<number> {
+  let query = db.deleteFrom('user_session').where('user_id', '=', userId);
+  if (keepTokenHash !== undefined) query = query.where('token_hash', '!=', keepTokenHash);
+  const result = await query.executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 /** Database access for sessions. */
 export class SessionStore {
   constructor(
@@ -85,11 +100,9 @@ export class SessionStore {
     await this.db.deleteFrom('user_session').where('token_hash', '=', tokenHash).execute();
   }
 
-  /** Ends every session of a user but `keepTokenHash` (a password change, a disabled account). */
-  async endAllFor(userId: number, keepTokenHash?: string): Promise<void> {
-    let query = this.db.deleteFrom('user_session').where('user_id', '=', userId);
-    if (keepTokenHash !== undefined) query = query.where('token_hash', '!=', keepTokenHash);
-    await query.execute();
+  /** Ends a user's sessions but `keepTokenHash` (a password change or reset); returns how many. */
+  async endAllFor(userId: number, keepTokenHash?: string): Promise<number> {
+    return endSessionsOf(this.db, userId, keepTokenHash);
   }
 
   private idleExpiry(from: Date): Date {

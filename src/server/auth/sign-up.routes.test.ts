@@ -1,12 +1,10 @@
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { meResponseSchema, signUpInfoSchema } from '../../contract/auth.ts';
-import { createTestDatabase, testDialects } from '../db/test-database.ts';
-import type { TestDatabase } from '../db/test-database.ts';
+import { testDialects } from '../db/test-database.ts';
+import { createAccountsTestEnv } from '../test-utils/accounts-test-env.ts';
+import type { AccountsTestEnv } from '../test-utils/accounts-test-env.ts';
 import { errorOf, fieldsOf } from '../test-utils/api-responses.ts';
 import { addTestAccount } from '../test-utils/test-accounts.ts';
-import { createTestApp } from '../test-utils/test-app.ts';
-import type { TestApp } from '../test-utils/test-app.ts';
 import {
   addPasswordAccount,
   addSignUpLink,
@@ -16,37 +14,37 @@ import {
 } from './auth-test-fixtures.ts';
 
 describe.each(testDialects)('the sign-up routes on %s', (dialect) => {
-  let database: TestDatabase;
-  let built: TestApp;
-  let app: FastifyInstance;
+  let env: AccountsTestEnv;
 
   beforeAll(async () => {
-    database = await createTestDatabase(dialect);
-    built = await createTestApp(database);
-    app = built.anonymousApp;
+    env = await createAccountsTestEnv(dialect);
   });
   afterAll(async () => {
-    await built.close();
-    await database.drop();
+    await env.close();
   });
 
   async function invitedUser() {
     // A user an instance admin added: no password until they sign up.
-    return addTestAccount(database.db);
+    return addTestAccount(env.database.db);
   }
 
   async function info(token: string) {
-    return app.inject({ method: 'GET', url: `/api/v1/auth/sign-up/${token}` });
+    return env.anonymousApp.inject({ method: 'GET', url: `/api/v1/auth/sign-up/${token}` });
   }
 
   async function signUp(payload: object, headers: Record<string, string> = {}) {
-    return app.inject({ method: 'POST', url: '/api/v1/auth/sign-up', payload, headers });
+    return env.anonymousApp.inject({
+      method: 'POST',
+      url: '/api/v1/auth/sign-up',
+      payload,
+      headers,
+    });
   }
 
   describe('GET /api/v1/auth/sign-up/:token', () => {
     it('says whose link it is and until when, without credentials', async () => {
       const user = await invitedUser();
-      const link = await addSignUpLink(database.db, user.userId);
+      const link = await addSignUpLink(env.database.db, user.userId);
       const response = await info(link.token);
 
       expect(response.statusCode).toBe(200);
@@ -58,8 +56,8 @@ describe.each(testDialects)('the sign-up routes on %s', (dialect) => {
 
     it('answers an unknown, a used and an expired link with 404s that say which', async () => {
       const user = await invitedUser();
-      const used = await addSignUpLink(database.db, user.userId, { used: true });
-      const expired = await addSignUpLink(database.db, user.userId, { expiresInMinutes: -1 });
+      const used = await addSignUpLink(env.database.db, user.userId, { used: true });
+      const expired = await addSignUpLink(env.database.db, user.userId, { expiresInMinutes: -1 });
       const unknown = 'x'.repeat(43);
 
       const answers = {
@@ -87,7 +85,7 @@ describe.each(testDialects)('the sign-up routes on %s', (dialect) => {
   describe('POST /api/v1/auth/sign-up', () => {
     it('sets the password, uses up the link and signs in with a session cookie', async () => {
       const user = await invitedUser();
-      const link = await addSignUpLink(database.db, user.userId);
+      const link = await addSignUpLink(env.database.db, user.userId);
       const password = 'my-first-password';
       const response = await signUp({ token: link.token, password });
 
@@ -100,20 +98,20 @@ describe.each(testDialects)('the sign-up routes on %s', (dialect) => {
       });
       const cookie = sessionCookieOf(response);
       expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
-      const signedIn = await app.inject({
+      const signedIn = await env.anonymousApp.inject({
         method: 'GET',
         url: '/api/v1/auth/me',
         headers: withSession(cookie?.value ?? ''),
       });
       expect(signedIn.statusCode).toBe(200);
-      expect((await signIn(app, user.email, password)).response.statusCode).toBe(200);
+      expect((await signIn(env.anonymousApp, user.email, password)).response.statusCode).toBe(200);
 
       const again = await signUp({ token: link.token, password: 'someone-elses-password' });
       expect(again.statusCode).toBe(404);
       expect(errorOf(again).details).toEqual({ reason: 'used' });
       expect((await info(link.token)).statusCode).toBe(404);
 
-      const audit = await database.db
+      const audit = await env.database.db
         .selectFrom('audit_event')
         .select(['actor_email', 'via'])
         .where('action', '=', 'signed_up')
@@ -124,7 +122,7 @@ describe.each(testDialects)('the sign-up routes on %s', (dialect) => {
 
     it('lets exactly one of two simultaneous uses of a link through', async () => {
       const user = await invitedUser();
-      const link = await addSignUpLink(database.db, user.userId);
+      const link = await addSignUpLink(env.database.db, user.userId);
       const answers = await Promise.all([
         signUp({ token: link.token, password: 'first-racer-password' }),
         signUp({ token: link.token, password: 'second-racer-password' }),
@@ -132,15 +130,16 @@ describe.each(testDialects)('the sign-up routes on %s', (dialect) => {
 
       expect(answers.map((answer) => answer.statusCode).sort()).toEqual([200, 404]);
       const winner = answers[0].statusCode === 200 ? 'first' : 'second';
-      expect((await signIn(app, user.email, `${winner}-racer-password`)).response.statusCode).toBe(
-        200,
-      );
+      expect(
+        (await signIn(env.anonymousApp, user.email, `${winner}-racer-password`)).response
+          .statusCode,
+      ).toBe(200);
     });
 
     it('refuses an expired, used or unknown link with the 404 that says which, setting nothing', async () => {
       const user = await invitedUser();
-      const expired = await addSignUpLink(database.db, user.userId, { expiresInMinutes: -1 });
-      const used = await addSignUpLink(database.db, user.userId, { used: true });
+      const expired = await addSignUpLink(env.database.db, user.userId, { expiresInMinutes: -1 });
+      const used = await addSignUpLink(env.database.db, user.userId, { used: true });
       const cases = [
         [expired.token, 'expired'],
         [used.token, 'used'],
@@ -152,7 +151,7 @@ describe.each(testDialects)('the sign-up routes on %s', (dialect) => {
         expect(errorOf(response).details).toEqual({ reason });
         expect(sessionCookieOf(response)).toBeUndefined();
       }
-      const row = await database.db
+      const row = await env.database.db
         .selectFrom('app_user')
         .select('password_hash')
         .where('id', '=', user.userId)
@@ -161,27 +160,29 @@ describe.each(testDialects)('the sign-up routes on %s', (dialect) => {
     });
 
     it('refuses the link of a disabled account', async () => {
-      const user = await addTestAccount(database.db, { disabled: true });
-      const link = await addSignUpLink(database.db, user.userId);
+      const user = await addTestAccount(env.database.db, { disabled: true });
+      const link = await addSignUpLink(env.database.db, user.userId);
       const response = await signUp({ token: link.token, password: 'a-good-password' });
       expect(response.statusCode).toBe(404);
       expect(errorOf(response).details).toEqual({ reason: 'account_disabled' });
     });
 
     it('resets a forgotten password: the sessions from before the link end', async () => {
-      const account = await addPasswordAccount(database.db);
-      const before = await signIn(app, account.email, account.password);
-      const link = await addSignUpLink(database.db, account.userId);
+      const account = await addPasswordAccount(env.database.db);
+      const before = await signIn(env.anonymousApp, account.email, account.password);
+      const link = await addSignUpLink(env.database.db, account.userId);
       const response = await signUp({ token: link.token, password: 'a-remembered-password' });
 
       expect(response.statusCode).toBe(200);
-      const old = await app.inject({
+      const old = await env.anonymousApp.inject({
         method: 'GET',
         url: '/api/v1/auth/me',
         headers: withSession(before.token ?? ''),
       });
       expect(old.statusCode).toBe(401);
-      expect((await signIn(app, account.email, account.password)).response.statusCode).toBe(401);
+      expect(
+        (await signIn(env.anonymousApp, account.email, account.password)).response.statusCode,
+      ).toBe(401);
     });
 
     it('refuses a malformed body with a 400 naming the field', async () => {

@@ -37,13 +37,18 @@ describe.each(testDialects)('export audit events on %s', (dialect) => {
     await env.close();
   });
 
-  it('records export_created, export_link_issued and export_archived with the actor and export', async () => {
-    const created = await env.app.inject({
+  /** Asks for an export of the demo's default directory as `account`, with `extra` in the body. */
+  async function createAs(account: TestAccount, extra: Record<string, unknown> = {}) {
+    return env.app.inject({
       method: 'POST',
       url: api,
-      headers: editor.headers,
-      payload: defaultDirectoryExport(env),
+      headers: account.headers,
+      payload: { ...defaultDirectoryExport(env), ...extra },
     });
+  }
+
+  it('records export_created, export_link_issued and export_archived with the actor and export', async () => {
+    const created = await createAs(editor);
     expect(created.statusCode).toBe(202);
     const { id } = created.json<Export>();
     const target = `export ${id}`;
@@ -87,15 +92,9 @@ describe.each(testDialects)('export audit events on %s', (dialect) => {
   });
 
   it('records the link a waited create hands out with return_type "url"', async () => {
-    const response = await env.app.inject({
-      method: 'POST',
-      url: api,
-      headers: editor.headers,
-      payload: {
-        ...defaultDirectoryExport(env),
-        wait_for_export_generation: true,
-        return_type: 'url',
-      },
+    const response = await createAs(editor, {
+      wait_for_export_generation: true,
+      return_type: 'url',
     });
     expect(response.statusCode).toBe(200);
     const link = response.json<ExportLink>();
@@ -111,12 +110,7 @@ describe.each(testDialects)('export audit events on %s', (dialect) => {
       .selectFrom('audit_event')
       .select((eb) => eb.fn.countAll<number>().as('count'))
       .executeTakeFirstOrThrow();
-    const refusedCreate = await env.app.inject({
-      method: 'POST',
-      url: api,
-      headers: viewer.headers,
-      payload: defaultDirectoryExport(env),
-    });
+    const refusedCreate = await createAs(viewer);
     expect(refusedCreate.statusCode).toBe(403);
 
     // A link to a failed export (409) and an editor archiving someone else's export (403).

@@ -1,16 +1,14 @@
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memberListResponseSchema, memberSchema } from '../../contract/auth.ts';
 import { projectNameMaxLength } from '../../contract/projects.ts';
 import { auditEventsOf, markSignedUp } from '../audit/audit-test-reads.ts';
-import { createTestDatabase, testDialects } from '../db/test-database.ts';
-import type { TestDatabase } from '../db/test-database.ts';
+import { testDialects } from '../db/test-database.ts';
+import { addAlphaTeam, createAccountsTestEnv } from '../test-utils/accounts-test-env.ts';
+import type { AccountsTestEnv } from '../test-utils/accounts-test-env.ts';
 import { errorOf, fieldsOf } from '../test-utils/api-responses.ts';
-import { createTestApp } from '../test-utils/test-app.ts';
-import type { TestApp } from '../test-utils/test-app.ts';
 import { addTestAccount, testAdminEmail } from '../test-utils/test-accounts.ts';
-import type { TestAccount } from '../test-utils/test-accounts.ts';
 import { addProject } from '../test-utils/test-records.ts';
+import type { TestAccount } from '../test-utils/test-accounts.ts';
 
 // A project's members as its admins manage them: list, add by email, change a role, remove; who may
 // (project admins and instance admins; viewers and editors 403; anyone outside 404), and the one
@@ -19,51 +17,41 @@ import { addProject } from '../test-utils/test-records.ts';
 const members = (project: string) => `/api/v1/projects/${project}/members`;
 
 describe.each(testDialects)('member routes on %s', (dialect) => {
-  let database: TestDatabase;
-  let built: TestApp;
-  let app: FastifyInstance;
-  let alpha: number;
-  let beta: number;
+  let env: AccountsTestEnv;
   let alphaAdmin: TestAccount;
   let alphaEditor: TestAccount;
   let alphaViewer: TestAccount;
   let betaAdmin: TestAccount;
 
   beforeAll(async () => {
-    database = await createTestDatabase(dialect);
-    built = await createTestApp(database);
-    app = built.app;
-    alpha = await addProject(database, 'alpha', 'Alpha');
-    beta = await addProject(database, 'beta', 'Beta');
-    alphaAdmin = await addTestAccount(database.db, {
-      email: 'alice@example.com',
-      projects: { [alpha]: 'admin' },
-    });
-    alphaEditor = await addTestAccount(database.db, {
-      email: 'eddie@example.com',
-      projects: { [alpha]: 'editor' },
-    });
-    alphaViewer = await addTestAccount(database.db, {
-      email: 'vera@example.com',
-      projects: { [alpha]: 'viewer', [beta]: 'admin' },
-    });
-    betaAdmin = await addTestAccount(database.db, {
+    env = await createAccountsTestEnv(dialect);
+    ({ alphaAdmin, alphaEditor, alphaViewer } = await addAlphaTeam(env));
+    betaAdmin = await addTestAccount(env.database.db, {
       email: 'bart@example.com',
-      projects: { [beta]: 'admin' },
+      projects: { [env.beta]: 'admin' },
     });
-    await markSignedUp(database.db, alphaAdmin.userId);
+    await markSignedUp(env.database.db, alphaAdmin.userId);
   });
   afterAll(async () => {
-    await built.close();
-    await database.drop();
+    await env.close();
   });
 
-  it('lists the members by email with their roles and account status; instance admins are not members', async () => {
-    const response = await app.inject({
-      method: 'GET',
-      url: members('alpha'),
+  /** A request to alpha's members (`suffix`: `/<user id>`) as alice, alpha's admin. */
+  async function asAlphaAdmin(
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    suffix = '',
+    payload?: object,
+  ) {
+    return env.app.inject({
+      method,
+      url: `${members('alpha')}${suffix}`,
       headers: alphaAdmin.headers,
+      ...(payload && { payload }),
     });
+  }
+
+  it('lists the members by email with their roles and account status; instance admins are not members', async () => {
+    const response = await asAlphaAdmin('GET');
     expect(response.statusCode).toBe(200);
     const list = memberListResponseSchema.parse(response.json()).members;
     expect(list.map(({ email, role, status }) => ({ email, role, status }))).toEqual([
@@ -73,7 +61,7 @@ describe.each(testDialects)('member routes on %s', (dialect) => {
     ]);
     expect(list[0]?.user_id).toBe(alphaAdmin.userId);
     // The instance admin manages every project's members without being one.
-    const asInstanceAdmin = await app.inject({ method: 'GET', url: members('beta') });
+    const asInstanceAdmin = await env.app.inject({ method: 'GET', url: members('beta') });
     expect(asInstanceAdmin.statusCode).toBe(200);
     expect(
       memberListResponseSchema.parse(asInstanceAdmin.json()).members.map((member) => member.email),
@@ -82,13 +70,8 @@ describe.each(testDialects)('member routes on %s', (dialect) => {
 
   describe('adding', () => {
     it('adds an existing account by email (201), and records it', async () => {
-      const newcomer = await addTestAccount(database.db, { email: 'nia@example.com' });
-      const response = await app.inject({
-        method: 'POST',
-        url: members('alpha'),
-        headers: alphaAdmin.headers,
-        payload: { email: 'NIA@example.com', role: 'editor' },
-      });
+      const newcomer = await addTestAccount(env.database.db, { email: 'nia@example.com' });
+      const response = await asAlphaAdmin('POST', '', { email: 'NIA@example.com', role: 'editor' });
       expect(response.statusCode).toBe(201);
       expect(memberSchema.parse(response.json())).toMatchObject({
         user_id: newcomer.userId,
@@ -97,37 +80,37 @@ describe.each(testDialects)('member routes on %s', (dialect) => {
         status: 'invited',
       });
       // They now reach the project, as an editor.
-      const project = await app.inject({
+      const project = await env.app.inject({
         method: 'GET',
         url: '/api/v1/projects/alpha',
         headers: newcomer.headers,
       });
       expect(project.json<{ project: { my_role: string } }>().project.my_role).toBe('editor');
-      const [event] = await auditEventsOf(database.db, 'member_added', 'member nia@example.com');
+      const [event] = await auditEventsOf(
+        env.database.db,
+        'member_added',
+        'member nia@example.com',
+      );
       expect(event).toMatchObject({
         actor_email: 'alice@example.com',
-        project_id: alpha,
+        project_id: env.alpha,
         details: { role: 'editor' },
       });
     });
 
     it('answers 404 saying an instance admin adds users first when no account has the email', async () => {
-      const response = await app.inject({
-        method: 'POST',
-        url: members('alpha'),
-        headers: alphaAdmin.headers,
-        payload: { email: 'stranger@example.com', role: 'viewer' },
+      const response = await asAlphaAdmin('POST', '', {
+        email: 'stranger@example.com',
+        role: 'viewer',
       });
       expect(response.statusCode).toBe(404);
       expect(errorOf(response).message).toContain('An instance admin adds users first');
     });
 
     it('answers 409 for someone who is a member already', async () => {
-      const response = await app.inject({
-        method: 'POST',
-        url: members('alpha'),
-        headers: alphaAdmin.headers,
-        payload: { email: 'eddie@example.com', role: 'admin' },
+      const response = await asAlphaAdmin('POST', '', {
+        email: 'eddie@example.com',
+        role: 'admin',
       });
       expect(response.statusCode).toBe(409);
       expect(errorOf(response).message).toContain('already a member of project "alpha" (editor)');
@@ -139,12 +122,7 @@ describe.each(testDialects)('member routes on %s', (dialect) => {
       [{ role: 'viewer' }, 'body.email'],
       [{ email: 'eddie@example.com', role: 'viewer', user_id: 3 }, 'body.user_id'],
     ])('answers 400 naming the field for %j', async (payload, field) => {
-      const response = await app.inject({
-        method: 'POST',
-        url: members('alpha'),
-        headers: alphaAdmin.headers,
-        payload,
-      });
+      const response = await asAlphaAdmin('POST', '', payload);
       expect(response.statusCode).toBe(400);
       expect(fieldsOf(response)).toContain(field);
     });
@@ -152,63 +130,49 @@ describe.each(testDialects)('member routes on %s', (dialect) => {
 
   describe('changing a role and removing', () => {
     it('changes a role (recorded with from and to), then removes the member (204)', async () => {
-      const temp = await addTestAccount(database.db, {
+      const temp = await addTestAccount(env.database.db, {
         email: 'tom@example.com',
-        projects: { [alpha]: 'viewer' },
+        projects: { [env.alpha]: 'viewer' },
       });
-      const changed = await app.inject({
-        method: 'PATCH',
-        url: `${members('alpha')}/${temp.userId}`,
-        headers: alphaAdmin.headers,
-        payload: { role: 'admin' },
-      });
+      const changed = await asAlphaAdmin('PATCH', `/${temp.userId}`, { role: 'admin' });
       expect(changed.statusCode).toBe(200);
       expect(memberSchema.parse(changed.json())).toMatchObject({
         user_id: temp.userId,
         role: 'admin',
       });
       const [roleEvent] = await auditEventsOf(
-        database.db,
+        env.database.db,
         'member_role_changed',
         'member tom@example.com',
       );
       expect(roleEvent?.details).toEqual({ from: 'viewer', to: 'admin' });
 
-      const removed = await app.inject({
-        method: 'DELETE',
-        url: `${members('alpha')}/${temp.userId}`,
-        headers: alphaAdmin.headers,
-      });
+      const removed = await asAlphaAdmin('DELETE', `/${temp.userId}`);
       expect(removed.statusCode).toBe(204);
-      const gone = await app.inject({
+      const gone = await env.app.inject({
         method: 'GET',
         url: '/api/v1/projects/alpha',
         headers: temp.headers,
       });
       expect(gone.statusCode).toBe(404);
       const [removeEvent] = await auditEventsOf(
-        database.db,
+        env.database.db,
         'member_removed',
         'member tom@example.com',
       );
-      expect(removeEvent).toMatchObject({ project_id: alpha, details: { role: 'admin' } });
+      expect(removeEvent).toMatchObject({ project_id: env.alpha, details: { role: 'admin' } });
 
-      const again = await app.inject({
-        method: 'DELETE',
-        url: `${members('alpha')}/${temp.userId}`,
-        headers: alphaAdmin.headers,
-      });
+      const again = await asAlphaAdmin('DELETE', `/${temp.userId}`);
       expect(again.statusCode).toBe(404);
     });
 
     it('answers 404 for a user who is not a member (a member of another project included)', async () => {
       for (const method of ['PATCH', 'DELETE'] as const) {
-        const response = await app.inject({
+        const response = await asAlphaAdmin(
           method,
-          url: `${members('alpha')}/${betaAdmin.userId}`,
-          headers: alphaAdmin.headers,
-          ...(method === 'PATCH' && { payload: { role: 'viewer' } }),
-        });
+          `/${betaAdmin.userId}`,
+          method === 'PATCH' ? { role: 'viewer' } : undefined,
+        );
         expect(response.statusCode).toBe(404);
         expect(errorOf(response).message).toBe(
           `Member ${betaAdmin.userId} of project "alpha" was not found.`,
@@ -222,12 +186,7 @@ describe.each(testDialects)('member routes on %s', (dialect) => {
       ['PATCH', '/1', {}, 'body.role'],
       ['DELETE', '/0', undefined, 'params.id'],
     ] as const)('%s %s answers 400 naming the field', async (method, suffix, payload, field) => {
-      const response = await app.inject({
-        method,
-        url: `${members('alpha')}${suffix}`,
-        headers: alphaAdmin.headers,
-        ...(payload && { payload }),
-      });
+      const response = await asAlphaAdmin(method, suffix, payload);
       expect(response.statusCode).toBe(400);
       expect(fieldsOf(response)).toContain(field);
     });
@@ -235,12 +194,12 @@ describe.each(testDialects)('member routes on %s', (dialect) => {
 
   describe('the last admin member', () => {
     it('may not be demoted nor removed (409 saying why); with a second admin, may', async () => {
-      const gamma = await addProject(database, 'gamma', 'Gamma');
-      const only = await addTestAccount(database.db, {
+      const gamma = await addProject(env.database, 'gamma', 'Gamma');
+      const only = await addTestAccount(env.database.db, {
         email: 'olga@example.com',
         projects: { [gamma]: 'admin' },
       });
-      const demote = await app.inject({
+      const demote = await env.app.inject({
         method: 'PATCH',
         url: `${members('gamma')}/${only.userId}`,
         payload: { role: 'editor' },
@@ -250,34 +209,34 @@ describe.each(testDialects)('member routes on %s', (dialect) => {
         'olga@example.com is the last admin of project "gamma"',
       );
       // Even by themselves.
-      const leave = await app.inject({
+      const leave = await env.app.inject({
         method: 'DELETE',
         url: `${members('gamma')}/${only.userId}`,
         headers: only.headers,
       });
       expect(leave.statusCode).toBe(409);
       // Re-stating their role changes nothing and is fine.
-      const same = await app.inject({
+      const same = await env.app.inject({
         method: 'PATCH',
         url: `${members('gamma')}/${only.userId}`,
         payload: { role: 'admin' },
       });
       expect(same.statusCode).toBe(200);
 
-      const second = await addTestAccount(database.db, { email: 'sam@example.com' });
-      const added = await app.inject({
+      const second = await addTestAccount(env.database.db, { email: 'sam@example.com' });
+      const added = await env.app.inject({
         method: 'POST',
         url: members('gamma'),
         payload: { email: 'sam@example.com', role: 'admin' },
       });
       expect(added.statusCode).toBe(201);
-      const nowDemoted = await app.inject({
+      const nowDemoted = await env.app.inject({
         method: 'PATCH',
         url: `${members('gamma')}/${only.userId}`,
         payload: { role: 'editor' },
       });
       expect(nowDemoted.statusCode).toBe(200);
-      const lastLeaves = await app.inject({
+      const lastLeaves = await env.app.inject({
         method: 'DELETE',
         url: `${members('gamma')}/${second.userId}`,
       });
@@ -298,7 +257,7 @@ describe.each(testDialects)('member routes on %s', (dialect) => {
       '%s: 403 for a viewer or editor, naming the role needed',
       async (method, url, payload) => {
         for (const account of [alphaViewer, alphaEditor]) {
-          const response = await app.inject({
+          const response = await env.app.inject({
             method,
             url: url(),
             headers: account.headers,
@@ -313,7 +272,7 @@ describe.each(testDialects)('member routes on %s', (dialect) => {
     it.each(routes(() => alphaEditor.userId))(
       '%s: 404 for another project’s admin, an unknown project; 401 for nobody',
       async (method, url, payload) => {
-        const outside = await app.inject({
+        const outside = await env.app.inject({
           method,
           url: url(),
           headers: betaAdmin.headers,
@@ -321,13 +280,13 @@ describe.each(testDialects)('member routes on %s', (dialect) => {
         });
         expect(outside.statusCode).toBe(404);
         expect(errorOf(outside).message).toBe('Project "alpha" was not found.');
-        const unknown = await app.inject({
+        const unknown = await env.app.inject({
           method,
           url: url().replace('/alpha/', '/nowhere/'),
           ...(payload && { payload }),
         });
         expect(unknown.statusCode).toBe(404);
-        const anonymous = await built.anonymousApp.inject({
+        const anonymous = await env.anonymousApp.inject({
           method,
           url: url(),
           ...(payload && { payload }),
@@ -337,27 +296,27 @@ describe.each(testDialects)('member routes on %s', (dialect) => {
     );
 
     it('limits a key bound to a project to that project and to its role', async () => {
-      const boundViewer = await addTestAccount(database.db, {
-        projects: { [alpha]: 'admin', [beta]: 'admin' },
-        key: { projectId: alpha, role: 'viewer' },
+      const boundViewer = await addTestAccount(env.database.db, {
+        projects: { [env.alpha]: 'admin', [env.beta]: 'admin' },
+        key: { projectId: env.alpha, role: 'viewer' },
       });
-      const asViewer = await app.inject({
+      const asViewer = await env.app.inject({
         method: 'GET',
         url: members('alpha'),
         headers: boundViewer.headers,
       });
       expect(asViewer.statusCode).toBe(403);
-      const elsewhere = await app.inject({
+      const elsewhere = await env.app.inject({
         method: 'GET',
         url: members('beta'),
         headers: boundViewer.headers,
       });
       expect(elsewhere.statusCode).toBe(404);
-      const boundAdmin = await addTestAccount(database.db, {
-        projects: { [alpha]: 'admin' },
-        key: { projectId: alpha, role: 'admin' },
+      const boundAdmin = await addTestAccount(env.database.db, {
+        projects: { [env.alpha]: 'admin' },
+        key: { projectId: env.alpha, role: 'admin' },
       });
-      const asAdmin = await app.inject({
+      const asAdmin = await env.app.inject({
         method: 'GET',
         url: members('alpha'),
         headers: boundAdmin.headers,
@@ -366,7 +325,7 @@ describe.each(testDialects)('member routes on %s', (dialect) => {
     });
 
     it('answers 400 naming params.project for a malformed project name', async () => {
-      const response = await app.inject({
+      const response = await env.app.inject({
         method: 'GET',
         url: members('x'.repeat(projectNameMaxLength + 1)),
       });
@@ -375,15 +334,19 @@ describe.each(testDialects)('member routes on %s', (dialect) => {
     });
 
     it('records the instance admin as the actor when they act', async () => {
-      const extra = await addTestAccount(database.db, { email: 'ivy@example.com' });
-      const response = await app.inject({
+      const extra = await addTestAccount(env.database.db, { email: 'ivy@example.com' });
+      const response = await env.app.inject({
         method: 'POST',
         url: members('beta'),
         payload: { email: extra.email, role: 'viewer' },
       });
       expect(response.statusCode).toBe(201);
-      const [event] = await auditEventsOf(database.db, 'member_added', 'member ivy@example.com');
-      expect(event).toMatchObject({ actor_email: testAdminEmail, project_id: beta });
+      const [event] = await auditEventsOf(
+        env.database.db,
+        'member_added',
+        'member ivy@example.com',
+      );
+      expect(event).toMatchObject({ actor_email: testAdminEmail, project_id: env.beta });
     });
   });
 });

@@ -1,38 +1,28 @@
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memberListResponseSchema } from '../../contract/auth.ts';
 import { projectDetailResponseSchema, projectSummarySchema } from '../../contract/projects.ts';
 import { auditEventsOf } from '../audit/audit-test-reads.ts';
-import { createTestDatabase, testDialects } from '../db/test-database.ts';
-import type { TestDatabase } from '../db/test-database.ts';
+import { testDialects } from '../db/test-database.ts';
+import { createAccountsTestEnv } from '../test-utils/accounts-test-env.ts';
+import type { AccountsTestEnv } from '../test-utils/accounts-test-env.ts';
 import { errorOf, fieldsOf } from '../test-utils/api-responses.ts';
-import { createTestApp } from '../test-utils/test-app.ts';
-import type { TestApp } from '../test-utils/test-app.ts';
 import { addTestAccount, testAdminEmail } from '../test-utils/test-accounts.ts';
-import { addProject } from '../test-utils/test-records.ts';
 
 // POST /api/v1/projects: an instance admin makes a project with its "Default" directory and becomes
 // its admin member; nobody else may.
 
 describe.each(testDialects)('creating a project on %s', (dialect) => {
-  let database: TestDatabase;
-  let built: TestApp;
-  let app: FastifyInstance;
-  let existing: number;
+  let env: AccountsTestEnv;
 
   beforeAll(async () => {
-    database = await createTestDatabase(dialect);
-    built = await createTestApp(database);
-    app = built.app;
-    existing = await addProject(database, 'taken', 'Taken');
+    env = await createAccountsTestEnv(dialect);
   });
   afterAll(async () => {
-    await built.close();
-    await database.drop();
+    await env.close();
   });
 
   async function create(payload: Record<string, unknown>, headers?: Record<string, string>) {
-    return app.inject({
+    return env.app.inject({
       method: 'POST',
       url: '/api/v1/projects',
       payload,
@@ -41,7 +31,7 @@ describe.each(testDialects)('creating a project on %s', (dialect) => {
   }
 
   it('makes the project with a default directory "Default" and its creator as admin member (201)', async () => {
-    const creator = await addTestAccount(database.db, { instanceAdmin: true });
+    const creator = await addTestAccount(env.database.db, { instanceAdmin: true });
     const response = await create(
       { project_string_id: 'street-2025', name: 'Street scenes 2025' },
       creator.headers,
@@ -55,7 +45,7 @@ describe.each(testDialects)('creating a project on %s', (dialect) => {
     });
 
     const detail = projectDetailResponseSchema.parse(
-      (await app.inject({ method: 'GET', url: '/api/v1/projects/street-2025' })).json(),
+      (await env.app.inject({ method: 'GET', url: '/api/v1/projects/street-2025' })).json(),
     );
     expect(detail.project.id).toBe(project.id);
     expect(detail.directories.map((directory) => directory.nickname)).toEqual(['Default']);
@@ -66,13 +56,13 @@ describe.each(testDialects)('creating a project on %s', (dialect) => {
     });
 
     const members = memberListResponseSchema.parse(
-      (await app.inject({ method: 'GET', url: '/api/v1/projects/street-2025/members' })).json(),
+      (await env.app.inject({ method: 'GET', url: '/api/v1/projects/street-2025/members' })).json(),
     ).members;
     expect(members.map(({ user_id, role }) => ({ user_id, role }))).toEqual([
       { user_id: creator.userId, role: 'admin' },
     ]);
 
-    const [event] = await auditEventsOf(database.db, 'project_created', 'project street-2025');
+    const [event] = await auditEventsOf(env.database.db, 'project_created', 'project street-2025');
     expect(event).toMatchObject({
       actor_email: creator.email,
       project_id: project.id,
@@ -81,18 +71,18 @@ describe.each(testDialects)('creating a project on %s', (dialect) => {
   });
 
   it('answers 409 for a taken project_string_id and writes nothing', async () => {
-    const response = await create({ project_string_id: 'taken', name: 'Again' });
+    const response = await create({ project_string_id: 'alpha', name: 'Again' });
     expect(response.statusCode).toBe(409);
     expect(errorOf(response)).toMatchObject({
       code: 'conflict',
-      message: 'A project "taken" already exists. Choose another project_string_id.',
+      message: 'A project "alpha" already exists. Choose another project_string_id.',
     });
-    const rows = await database.db
+    const rows = await env.database.db
       .selectFrom('project')
       .select('id')
-      .where('project_string_id', '=', 'taken')
+      .where('project_string_id', '=', 'alpha')
       .execute();
-    expect(rows).toEqual([{ id: existing }]);
+    expect(rows).toEqual([{ id: env.alpha }]);
   });
 
   it.each([
@@ -109,10 +99,12 @@ describe.each(testDialects)('creating a project on %s', (dialect) => {
   });
 
   it('answers 403 to a project admin who is not an instance admin, and to an instance admin’s bound key', async () => {
-    const projectAdmin = await addTestAccount(database.db, { projects: { [existing]: 'admin' } });
-    const boundKey = await addTestAccount(database.db, {
+    const projectAdmin = await addTestAccount(env.database.db, {
+      projects: { [env.alpha]: 'admin' },
+    });
+    const boundKey = await addTestAccount(env.database.db, {
       instanceAdmin: true,
-      key: { projectId: existing, role: 'admin' },
+      key: { projectId: env.alpha, role: 'admin' },
     });
     for (const account of [projectAdmin, boundKey]) {
       const response = await create(
@@ -121,13 +113,13 @@ describe.each(testDialects)('creating a project on %s', (dialect) => {
       );
       expect(response.statusCode).toBe(403);
     }
-    const anonymous = await built.anonymousApp.inject({
+    const anonymous = await env.anonymousApp.inject({
       method: 'POST',
       url: '/api/v1/projects',
       payload: { project_string_id: 'sneaky', name: 'Sneaky' },
     });
     expect(anonymous.statusCode).toBe(401);
-    const sneaky = await database.db
+    const sneaky = await env.database.db
       .selectFrom('project')
       .select('id')
       .where('project_string_id', '=', 'sneaky')
@@ -137,14 +129,14 @@ describe.each(testDialects)('creating a project on %s', (dialect) => {
 
   it('lists the new project to its creator and to nobody else', async () => {
     await create({ project_string_id: 'fresh', name: 'Fresh' });
-    const outsider = await addTestAccount(database.db);
-    const listed = await app.inject({
+    const outsider = await addTestAccount(env.database.db);
+    const listed = await env.app.inject({
       method: 'GET',
       url: '/api/v1/projects',
       headers: outsider.headers,
     });
     expect(listed.json<{ projects: unknown[] }>().projects).toEqual([]);
-    const members = await app.inject({ method: 'GET', url: '/api/v1/projects/fresh/members' });
+    const members = await env.app.inject({ method: 'GET', url: '/api/v1/projects/fresh/members' });
     expect(
       memberListResponseSchema.parse(members.json()).members.map((member) => member.email),
     ).toEqual([testAdminEmail]);

@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { createProjectRequestSchema } from '../../contract/auth.ts';
 import { projectSummarySchema } from '../../contract/projects.ts';
-import { auditActorOf } from '../audit/audit-log.ts';
-import { requireInstanceAdmin } from '../auth/principal.ts';
+import { instanceAdminActorOf } from '../audit/audit-log.ts';
 import type { AnnexDatabase } from '../db/database.ts';
 import { createProject } from './project-create.ts';
 
@@ -25,11 +24,7 @@ export const projectCreateRoutes: FastifyPluginAsyncZod<ProjectCreateRoutesOptio
     '/projects',
     { schema: { body: createProjectRequestSchema, response: { 201: projectSummarySchema } } },
     async (request, reply) => {
-      const principal = requireInstanceAdmin(request);
-      const project = await createProject(database, request.body, {
-        ...auditActorOf(request),
-        principal,
-      });
+      const project = await createProject(database, request.body, instanceAdminActorOf(request));
       return reply.status(201).send(project);
     },
   );

@@ -1,9 +1,8 @@
 import type { CreateProjectRequest } from '../../contract/auth.ts';
 import type { ProjectSummary } from '../../contract/projects.ts';
 import { isUniqueViolation } from '../accounts/unique-violation.ts';
-import type { AuditActor } from '../audit/audit-log.ts';
+import type { SignedInActor } from '../audit/audit-log.ts';
 import { recordAudit } from '../audit/audit-log.ts';
-import type { Principal } from '../auth/principal.ts';
 import type { AnnexDatabase } from '../db/database.ts';
 import { ApiError } from '../http/api-error.ts';
 import { insertProject } from '../seed/project-writer.ts';
@@ -17,16 +16,11 @@ import { findProject } from './project-queries.ts';
 /** The directory every new project starts with, and opens on. */
 export const defaultDirectoryName = 'Default';
 
-/** The instance admin creating the project, and where from (for the audit trail). */
-export interface ProjectCreator extends AuditActor {
-  principal: Principal;
-}
-
 /** Creates the project; a 409 `conflict` when its `project_string_id` is taken. */
 export async function createProject(
   database: AnnexDatabase,
   input: Required<CreateProjectRequest>,
-  creator: ProjectCreator,
+  creator: SignedInActor,
 ): Promise<ProjectSummary> {
   if ((await findProject(database.db, input.project_string_id)) !== undefined)
     throw projectTaken(input.project_string_id);

@@ -18,20 +18,13 @@ import type { Database } from '../db/schema.ts';
 /** A project row as the API names it, before the requester's role is known. */
 export type ProjectRecord = Omit<ProjectSummary, 'my_role'>;
 
-/** The projects with these ids, by name. */
-export async function listProjects(
-  db: Kysely<Database>,
-  ids: readonly number[],
-): Promise<ProjectRecord[]> {
-  if (ids.length === 0) return [];
-  return db
-    .selectFrom('project')
-    .select(['id', 'project_string_id', 'name', 'default_directory_id'])
-    .where('id', 'in', ids)
-    .orderBy('name')
-    .orderBy('id')
-    .execute();
-}
+/** The columns of a project the API shows (a `ProjectRecord`), named so a join can select them. */
+export const projectColumns = [
+  'project.id',
+  'project.project_string_id',
+  'project.name',
+  'project.default_directory_id',
+] as const;
 
 /** The project with this `project_string_id`, or undefined. */
 export async function findProject(
@@ -40,7 +33,7 @@ export async function findProject(
 ): Promise<ProjectRecord | undefined> {
   return db
     .selectFrom('project')
-    .select(['id', 'project_string_id', 'name', 'default_directory_id'])
+    .select(projectColumns)
     .where('project_string_id', '=', projectStringId)
     .executeTakeFirst();
 }

@@ -14,6 +14,7 @@ import { createTestDatabase, testDialects } from '../db/test-database.ts';
 import type { TestDatabase } from '../db/test-database.ts';
 import { seedDemoProject } from '../seed/demo-project.ts';
 import type { DemoProjectSummary } from '../seed/demo-project.ts';
+import { addTestAccount } from '../test-utils/test-accounts.ts';
 import { createTestApp } from '../test-utils/test-app.ts';
 import type { TestApp } from '../test-utils/test-app.ts';
 import { addDirectory, addImages, addJob, addProject } from '../test-utils/test-records.ts';
@@ -57,6 +58,25 @@ describe.each(testDialects)('the project read API on %s', (dialect) => {
         my_role: 'admin',
       },
     ]);
+  });
+
+  it('lists a member their projects with their role in each, and a bound key its one project', async () => {
+    const member = await addTestAccount(database.db, {
+      projects: { [demo.projectId]: 'editor', [sparse.projectId]: 'viewer' },
+    });
+    const bound = await addTestAccount(database.db, {
+      projects: { [demo.projectId]: 'editor', [sparse.projectId]: 'viewer' },
+      key: { projectId: demo.projectId, role: 'viewer' },
+    });
+    const listed = async (headers: Record<string, string>) =>
+      projectListResponseSchema
+        .parse((await app.inject({ method: 'GET', url: '/api/v1/projects', headers })).json())
+        .projects.map(({ project_string_id, my_role }) => ({ project_string_id, my_role }));
+    expect(await listed(member.headers)).toEqual([
+      { project_string_id: 'all-removed', my_role: 'viewer' },
+      { project_string_id: 'demo', my_role: 'editor' },
+    ]);
+    expect(await listed(bound.headers)).toEqual([{ project_string_id: 'demo', my_role: 'viewer' }]);
   });
 
   it('gives a project with its directories, their counts and the default directory', async () => {

@@ -13,7 +13,7 @@ import {
 } from '../../contract/projects.ts';
 import type { AnnexDatabase } from '../db/database.ts';
 import { principalOf } from '../auth/principal.ts';
-import { visibleProjectRoles } from '../auth/project-access.ts';
+import { visibleProjects } from '../auth/project-access.ts';
 import { notFound } from '../http/api-error.ts';
 import { installProjectLookup, projectOf } from './project-lookup.ts';
 import {
@@ -22,7 +22,6 @@ import {
   listDirectorySummaries,
   listJobSummaries,
   listJobTasks,
-  listProjects,
 } from './project-queries.ts';
 
 /** What the project read routes are built from. */
@@ -44,14 +43,7 @@ export const projectsRoutes: FastifyPluginAsyncZod<ProjectsRoutesOptions> = (app
     '/projects',
     { schema: { response: { 200: projectListResponseSchema } } },
     async (request) => {
-      const roles = await visibleProjectRoles(db, principalOf(request));
-      const projects = await listProjects(db, [...roles.keys()]);
-      return {
-        projects: projects.map((project) => ({
-          ...project,
-          my_role: roles.get(project.id) ?? 'viewer',
-        })),
-      };
+      return { projects: await visibleProjects(db, principalOf(request)) };
     },
   );
 
