@@ -32,13 +32,11 @@ export function MemberList({ project, members }: MemberListProps) {
 
   return (
     <Stack gap="sm">
-      {changeRole.isError && (
-        <ErrorAlert
-          title={`The role of ${changedMember?.email ?? 'the member'} could not be changed`}
-          error={changeRole.error}
-          onDismiss={() => changeRole.reset()}
-        />
-      )}
+      <ErrorAlert
+        title={`The role of ${changedMember?.email ?? 'the member'} could not be changed`}
+        error={changeRole.error}
+        onDismiss={() => changeRole.reset()}
+      />
       {changeRole.isSuccess && (
         <Alert color="teal" role="status">
           {changeRole.data.email} is now {roleLabel(changeRole.data.role).toLowerCase()}.
