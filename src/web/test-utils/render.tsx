@@ -3,6 +3,7 @@ import { MantineProvider } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { render } from '@testing-library/react';
 import type { RenderResult } from '@testing-library/react';
+import type { RequestHandler } from 'msw';
 import userEvent from '@testing-library/user-event';
 import type { UserEvent } from '@testing-library/user-event';
 import { createMemoryRouter, RouterProvider } from 'react-router';
@@ -10,6 +11,7 @@ import { createRoutes } from '../app/router.tsx';
 import { theme } from '../app/theme.ts';
 import { PrettyPrinterContext } from '../features/exports/pretty-print/pretty-printer-context.ts';
 import type { PrettyPrinter } from '../features/exports/pretty-print/pretty-printer.ts';
+import { server } from './api-server.ts';
 
 /** A query client for one test: no retries, so a failure shows at once. */
 export function createTestQueryClient(): QueryClient {
@@ -82,4 +84,10 @@ export function renderApp(
     </TestProviders>,
   );
   return { ...result, user: userEvent.setup(), queryClient, router };
+}
+
+/** Answers with `handlers` first (on top of the defaults), then renders the whole panel at `url`. */
+export function renderRoute(url: string, ...handlers: RequestHandler[]): TestRenderResult {
+  server.use(...handlers);
+  return renderApp(url);
 }

@@ -1,7 +1,11 @@
 import '@testing-library/jest-dom/vitest';
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll, vi } from 'vitest';
 import { server } from './api-server.ts';
+
+// A whole page renders in the route tests, the first one of a file cold: on a busy machine that
+// outlasts the default second of findBy and waitFor.
+configure({ asyncUtilTimeout: 5_000 });
 
 // jsdom lacks the layout APIs Mantine and CodeMirror call; these stubs give them inert answers.
 // jsdom logs "not implemented" for pseudo-element styles, which Mantine asks for; the element's own will do.

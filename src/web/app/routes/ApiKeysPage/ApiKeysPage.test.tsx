@@ -1,4 +1,4 @@
-import { configure, screen, waitFor, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import type { ApiKey, CreateApiKeyRequest } from '../../../../contract/auth.ts';
@@ -7,17 +7,9 @@ import {
   buildCreatedApiKey,
   signedInHandlers,
 } from '../../../features/accounts/test-utils/account-builders.ts';
-import {
-  apiPath,
-  errorResponse,
-  jsonResponse,
-  neverAnswer,
-  server,
-} from '../../../test-utils/api-server.ts';
-import { renderApp } from '../../../test-utils/render.tsx';
-
-// A whole page renders here, the first one of a file cold: on a busy machine that outlasts the default second.
-configure({ asyncUtilTimeout: 5_000 });
+import { apiPath, errorResponse, jsonResponse, server } from '../../../test-utils/api-server.ts';
+import { renderApp, renderRoute } from '../../../test-utils/render.tsx';
+import { expectLoadingStatus } from '../../../test-utils/route-checks.ts';
 
 const keysPath = apiPath('/auth/api-keys');
 const page = '/account/api-keys';
@@ -87,15 +79,10 @@ describe('the API keys page', () => {
   });
 
   it('shows a loading state, then why the list failed, with a retry', async () => {
-    server.use(
-      ...signedInHandlers('editor'),
-      http.get(keysPath, () => neverAnswer()),
-    );
-    const first = renderApp(page);
-    expect(
-      await screen.findByRole('status', { name: 'Loading your API keys' }),
-    ).toBeInTheDocument();
-    first.unmount();
+    await expectLoadingStatus(page, 'Loading your API keys', {
+      unanswered: keysPath,
+      handlers: signedInHandlers('editor'),
+    });
 
     server.use(http.get(keysPath, () => errorResponse(500, 'internal', 'The database is locked.')));
     const { user } = renderApp(page);
@@ -174,12 +161,12 @@ describe('the API keys page', () => {
 
   it('shows the server’s reason when a key cannot be created', async () => {
     useKeys([]);
-    server.use(
+    const { user } = renderRoute(
+      page,
       http.post(keysPath, () =>
         errorResponse(403, 'forbidden', 'A key bound to a project cannot create keys.'),
       ),
     );
-    const { user } = renderApp(page);
     await user.type(await screen.findByRole('textbox', { name: 'Name' }), 'ci');
     await user.click(screen.getByRole('button', { name: 'Create key' }));
     expect(await screen.findByText('The key could not be created')).toBeInTheDocument();
@@ -190,14 +177,14 @@ describe('the API keys page', () => {
   it('revokes a key after asking, and says so', async () => {
     const keys = useKeys([buildApiKey({ id: 3, name: 'old script' })]);
     let deleted = 0;
-    server.use(
+    const { user } = renderRoute(
+      page,
       http.delete(`${keysPath}/3`, () => {
         deleted += 1;
         keys.revoke(3);
         return new HttpResponse(null, { status: 204 });
       }),
     );
-    const { user } = renderApp(page);
     await user.click(await screen.findByRole('button', { name: 'Revoke old script' }));
     const dialog = await screen.findByRole('dialog', { name: 'Revoke “old script”?' });
     expect(deleted).toBe(0);
@@ -213,12 +200,12 @@ describe('the API keys page', () => {
 
   it('keeps the dialog open with the server’s reason when revoking fails', async () => {
     useKeys([buildApiKey({ id: 3, name: 'old script' })]);
-    server.use(
+    const { user } = renderRoute(
+      page,
       http.delete(`${keysPath}/3`, () =>
         errorResponse(404, 'not_found', 'API key 3 does not exist.'),
       ),
     );
-    const { user } = renderApp(page);
     await user.click(await screen.findByRole('button', { name: 'Revoke old script' }));
     const dialog = await screen.findByRole('dialog', { name: 'Revoke “old script”?' });
     await user.click(within(dialog).getByRole('button', { name: 'Revoke' }));

@@ -1,4 +1,4 @@
-import { configure, screen, waitFor, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import { http } from 'msw';
 import { describe, expect, it } from 'vitest';
 import {
@@ -10,16 +10,13 @@ import {
   apiPath,
   errorResponse,
   jsonResponse,
-  neverAnswer,
   recordRequests,
   server,
 } from '../../../test-utils/api-server.ts';
 import { demoProject } from '../../../test-utils/builders.ts';
-import { renderApp } from '../../../test-utils/render.tsx';
+import { renderApp, renderRoute } from '../../../test-utils/render.tsx';
+import { expectLoadingStatus } from '../../../test-utils/route-checks.ts';
 import { formatAbsoluteTime } from '../../../lib/format.ts';
-
-// A whole page renders here, the first one of a file cold: on a busy machine that outlasts the default second.
-configure({ asyncUtilTimeout: 5_000 });
 
 const auditPath = apiPath(`/projects/${demoProject}/audit`);
 const page = `/projects/${demoProject}/audit`;
@@ -48,7 +45,8 @@ const oldest = buildAuditEvent({
 
 describe('the audit page', () => {
   it('shows events newest first in words, then the older ones on Load more', async () => {
-    server.use(
+    const { user } = renderRoute(
+      page,
       ...signedInHandlers('admin'),
       http.get(auditPath, ({ request }) =>
         new URL(request.url).searchParams.get('cursor') === '2'
@@ -56,7 +54,6 @@ describe('the audit page', () => {
           : jsonResponse(buildAuditPage([newest, older], '2')),
       ),
     );
-    const { user } = renderApp(page);
     const table = await screen.findByRole('table', { name: 'Audit events' });
     const rows = within(table).getAllByRole('row');
     expect(rows).toHaveLength(3);
@@ -81,7 +78,8 @@ describe('the audit page', () => {
 
   it('filters by action', async () => {
     const log = recordRequests();
-    server.use(
+    const { user } = renderRoute(
+      page,
       ...signedInHandlers('admin'),
       http.get(auditPath, ({ request }) =>
         new URL(request.url).searchParams.get('action') === 'member_role_changed'
@@ -89,7 +87,6 @@ describe('the audit page', () => {
           : jsonResponse(buildAuditPage([newest, older])),
       ),
     );
-    const { user } = renderApp(page);
     await screen.findByRole('table', { name: 'Audit events' });
     await user.click(screen.getByRole('combobox', { name: 'Action' }));
     await user.click(await screen.findByRole('option', { name: 'Changed a member’s role' }));
@@ -102,28 +99,23 @@ describe('the audit page', () => {
   });
 
   it('says so when nothing is recorded', async () => {
-    server.use(
+    renderRoute(
+      page,
       ...signedInHandlers('admin'),
       http.get(auditPath, () => jsonResponse(buildAuditPage([]))),
     );
-    renderApp(page);
     expect(await screen.findByText('Nothing recorded in this project yet.')).toBeInTheDocument();
   });
 
   it('shows the loading state, then why the log failed to load, with a retry', async () => {
-    server.use(
-      ...signedInHandlers('admin'),
-      http.get(auditPath, () => neverAnswer()),
-    );
-    const first = renderApp(page);
-    expect(
-      await screen.findByRole('status', { name: 'Loading the audit log' }),
-    ).toBeInTheDocument();
-    first.unmount();
-    server.use(
+    await expectLoadingStatus(page, 'Loading the audit log', {
+      unanswered: auditPath,
+      handlers: signedInHandlers('admin'),
+    });
+    const { user } = renderRoute(
+      page,
       http.get(auditPath, () => errorResponse(500, 'internal', 'The database is locked.')),
     );
-    const { user } = renderApp(page);
     expect(await screen.findByText('The audit log could not be loaded')).toBeInTheDocument();
     expect(screen.getByText('The database is locked.')).toBeInTheDocument();
     server.use(http.get(auditPath, () => jsonResponse(buildAuditPage([older]))));

@@ -1,4 +1,4 @@
-import { configure, screen, waitFor, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import type { AddMemberRequest, Member } from '../../../../contract/auth.ts';
@@ -7,18 +7,10 @@ import {
   buildMember,
   signedInHandlers,
 } from '../../../features/accounts/test-utils/account-builders.ts';
-import {
-  apiPath,
-  errorResponse,
-  jsonResponse,
-  neverAnswer,
-  server,
-} from '../../../test-utils/api-server.ts';
+import { apiPath, errorResponse, jsonResponse, server } from '../../../test-utils/api-server.ts';
 import { demoProject } from '../../../test-utils/builders.ts';
-import { renderApp } from '../../../test-utils/render.tsx';
-
-// A whole page renders here, the first one of a file cold: on a busy machine that outlasts the default second.
-configure({ asyncUtilTimeout: 5_000 });
+import { renderApp, renderRoute } from '../../../test-utils/render.tsx';
+import { expectLoadingStatus } from '../../../test-utils/route-checks.ts';
 
 const membersPath = apiPath(`/projects/${demoProject}/members`);
 const page = `/projects/${demoProject}/members`;
@@ -101,17 +93,14 @@ describe('the members page', () => {
   });
 
   it('shows the loading state, then why the members failed to load', async () => {
-    server.use(
-      ...signedInHandlers('admin'),
-      http.get(membersPath, () => neverAnswer()),
-    );
-    const first = renderApp(page);
-    expect(await screen.findByRole('status', { name: 'Loading the members' })).toBeInTheDocument();
-    first.unmount();
-    server.use(
+    await expectLoadingStatus(page, 'Loading the members', {
+      unanswered: membersPath,
+      handlers: signedInHandlers('admin'),
+    });
+    renderRoute(
+      page,
       http.get(membersPath, () => errorResponse(500, 'internal', 'The database is locked.')),
     );
-    renderApp(page);
     expect(await screen.findByText('The members could not be loaded')).toBeInTheDocument();
     expect(screen.getByText('The database is locked.')).toBeInTheDocument();
   });
@@ -143,7 +132,8 @@ describe('the members page', () => {
 
   it('says an instance admin adds the account first when there is none (404)', async () => {
     useMembers([admin]);
-    server.use(
+    const { user } = renderRoute(
+      page,
       http.post(membersPath, () =>
         errorResponse(
           404,
@@ -152,7 +142,6 @@ describe('the members page', () => {
         ),
       ),
     );
-    const { user } = renderApp(page);
     await user.type(await screen.findByRole('textbox', { name: 'Email' }), 'nobody@example.com');
     await user.click(screen.getByRole('button', { name: 'Add member' }));
     expect(await screen.findByText('The member could not be added')).toBeInTheDocument();
@@ -178,7 +167,8 @@ describe('the members page', () => {
 
   it('shows the server’s message when the last admin would lose the role (409)', async () => {
     useMembers([admin, bob]);
-    server.use(
+    const { user } = renderRoute(
+      page,
       http.patch(`${membersPath}/1`, () =>
         errorResponse(
           409,
@@ -187,7 +177,6 @@ describe('the members page', () => {
         ),
       ),
     );
-    const { user } = renderApp(page);
     await user.click(await screen.findByRole('combobox', { name: 'Role of admin@annex.local' }));
     await user.click(await screen.findByRole('option', { name: 'Viewer' }));
     expect(
@@ -217,12 +206,12 @@ describe('the members page', () => {
 
   it('keeps the remove dialog open with the server’s reason (409)', async () => {
     useMembers([admin]);
-    server.use(
+    const { user } = renderRoute(
+      page,
       http.delete(`${membersPath}/1`, () =>
         errorResponse(409, 'conflict', 'admin@annex.local is the project’s last admin.'),
       ),
     );
-    const { user } = renderApp(page);
     await user.click(await screen.findByRole('button', { name: 'Remove admin@annex.local' }));
     const dialog = await screen.findByRole('dialog', { name: 'Remove admin@annex.local?' });
     await user.click(within(dialog).getByRole('button', { name: 'Remove' }));

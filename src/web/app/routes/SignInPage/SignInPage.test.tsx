@@ -12,7 +12,7 @@ import {
   signedOutAnswer,
 } from '../../../test-utils/api-server.ts';
 import { buildMe, demoProject } from '../../../test-utils/builders.ts';
-import { renderApp } from '../../../test-utils/render.tsx';
+import { renderApp, renderRoute } from '../../../test-utils/render.tsx';
 
 const wrongPassword = 'The email or the password is wrong. Check both and try again.';
 
@@ -70,8 +70,7 @@ describe('the sign-in page', () => {
   });
 
   it('shows progress while signing in', async () => {
-    server.use(http.post(apiPath('/auth/sign-in'), neverAnswer));
-    const { user } = renderApp('/sign-in');
+    const { user } = renderRoute('/sign-in', http.post(apiPath('/auth/sign-in'), neverAnswer));
     await user.type(await screen.findByLabelText('Email'), 'admin@annex.local');
     await user.type(screen.getByLabelText('Password'), 'correct horse battery');
     await user.click(screen.getByRole('button', { name: 'Sign in' }));

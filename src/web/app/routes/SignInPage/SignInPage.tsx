@@ -1,7 +1,8 @@
 import { useEffect } from 'react';
-import { Container, Paper, Stack, Text, Title } from '@mantine/core';
+import { Paper, Text } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useNavigate, useSearchParams } from 'react-router';
+import { AuthPageLayout } from '../../../features/auth/components/AuthPageLayout/AuthPageLayout.tsx';
 import { SignInForm } from '../../../features/auth/components/SignInForm/SignInForm.tsx';
 import { safeNextPath } from '../../../features/auth/utils/sign-in-path.ts';
 
@@ -16,29 +17,23 @@ export function SignInPage() {
   useEffect(() => queryClient.clear(), [queryClient]);
 
   return (
-    <Container size={420} py={80}>
-      <title>Sign in · annex</title>
-      <Stack gap="lg">
-        <Stack gap={4}>
-          <Text fw={800} c="indigo.7" size="lg">
-            annex
+    <AuthPageLayout
+      heading="Sign in"
+      width={420}
+      intro={
+        next !== '/' && (
+          <Text size="sm" c="dimmed">
+            Sign in to continue where you were.
           </Text>
-          <Title order={1} size="h2">
-            Sign in
-          </Title>
-          {next !== '/' && (
-            <Text size="sm" c="dimmed">
-              Sign in to continue where you were.
-            </Text>
-          )}
-        </Stack>
-        <Paper withBorder p="lg">
-          <SignInForm onSignedIn={() => void navigate(next, { replace: true })} />
-        </Paper>
-        <Text size="sm" c="dimmed">
-          No account? An instance admin of annex creates one and gives you a sign-up link.
-        </Text>
-      </Stack>
-    </Container>
+        )
+      }
+    >
+      <Paper withBorder p="lg">
+        <SignInForm onSignedIn={() => void navigate(next, { replace: true })} />
+      </Paper>
+      <Text size="sm" c="dimmed">
+        No account? An instance admin of annex creates one and gives you a sign-up link.
+      </Text>
+    </AuthPageLayout>
   );
 }

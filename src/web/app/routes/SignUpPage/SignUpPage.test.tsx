@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { authQueries } from '../../../features/auth/api/auth-queries.ts';
 import { apiPath, errorResponse, jsonResponse, server } from '../../../test-utils/api-server.ts';
 import { buildMe, buildSignUpInfo, demoProject } from '../../../test-utils/builders.ts';
-import { renderApp } from '../../../test-utils/render.tsx';
+import { renderApp, renderRoute } from '../../../test-utils/render.tsx';
 
 const token = 'tok_abcdefghijklmnopqrstuvwxyz';
 const expiredMessage = 'This sign-up link has expired or was already used.';
@@ -66,12 +66,12 @@ describe('the sign-up page', () => {
   });
 
   it('says an expired or used link does not work and to ask an instance admin', async () => {
-    server.use(
+    renderRoute(
+      `/sign-up/${token}`,
       http.get(apiPath(`/auth/sign-up/${token}`), () =>
         errorResponse(404, 'not_found', expiredMessage),
       ),
     );
-    renderApp(`/sign-up/${token}`);
     const alert = await screen.findByRole('alert');
     expect(alert).toHaveTextContent('This sign-up link does not work');
     expect(alert).toHaveTextContent(expiredMessage);
@@ -81,10 +81,10 @@ describe('the sign-up page', () => {
 
   it('says so when the link expires before the password is sent', async () => {
     signUpServer();
-    server.use(
+    const { user, router } = renderRoute(
+      `/sign-up/${token}`,
       http.post(apiPath('/auth/sign-up'), () => errorResponse(410, 'link_expired', expiredMessage)),
     );
-    const { user, router } = renderApp(`/sign-up/${token}`);
     await user.type(await screen.findByLabelText('Password'), 'a long enough password');
     await user.type(screen.getByLabelText('Repeat the password'), 'a long enough password');
     await user.click(screen.getByRole('button', { name: 'Create account' }));

@@ -18,7 +18,7 @@ import {
   buildProjectList,
   demoProject,
 } from '../../../test-utils/builders.ts';
-import { renderApp } from '../../../test-utils/render.tsx';
+import { renderApp, renderRoute } from '../../../test-utils/render.tsx';
 
 const exportPage = `/projects/${demoProject}/export`;
 
@@ -79,8 +79,10 @@ describe('the signed-in layout', () => {
   });
 
   it('has no Members or Audit off a project page', async () => {
-    server.use(http.get(apiPath('/projects'), () => jsonResponse({ projects: [] })));
-    renderApp('/');
+    renderRoute(
+      '/',
+      http.get(apiPath('/projects'), () => jsonResponse({ projects: [] })),
+    );
     expect(await screen.findByRole('heading', { name: 'No projects yet' })).toBeInTheDocument();
     expect(within(accountNav()).getByRole('link', { name: 'Users' })).toBeInTheDocument();
     expect(within(accountNav()).queryByRole('link', { name: 'Members' })).toBeNull();
@@ -100,12 +102,12 @@ describe('the signed-in layout', () => {
   });
 
   it('says so when signing out fails, and stays', async () => {
-    server.use(
+    const { user, router } = renderRoute(
+      exportPage,
       http.post(apiPath('/auth/sign-out'), () =>
         errorResponse(500, 'internal', 'The database is locked. Try again.'),
       ),
     );
-    const { user, router } = renderApp(exportPage);
     await user.click(await screen.findByRole('button', { name: 'Sign out' }));
     expect(await screen.findByText('The database is locked. Try again.')).toBeInTheDocument();
     expect(router.state.location.pathname).toBe(exportPage);
@@ -128,8 +130,7 @@ describe('the signed-in layout', () => {
   });
 
   it('sends a refused change (401) to sign-in too', async () => {
-    server.use(http.post(exportsPath(), signedOutAnswer));
-    const { user, router } = renderApp(exportPage);
+    const { user, router } = renderRoute(exportPage, http.post(exportsPath(), signedOutAnswer));
     await waitFor(() =>
       expect(screen.getByRole('status', { name: 'Check value' })).toHaveTextContent(
         'Will export 37 files',
@@ -143,7 +144,8 @@ describe('the signed-in layout', () => {
   it('asks a user on a generated password to change it, until they do', async () => {
     let mustChange = true;
     let body: unknown;
-    server.use(
+    const { user } = renderRoute(
+      exportPage,
       http.get(apiPath('/auth/me'), () =>
         jsonResponse(buildMe({ must_change_password: mustChange })),
       ),
@@ -153,7 +155,6 @@ describe('the signed-in layout', () => {
         return new HttpResponse(null, { status: 204 });
       }),
     );
-    const { user } = renderApp(exportPage);
     const banner = await screen.findByRole('alert', { name: 'Change your password' });
     await user.click(within(banner).getByRole('button', { name: 'Choose a new password' }));
 
@@ -173,12 +174,12 @@ describe('the signed-in layout', () => {
   });
 
   it('changes the password from the account bar, showing a refusal without signing out', async () => {
-    server.use(
+    const { user, router } = renderRoute(
+      exportPage,
       http.post(apiPath('/auth/password'), () =>
         errorResponse(401, 'unauthenticated', 'The current password is wrong.'),
       ),
     );
-    const { user, router } = renderApp(exportPage);
     expect(screen.queryByRole('alert', { name: 'Change your password' })).toBeNull();
     await user.click(await screen.findByRole('button', { name: 'Change password' }));
     const dialog = await screen.findByRole('dialog', { name: 'Change password' });

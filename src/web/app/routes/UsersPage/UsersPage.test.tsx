@@ -1,4 +1,4 @@
-import { configure, screen, waitFor, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import { http } from 'msw';
 import { describe, expect, it } from 'vitest';
 import type { CreateUserRequest, UpdateUserRequest, User } from '../../../../contract/auth.ts';
@@ -7,18 +7,10 @@ import {
   buildUser,
   signedInHandlers,
 } from '../../../features/accounts/test-utils/account-builders.ts';
-import {
-  apiPath,
-  errorResponse,
-  jsonResponse,
-  neverAnswer,
-  server,
-} from '../../../test-utils/api-server.ts';
-import { renderApp } from '../../../test-utils/render.tsx';
+import { apiPath, errorResponse, jsonResponse, server } from '../../../test-utils/api-server.ts';
+import { renderApp, renderRoute } from '../../../test-utils/render.tsx';
+import { expectLoadingStatus } from '../../../test-utils/route-checks.ts';
 import { formatAbsoluteTime } from '../../../lib/format.ts';
-
-// A whole page renders here, the first one of a file cold: on a busy machine that outlasts the default second.
-configure({ asyncUtilTimeout: 5_000 });
 
 const usersPath = apiPath('/users');
 const page = '/admin/users';
@@ -108,21 +100,16 @@ describe('the users page', () => {
   });
 
   it('shows the loading state, then why the users failed to load', async () => {
-    server.use(
-      ...signedInHandlers('admin', me),
-      http.get(usersPath, () => neverAnswer()),
-    );
-    const first = renderApp(page);
-    expect(
-      await screen.findByRole('status', { name: 'Loading the user list' }),
-    ).toBeInTheDocument();
-    first.unmount();
-    server.use(
+    await expectLoadingStatus(page, 'Loading the user list', {
+      unanswered: usersPath,
+      handlers: signedInHandlers('admin', me),
+    });
+    renderRoute(
+      page,
       http.get(usersPath, () =>
         errorResponse(403, 'forbidden', 'Only instance admins may list users.'),
       ),
     );
-    renderApp(page);
     expect(await screen.findByText('Only instance admins may list users.')).toBeInTheDocument();
   });
 
@@ -150,12 +137,12 @@ describe('the users page', () => {
 
   it('shows the server’s reason when a user cannot be added', async () => {
     useUsers([me]);
-    server.use(
+    const { user } = renderRoute(
+      page,
       http.post(usersPath, () =>
         errorResponse(409, 'conflict', 'An account with email bob@example.com exists.'),
       ),
     );
-    const { user } = renderApp(page);
     await user.type(await screen.findByRole('textbox', { name: 'Email' }), 'bob@example.com');
     await user.click(screen.getByRole('button', { name: 'Add user' }));
     expect(await screen.findByText('The user could not be added')).toBeInTheDocument();

@@ -1,11 +1,11 @@
 import { useState } from 'react';
 import type { SubmitEvent } from 'react';
-import { Alert, Button, Group, List, Select, Stack, TextInput } from '@mantine/core';
-import { emailMaxLength } from '../../../../../contract/auth.ts';
+import { Alert, Button, Group, List, Select, Stack } from '@mantine/core';
 import { projectRoles } from '../../../../../contract/roles.ts';
 import type { ProjectRole } from '../../../../../contract/roles.ts';
-import { errorMessage } from '../../../../lib/api-client.ts';
+import { ErrorAlert } from '../../../../components/ErrorAlert/ErrorAlert.tsx';
 import { useAddMember } from '../../api/account-mutations.ts';
+import { AccountEmailInput } from '../AccountEmailInput/AccountEmailInput.tsx';
 import { roleDescriptions, roleLabel, roleOptions } from '../../utils/role-text.ts';
 
 /** Props of AddMemberForm. */
@@ -29,16 +29,7 @@ export function AddMemberForm({ project }: AddMemberFormProps) {
     <form onSubmit={handleSubmit} aria-label="Add a member">
       <Stack gap="sm">
         <Group align="flex-end" gap="sm">
-          <TextInput
-            label="Email"
-            type="email"
-            placeholder="someone@example.com"
-            value={email}
-            onChange={(event) => setEmail(event.currentTarget.value)}
-            maxLength={emailMaxLength}
-            required
-            style={{ flex: 1, minWidth: 240 }}
-          />
+          <AccountEmailInput value={email} onChange={setEmail} />
           <Select
             label="Role"
             data={roleOptions}
@@ -58,11 +49,7 @@ export function AddMemberForm({ project }: AddMemberFormProps) {
             <List.Item key={r}>{roleDescriptions[r]}</List.Item>
           ))}
         </List>
-        {add.isError && (
-          <Alert color="red" title="The member could not be added">
-            {errorMessage(add.error)}
-          </Alert>
-        )}
+        <ErrorAlert title="The member could not be added" error={add.error} />
         {add.isSuccess && (
           <Alert color="teal" role="status">
             {add.data.email} added as {roleLabel(add.data.role).toLowerCase()}.

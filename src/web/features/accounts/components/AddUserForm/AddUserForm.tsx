@@ -1,10 +1,10 @@
 import { useState } from 'react';
 import type { SubmitEvent } from 'react';
-import { Alert, Button, Checkbox, Group, Stack, TextInput } from '@mantine/core';
-import { emailMaxLength } from '../../../../../contract/auth.ts';
+import { Button, Checkbox, Group, Stack } from '@mantine/core';
 import type { SignUpLink } from '../../../../../contract/auth.ts';
-import { errorMessage } from '../../../../lib/api-client.ts';
+import { ErrorAlert } from '../../../../components/ErrorAlert/ErrorAlert.tsx';
 import { useCreateUser } from '../../api/account-mutations.ts';
+import { AccountEmailInput } from '../AccountEmailInput/AccountEmailInput.tsx';
 
 /** Props of AddUserForm. */
 export interface AddUserFormProps {
@@ -36,16 +36,7 @@ export function AddUserForm({ onCreated }: AddUserFormProps) {
     <form onSubmit={handleSubmit} aria-label="Add a user">
       <Stack gap="sm">
         <Group align="flex-end" gap="md">
-          <TextInput
-            label="Email"
-            type="email"
-            placeholder="someone@example.com"
-            value={email}
-            onChange={(event) => setEmail(event.currentTarget.value)}
-            maxLength={emailMaxLength}
-            required
-            style={{ flex: 1, minWidth: 240 }}
-          />
+          <AccountEmailInput value={email} onChange={setEmail} />
           <Button type="submit" loading={create.isPending} disabled={email.trim() === ''}>
             Add user
           </Button>
@@ -56,11 +47,7 @@ export function AddUserForm({ onCreated }: AddUserFormProps) {
           checked={instanceAdmin}
           onChange={(event) => setInstanceAdmin(event.currentTarget.checked)}
         />
-        {create.isError && (
-          <Alert color="red" title="The user could not be added">
-            {errorMessage(create.error)}
-          </Alert>
-        )}
+        <ErrorAlert title="The user could not be added" error={create.error} />
       </Stack>
     </form>
   );

@@ -1,6 +1,9 @@
 import { Badge, Button, Code, Table, Text } from '@mantine/core';
 import type { ApiKey } from '../../../../../contract/auth.ts';
 import { formatAbsoluteTime } from '../../../../lib/format.ts';
+import { AccountTable } from '../AccountTable/AccountTable.tsx';
+
+const apiKeyColumns = ['Name', 'Client ID', 'Reaches', 'Created', 'Last used', 'Status', ''];
 
 /** Props of ApiKeyList. */
 export interface ApiKeyListProps {
@@ -19,70 +22,53 @@ export function ApiKeyList({ keys, onRevoke }: ApiKeyListProps) {
     );
   }
   return (
-    <Table.ScrollContainer minWidth={860}>
-      <Table aria-label="API keys" verticalSpacing="sm" highlightOnHover>
-        <Table.Thead>
-          <Table.Tr>
-            {['Name', 'Client ID', 'Reaches', 'Created', 'Last used', 'Status', ''].map(
-              (column) => (
-                <Table.Th key={column} scope="col">
-                  {column}
-                </Table.Th>
-              ),
+    <AccountTable label="API keys" columns={apiKeyColumns} minWidth={860}>
+      {keys.map((apiKey) => (
+        <Table.Tr key={apiKey.id}>
+          <Table.Td>{apiKey.name}</Table.Td>
+          <Table.Td>
+            <Code>{apiKey.client_id}</Code>
+          </Table.Td>
+          <Table.Td>
+            {apiKey.project_string_id === null
+              ? 'All your projects'
+              : `${apiKey.project_string_id} as ${apiKey.role ?? 'your role'}`}
+          </Table.Td>
+          <Table.Td>{formatAbsoluteTime(apiKey.created_time)}</Table.Td>
+          <Table.Td>
+            {apiKey.last_used_time === null ? 'never' : formatAbsoluteTime(apiKey.last_used_time)}
+          </Table.Td>
+          <Table.Td>
+            {apiKey.revoked_time === null ? (
+              <Badge color="teal" variant="light">
+                Active
+              </Badge>
+            ) : (
+              <>
+                <Badge color="gray" variant="light">
+                  Revoked
+                </Badge>
+                <Text size="xs" c="dimmed">
+                  {formatAbsoluteTime(apiKey.revoked_time)}
+                </Text>
+              </>
             )}
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {keys.map((apiKey) => (
-            <Table.Tr key={apiKey.id}>
-              <Table.Td>{apiKey.name}</Table.Td>
-              <Table.Td>
-                <Code>{apiKey.client_id}</Code>
-              </Table.Td>
-              <Table.Td>
-                {apiKey.project_string_id === null
-                  ? 'All your projects'
-                  : `${apiKey.project_string_id} as ${apiKey.role ?? 'your role'}`}
-              </Table.Td>
-              <Table.Td>{formatAbsoluteTime(apiKey.created_time)}</Table.Td>
-              <Table.Td>
-                {apiKey.last_used_time === null
-                  ? 'never'
-                  : formatAbsoluteTime(apiKey.last_used_time)}
-              </Table.Td>
-              <Table.Td>
-                {apiKey.revoked_time === null ? (
-                  <Badge color="teal" variant="light">
-                    Active
-                  </Badge>
-                ) : (
-                  <>
-                    <Badge color="gray" variant="light">
-                      Revoked
-                    </Badge>
-                    <Text size="xs" c="dimmed">
-                      {formatAbsoluteTime(apiKey.revoked_time)}
-                    </Text>
-                  </>
-                )}
-              </Table.Td>
-              <Table.Td>
-                {apiKey.revoked_time === null && (
-                  <Button
-                    size="xs"
-                    variant="light"
-                    color="red"
-                    onClick={() => onRevoke(apiKey)}
-                    aria-label={`Revoke ${apiKey.name}`}
-                  >
-                    Revoke
-                  </Button>
-                )}
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-    </Table.ScrollContainer>
+          </Table.Td>
+          <Table.Td>
+            {apiKey.revoked_time === null && (
+              <Button
+                size="xs"
+                variant="light"
+                color="red"
+                onClick={() => onRevoke(apiKey)}
+                aria-label={`Revoke ${apiKey.name}`}
+              >
+                Revoke
+              </Button>
+            )}
+          </Table.Td>
+        </Table.Tr>
+      ))}
+    </AccountTable>
   );
 }

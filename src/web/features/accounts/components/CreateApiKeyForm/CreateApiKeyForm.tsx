@@ -1,11 +1,12 @@
 import { useState } from 'react';
 import type { SubmitEvent } from 'react';
-import { Alert, Button, Group, Select, Stack, TextInput } from '@mantine/core';
+import { Button, Group, Select, Stack, TextInput } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { apiKeyNameMaxLength } from '../../../../../contract/auth.ts';
 import type { CreatedApiKey } from '../../../../../contract/auth.ts';
 import { projectRoles, roleAtLeast } from '../../../../../contract/roles.ts';
 import type { ProjectRole } from '../../../../../contract/roles.ts';
+import { ErrorAlert } from '../../../../components/ErrorAlert/ErrorAlert.tsx';
 import { errorMessage } from '../../../../lib/api-client.ts';
 import { projectQueries } from '../../../projects/api/project-queries.ts';
 import { useCreateApiKey } from '../../api/account-mutations.ts';
@@ -97,11 +98,7 @@ export function CreateApiKeyForm({ onCreated }: CreateApiKeyFormProps) {
             allowDeselect={false}
           />
         </Group>
-        {create.isError && (
-          <Alert color="red" title="The key could not be created">
-            {errorMessage(create.error)}
-          </Alert>
-        )}
+        <ErrorAlert title="The key could not be created" error={create.error} />
         <Group>
           <Button type="submit" loading={create.isPending} disabled={name.trim() === ''}>
             Create key

@@ -2,11 +2,14 @@ import { useState } from 'react';
 import { Alert, Badge, Button, Group, Select, Stack, Table, Text } from '@mantine/core';
 import type { Member } from '../../../../../contract/auth.ts';
 import type { ProjectRole } from '../../../../../contract/roles.ts';
-import { errorMessage } from '../../../../lib/api-client.ts';
+import { ErrorAlert } from '../../../../components/ErrorAlert/ErrorAlert.tsx';
 import { formatAbsoluteTime } from '../../../../lib/format.ts';
 import { useChangeMemberRole } from '../../api/account-mutations.ts';
 import { roleLabel, roleOptions } from '../../utils/role-text.ts';
+import { AccountTable } from '../AccountTable/AccountTable.tsx';
 import { RemoveMemberDialog } from '../RemoveMemberDialog/RemoveMemberDialog.tsx';
+
+const memberColumns = ['Email', 'Role', 'Account', 'Added', ''];
 
 /** Props of MemberList. */
 export interface MemberListProps {
@@ -29,17 +32,11 @@ export function MemberList({ project, members }: MemberListProps) {
 
   return (
     <Stack gap="sm">
-      {changeRole.isError && (
-        <Alert
-          color="red"
-          title={`The role of ${changedMember?.email ?? 'the member'} could not be changed`}
-          withCloseButton
-          closeButtonLabel="Dismiss"
-          onClose={() => changeRole.reset()}
-        >
-          {errorMessage(changeRole.error)}
-        </Alert>
-      )}
+      <ErrorAlert
+        title={`The role of ${changedMember?.email ?? 'the member'} could not be changed`}
+        error={changeRole.error}
+        onDismiss={() => changeRole.reset()}
+      />
       {changeRole.isSuccess && (
         <Alert color="teal" role="status">
           {changeRole.data.email} is now {roleLabel(changeRole.data.role).toLowerCase()}.
@@ -55,64 +52,49 @@ export function MemberList({ project, members }: MemberListProps) {
           This project has no members yet.
         </Text>
       ) : (
-        <Table.ScrollContainer minWidth={720}>
-          <Table aria-label="Members" verticalSpacing="sm" highlightOnHover>
-            <Table.Thead>
-              <Table.Tr>
-                {['Email', 'Role', 'Account', 'Added', ''].map((column) => (
-                  <Table.Th key={column} scope="col">
-                    {column}
-                  </Table.Th>
-                ))}
+        <AccountTable label="Members" columns={memberColumns} minWidth={720}>
+          {members.map((member) => {
+            const saving = changeRole.isPending && changeRole.variables.userId === member.user_id;
+            return (
+              <Table.Tr key={member.user_id}>
+                <Table.Td>{member.email}</Table.Td>
+                <Table.Td>
+                  <Select
+                    aria-label={`Role of ${member.email}`}
+                    data={roleOptions}
+                    // While saving, the picker shows the role asked for, not the one it replaces.
+                    value={saving ? changeRole.variables.role : member.role}
+                    onChange={(value) => {
+                      if (value !== null && value !== member.role) handleRoleChange(member, value);
+                    }}
+                    allowDeselect={false}
+                    disabled={saving}
+                    rightSection={saving ? <Text size="xs">…</Text> : undefined}
+                    size="xs"
+                    w={130}
+                  />
+                </Table.Td>
+                <Table.Td>
+                  <MemberStatusBadge status={member.status} />
+                </Table.Td>
+                <Table.Td>{formatAbsoluteTime(member.added_time)}</Table.Td>
+                <Table.Td>
+                  <Group justify="flex-end">
+                    <Button
+                      size="xs"
+                      variant="light"
+                      color="red"
+                      onClick={() => setRemoving(member)}
+                      aria-label={`Remove ${member.email}`}
+                    >
+                      Remove
+                    </Button>
+                  </Group>
+                </Table.Td>
               </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {members.map((member) => {
-                const saving =
-                  changeRole.isPending && changeRole.variables.userId === member.user_id;
-                return (
-                  <Table.Tr key={member.user_id}>
-                    <Table.Td>{member.email}</Table.Td>
-                    <Table.Td>
-                      <Select
-                        aria-label={`Role of ${member.email}`}
-                        data={roleOptions}
-                        // While saving, the picker shows the role asked for, not the one it replaces.
-                        value={saving ? changeRole.variables.role : member.role}
-                        onChange={(value) => {
-                          if (value !== null && value !== member.role)
-                            handleRoleChange(member, value);
-                        }}
-                        allowDeselect={false}
-                        disabled={saving}
-                        rightSection={saving ? <Text size="xs">…</Text> : undefined}
-                        size="xs"
-                        w={130}
-                      />
-                    </Table.Td>
-                    <Table.Td>
-                      <MemberStatusBadge status={member.status} />
-                    </Table.Td>
-                    <Table.Td>{formatAbsoluteTime(member.added_time)}</Table.Td>
-                    <Table.Td>
-                      <Group justify="flex-end">
-                        <Button
-                          size="xs"
-                          variant="light"
-                          color="red"
-                          onClick={() => setRemoving(member)}
-                          aria-label={`Remove ${member.email}`}
-                        >
-                          Remove
-                        </Button>
-                      </Group>
-                    </Table.Td>
-                  </Table.Tr>
-                );
-              })}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
+            );
+          })}
+        </AccountTable>
       )}
       <RemoveMemberDialog
         project={project}

@@ -1,6 +1,5 @@
-import { Alert, Button, Group, Modal, Stack, Text } from '@mantine/core';
 import type { Member } from '../../../../../contract/auth.ts';
-import { errorMessage } from '../../../../lib/api-client.ts';
+import { ConfirmDialog } from '../../../../components/ConfirmDialog/ConfirmDialog.tsx';
 import { useRemoveMember } from '../../api/account-mutations.ts';
 
 /** Props of RemoveMemberDialog. */
@@ -22,49 +21,22 @@ export function RemoveMemberDialog({
   onRemoved,
 }: RemoveMemberDialogProps) {
   const remove = useRemoveMember(project);
-  const close = () => {
-    remove.reset();
-    onClose();
-  };
   return (
-    <Modal
+    <ConfirmDialog
       opened={member !== null}
-      onClose={close}
       title={member === null ? 'Remove member' : `Remove ${member.email}?`}
-      centered
+      confirmLabel="Remove"
+      errorTitle="The member could not be removed"
+      action={remove}
+      onConfirm={async () => {
+        if (member === null) return;
+        await remove.mutateAsync(member.user_id);
+        onRemoved(member);
+      }}
+      onClose={onClose}
     >
-      {member !== null && (
-        <Stack gap="md">
-          <Text size="sm">
-            {member.email} loses access to this project at once, and so do their API keys here.
-            Their exports stay. You can add them again later.
-          </Text>
-          {remove.isError && (
-            <Alert color="red" title="The member could not be removed">
-              {errorMessage(remove.error)}
-            </Alert>
-          )}
-          <Group justify="flex-end" gap="sm">
-            <Button variant="default" onClick={close} data-autofocus>
-              Cancel
-            </Button>
-            <Button
-              color="red"
-              loading={remove.isPending}
-              onClick={() =>
-                remove.mutate(member.user_id, {
-                  onSuccess: () => {
-                    onRemoved(member);
-                    close();
-                  },
-                })
-              }
-            >
-              Remove
-            </Button>
-          </Group>
-        </Stack>
-      )}
-    </Modal>
+      {member !== null &&
+        `${member.email} loses access to this project at once, and so do their API keys here. Their exports stay. You can add them again later.`}
+    </ConfirmDialog>
   );
 }

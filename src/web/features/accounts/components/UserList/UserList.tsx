@@ -1,8 +1,9 @@
 import { Alert, Badge, Button, Group, Stack, Table, Text } from '@mantine/core';
 import type { SignUpLink, User } from '../../../../../contract/auth.ts';
-import { errorMessage } from '../../../../lib/api-client.ts';
+import { ErrorAlert } from '../../../../components/ErrorAlert/ErrorAlert.tsx';
 import { formatAbsoluteTime } from '../../../../lib/format.ts';
 import { useCreateSignUpLink, useUpdateUser } from '../../api/account-mutations.ts';
+import { AccountTable } from '../AccountTable/AccountTable.tsx';
 
 /** Props of UserList. */
 export interface UserListProps {
@@ -18,6 +19,8 @@ const statusColors: Record<User['status'], string> = {
   invited: 'yellow',
   disabled: 'gray',
 };
+
+const userColumns = ['Email', 'Instance admin', 'Status', 'Created', ''];
 
 /** Every account: its status, and per row a new sign-up link, disable/enable and instance admin on/off. */
 export function UserList({ users, meId, onSignUpLink }: UserListProps) {
@@ -36,15 +39,11 @@ export function UserList({ users, meId, onSignUpLink }: UserListProps) {
   return (
     <Stack gap="sm">
       {update.isError && (
-        <Alert
-          color="red"
+        <ErrorAlert
           title={`${failedEmail(update.variables.id)} could not be changed`}
-          withCloseButton
-          closeButtonLabel="Dismiss"
-          onClose={() => update.reset()}
-        >
-          {errorMessage(update.error)}
-        </Alert>
+          error={update.error}
+          onDismiss={() => update.reset()}
+        />
       )}
       {update.isSuccess && (
         <Alert color="teal" role="status">
@@ -52,108 +51,89 @@ export function UserList({ users, meId, onSignUpLink }: UserListProps) {
         </Alert>
       )}
       {newLink.isError && (
-        <Alert
-          color="red"
+        <ErrorAlert
           title={`No sign-up link for ${failedEmail(newLink.variables)}`}
-          withCloseButton
-          closeButtonLabel="Dismiss"
-          onClose={() => newLink.reset()}
-        >
-          {errorMessage(newLink.error)}
-        </Alert>
+          error={newLink.error}
+          onDismiss={() => newLink.reset()}
+        />
       )}
-      <Table.ScrollContainer minWidth={900}>
-        <Table aria-label="Users" verticalSpacing="sm" highlightOnHover>
-          <Table.Thead>
-            <Table.Tr>
-              {['Email', 'Instance admin', 'Status', 'Created', ''].map((column) => (
-                <Table.Th key={column} scope="col">
-                  {column}
-                </Table.Th>
-              ))}
+      <AccountTable label="Users" columns={userColumns} minWidth={900}>
+        {users.map((user) => {
+          const isMe = user.id === meId;
+          const updating = update.isPending && update.variables.id === user.id;
+          const pendingChange = updating ? update.variables.change : undefined;
+          return (
+            <Table.Tr key={user.id}>
+              <Table.Td>
+                {user.email}
+                {isMe && (
+                  <Text span c="dimmed" size="sm">
+                    {' '}
+                    (you)
+                  </Text>
+                )}
+              </Table.Td>
+              <Table.Td>{user.is_instance_admin ? 'Yes' : 'No'}</Table.Td>
+              <Table.Td>
+                <Badge color={statusColors[user.status]} variant="light">
+                  {user.status}
+                </Badge>
+              </Table.Td>
+              <Table.Td>{formatAbsoluteTime(user.created_time)}</Table.Td>
+              <Table.Td>
+                <Group gap="xs" justify="flex-end" wrap="nowrap">
+                  {!isMe && user.status !== 'disabled' && (
+                    <Button
+                      size="xs"
+                      variant="default"
+                      loading={newLink.isPending && newLink.variables === user.id}
+                      onClick={() => newLink.mutate(user.id, { onSuccess: onSignUpLink })}
+                      aria-label={`New sign-up link for ${user.email}`}
+                    >
+                      New sign-up link
+                    </Button>
+                  )}
+                  {!isMe && (
+                    <>
+                      <Button
+                        size="xs"
+                        variant="default"
+                        loading={pendingChange?.is_instance_admin !== undefined}
+                        disabled={updating}
+                        onClick={() =>
+                          update.mutate({
+                            id: user.id,
+                            change: { is_instance_admin: !user.is_instance_admin },
+                          })
+                        }
+                        aria-label={`${user.is_instance_admin ? 'Remove instance admin' : 'Make instance admin'}: ${user.email}`}
+                      >
+                        {user.is_instance_admin ? 'Remove instance admin' : 'Make instance admin'}
+                      </Button>
+                      <Button
+                        size="xs"
+                        variant="light"
+                        color={user.status === 'disabled' ? 'teal' : 'red'}
+                        loading={pendingChange?.disabled !== undefined}
+                        disabled={updating}
+                        onClick={() =>
+                          update.mutate({
+                            id: user.id,
+                            change: { disabled: user.status !== 'disabled' },
+                          })
+                        }
+                        aria-label={`${user.status === 'disabled' ? 'Enable' : 'Disable'} ${user.email}`}
+                      >
+                        {user.status === 'disabled' ? 'Enable' : 'Disable'}
+                      </Button>
+                    </>
+                  )}
+                </Group>
+              </Table.Td>
             </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {users.map((user) => {
-              const isMe = user.id === meId;
-              const updating = update.isPending && update.variables.id === user.id;
-              const pendingChange = updating ? update.variables.change : undefined;
-              return (
-                <Table.Tr key={user.id}>
-                  <Table.Td>
-                    {user.email}
-                    {isMe && (
-                      <Text span c="dimmed" size="sm">
-                        {' '}
-                        (you)
-                      </Text>
-                    )}
-                  </Table.Td>
-                  <Table.Td>{user.is_instance_admin ? 'Yes' : 'No'}</Table.Td>
-                  <Table.Td>
-                    <Badge color={statusColors[user.status]} variant="light">
-                      {user.status}
-                    </Badge>
-                  </Table.Td>
-                  <Table.Td>{formatAbsoluteTime(user.created_time)}</Table.Td>
-                  <Table.Td>
-                    <Group gap="xs" justify="flex-end" wrap="nowrap">
-                      {!isMe && user.status !== 'disabled' && (
-                        <Button
-                          size="xs"
-                          variant="default"
-                          loading={newLink.isPending && newLink.variables === user.id}
-                          onClick={() => newLink.mutate(user.id, { onSuccess: onSignUpLink })}
-                          aria-label={`New sign-up link for ${user.email}`}
-                        >
-                          New sign-up link
-                        </Button>
-                      )}
-                      {!isMe && (
-                        <>
-                          <Button
-                            size="xs"
-                            variant="default"
-                            loading={pendingChange?.is_instance_admin !== undefined}
-                            disabled={updating}
-                            onClick={() =>
-                              update.mutate({
-                                id: user.id,
-                                change: { is_instance_admin: !user.is_instance_admin },
-                              })
-                            }
-                            aria-label={`${user.is_instance_admin ? 'Remove instance admin' : 'Make instance admin'}: ${user.email}`}
-                          >
-                            {user.is_instance_admin
-                              ? 'Remove instance admin'
-                              : 'Make instance admin'}
-                          </Button>
-                          <Button
-                            size="xs"
-                            variant="light"
-                            color={user.status === 'disabled' ? 'teal' : 'red'}
-                            loading={pendingChange?.disabled !== undefined}
-                            disabled={updating}
-                            onClick={() =>
-                              update.mutate({
-                                id: user.id,
-                                change: { disabled: user.status !== 'disabled' },
-                              })
-                            }
-                            aria-label={`${user.status === 'disabled' ? 'Enable' : 'Disable'} ${user.email}`}
-                          >
-                            {user.status === 'disabled' ? 'Enable' : 'Disable'}
-                          </Button>
-                        </>
-                      )}
-                    </Group>
-                  </Table.Td>
-                </Table.Tr>
-              );
-            })}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
+          );
+        })}
+      </AccountTable>
     </Stack>
   );
 }

@@ -1,10 +1,10 @@
 import { useState } from 'react';
 import type { SubmitEvent } from 'react';
-import { Alert, Button, Group, Modal, PasswordInput, Stack } from '@mantine/core';
+import { Button, Group, Modal, Stack } from '@mantine/core';
 import { passwordMinLength } from '../../../../../contract/auth.ts';
-import { errorMessage } from '../../../../lib/api-client.ts';
-import { visibilityToggleProps } from '../../utils/password-field.ts';
+import { ErrorAlert } from '../../../../components/ErrorAlert/ErrorAlert.tsx';
 import { useChangePassword } from '../../api/auth-mutations.ts';
+import { PasswordField } from '../PasswordField/PasswordField.tsx';
 
 /** Props of ChangePasswordDialog. */
 export interface ChangePasswordDialogProps {
@@ -42,32 +42,22 @@ function ChangePasswordForm({ onDone }: { onDone: () => void }) {
   return (
     <form onSubmit={handleChange} aria-label="Change password" noValidate>
       <Stack gap="md">
-        <PasswordInput
-          visibilityToggleButtonProps={visibilityToggleProps}
+        <PasswordField
           label="Current password"
           autoComplete="current-password"
-          required
-          withAsterisk={false}
           value={currentPassword}
-          onChange={(event) => setCurrentPassword(event.currentTarget.value)}
-          data-autofocus
+          onChange={setCurrentPassword}
+          autoFocus
         />
-        <PasswordInput
-          visibilityToggleButtonProps={visibilityToggleProps}
+        <PasswordField
           label="New password"
           description={`At least ${passwordMinLength} characters. Your other sessions are signed out.`}
           autoComplete="new-password"
-          required
-          withAsterisk={false}
           value={newPassword}
-          onChange={(event) => setNewPassword(event.currentTarget.value)}
+          onChange={setNewPassword}
           error={checked && tooShort ? `Use at least ${passwordMinLength} characters.` : undefined}
         />
-        {change.isError && (
-          <Alert color="red" title="The password was not changed" role="alert">
-            {errorMessage(change.error)}
-          </Alert>
-        )}
+        <ErrorAlert title="The password was not changed" error={change.error} />
         <Group justify="flex-end" gap="sm">
           <Button variant="default" onClick={onDone}>
             Cancel

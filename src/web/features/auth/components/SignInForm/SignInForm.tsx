@@ -1,10 +1,10 @@
 import { useState } from 'react';
 import type { SubmitEvent } from 'react';
-import { Alert, Button, PasswordInput, Stack, TextInput } from '@mantine/core';
+import { Button, Stack, TextInput } from '@mantine/core';
 import type { MeResponse } from '../../../../../contract/auth.ts';
-import { errorMessage } from '../../../../lib/api-client.ts';
-import { visibilityToggleProps } from '../../utils/password-field.ts';
+import { ErrorAlert } from '../../../../components/ErrorAlert/ErrorAlert.tsx';
 import { useSignIn } from '../../api/auth-mutations.ts';
+import { PasswordField } from '../PasswordField/PasswordField.tsx';
 
 /** Props of SignInForm. */
 export interface SignInFormProps {
@@ -26,11 +26,7 @@ export function SignInForm({ onSignedIn }: SignInFormProps) {
   return (
     <form onSubmit={handleSignIn} aria-label="Sign in" noValidate>
       <Stack gap="md">
-        {signIn.isError && (
-          <Alert color="red" title="Could not sign in" role="alert">
-            {errorMessage(signIn.error)}
-          </Alert>
-        )}
+        <ErrorAlert title="Could not sign in" error={signIn.error} />
         <TextInput
           label="Email"
           type="email"
@@ -41,14 +37,11 @@ export function SignInForm({ onSignedIn }: SignInFormProps) {
           onChange={(event) => setEmail(event.currentTarget.value)}
           data-autofocus
         />
-        <PasswordInput
-          visibilityToggleButtonProps={visibilityToggleProps}
+        <PasswordField
           label="Password"
           autoComplete="current-password"
-          required
-          withAsterisk={false}
           value={password}
-          onChange={(event) => setPassword(event.currentTarget.value)}
+          onChange={setPassword}
         />
         <Button type="submit" loading={signIn.isPending} fullWidth>
           Sign in

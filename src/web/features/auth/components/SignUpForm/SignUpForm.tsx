@@ -1,11 +1,11 @@
 import { useState } from 'react';
 import type { SubmitEvent } from 'react';
-import { Alert, Button, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
+import { Button, Stack, Text, TextInput } from '@mantine/core';
 import { passwordMinLength } from '../../../../../contract/auth.ts';
 import type { MeResponse } from '../../../../../contract/auth.ts';
-import { errorMessage } from '../../../../lib/api-client.ts';
-import { visibilityToggleProps } from '../../utils/password-field.ts';
+import { ErrorAlert } from '../../../../components/ErrorAlert/ErrorAlert.tsx';
 import { useSignUp } from '../../api/auth-mutations.ts';
+import { PasswordField } from '../PasswordField/PasswordField.tsx';
 
 /** What to do when a sign-up link no longer works; annex sends no mail, so a person hands out links. */
 export const askForNewLinkText = 'Ask an instance admin of annex for a new sign-up link.';
@@ -49,36 +49,25 @@ export function SignUpForm({ token, email, onSignedUp }: SignUpFormProps) {
     <form onSubmit={handleSignUp} aria-label="Sign up" noValidate>
       <Stack gap="md">
         <TextInput label="Email" value={email} readOnly autoComplete="username" />
-        <PasswordInput
-          visibilityToggleButtonProps={visibilityToggleProps}
+        <PasswordField
           label="Password"
           description={`At least ${passwordMinLength} characters. A passphrase of a few words is easy to remember.`}
           autoComplete="new-password"
-          required
-          withAsterisk={false}
           value={password}
-          onChange={(event) => setPassword(event.currentTarget.value)}
+          onChange={setPassword}
           error={tooShort}
-          data-autofocus
+          autoFocus
         />
-        <PasswordInput
-          visibilityToggleButtonProps={visibilityToggleProps}
+        <PasswordField
           label="Repeat the password"
           autoComplete="new-password"
-          required
-          withAsterisk={false}
           value={repeated}
-          onChange={(event) => setRepeated(event.currentTarget.value)}
+          onChange={setRepeated}
           error={mismatch}
         />
-        {signUp.isError && (
-          <Alert color="red" title="Could not set the password" role="alert">
-            <Stack gap={4}>
-              <Text size="sm">{errorMessage(signUp.error)}</Text>
-              <Text size="sm">{askForNewLinkText}</Text>
-            </Stack>
-          </Alert>
-        )}
+        <ErrorAlert title="Could not set the password" error={signUp.error}>
+          <Text size="sm">{askForNewLinkText}</Text>
+        </ErrorAlert>
         <Button type="submit" loading={signUp.isPending} fullWidth>
           Create account
         </Button>

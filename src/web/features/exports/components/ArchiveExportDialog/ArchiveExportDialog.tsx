@@ -1,6 +1,5 @@
-import { Alert, Button, Group, Modal, Stack, Text } from '@mantine/core';
 import type { Export } from '../../../../../contract/exports.ts';
-import { errorMessage } from '../../../../lib/api-client.ts';
+import { ConfirmDialog } from '../../../../components/ConfirmDialog/ConfirmDialog.tsx';
 import { useArchiveExport } from '../../api/export-mutations.ts';
 
 /** Props of ArchiveExportDialog. */
@@ -15,42 +14,18 @@ export interface ArchiveExportDialogProps {
 /** Asks before archiving (it deletes the file and cannot be undone); says why when the server refuses. */
 export function ArchiveExportDialog({ project, item, onClose }: ArchiveExportDialogProps) {
   const archive = useArchiveExport(project);
-  const close = () => {
-    archive.reset();
-    onClose();
-  };
   return (
-    <Modal
+    <ConfirmDialog
       opened={item !== null}
-      onClose={close}
       title={item === null ? 'Archive export' : `Archive export ${item.id}?`}
-      centered
+      confirmLabel="Archive"
+      errorTitle="The export could not be archived"
+      action={archive}
+      onConfirm={() => (item === null ? Promise.resolve() : archive.mutateAsync(item.id))}
+      onClose={onClose}
     >
-      {item !== null && (
-        <Stack gap="md">
-          <Text size="sm">
-            {item.file_name ?? `Export ${item.id}`} leaves the list and its file is deleted. Links
-            already handed out stop working. This cannot be undone.
-          </Text>
-          {archive.isError && (
-            <Alert color="red" title="The export could not be archived">
-              {errorMessage(archive.error)}
-            </Alert>
-          )}
-          <Group justify="flex-end" gap="sm">
-            <Button variant="default" onClick={close} data-autofocus>
-              Cancel
-            </Button>
-            <Button
-              color="red"
-              loading={archive.isPending}
-              onClick={() => archive.mutate(item.id, { onSuccess: close })}
-            >
-              Archive
-            </Button>
-          </Group>
-        </Stack>
-      )}
-    </Modal>
+      {item !== null &&
+        `${item.file_name ?? `Export ${item.id}`} leaves the list and its file is deleted. Links already handed out stop working. This cannot be undone.`}
+    </ConfirmDialog>
   );
 }
