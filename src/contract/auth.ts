@@ -245,6 +245,7 @@ export const auditActions = [
   'project_created',
   'export_created',
   'export_link_issued',
+  'export_downloaded',
   'export_archived',
 ] as const;
 /** What the audit trail records. */

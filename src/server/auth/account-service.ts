@@ -4,7 +4,7 @@ import type { AuditActor } from '../audit/audit-log.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import type { AnnexDatabase } from '../db/database.ts';
 import type { AppUserRow } from '../db/schema.ts';
-import { ApiError, invalidField } from '../http/api-error.ts';
+import { ApiError } from '../http/api-error.ts';
 import { initialAdminPasswordPath } from './first-admin.ts';
 import { hashPassword, verifyAgainstDecoy, verifyPassword } from './password-hash.ts';
 import type { Principal, SessionPrincipal } from './principal.ts';
@@ -129,7 +129,11 @@ export class AccountService {
         ? await verifyAgainstDecoy(change.current_password)
         : await verifyPassword(change.current_password, user.password_hash);
     if (!currentMatches)
-      throw invalidField('body.current_password', 'is not your current password');
+      throw new ApiError(
+        'validation_failed',
+        'The current password is not right. Type the password you signed in with.',
+        { issues: [{ field: 'body.current_password', message: 'is not your current password' }] },
+      );
     const now = new Date().toISOString();
     await database.db
       .updateTable('app_user')

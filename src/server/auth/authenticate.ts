@@ -2,7 +2,9 @@ import fastifyCookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AnnexDatabase } from '../db/database.ts';
 import type { AppUserRow } from '../db/schema.ts';
+import { isApiRequest } from '../http/request-context.ts';
 import { findApiKey } from './api-key-lookup.ts';
+import { prepareDecoy } from './password-hash.ts';
 import type { AuthProblem, Principal, PrincipalUser } from './principal.ts';
 import { unauthenticated } from './principal.ts';
 import { SessionStore } from './session-store.ts';
@@ -92,13 +94,14 @@ export async function installAuthentication(
   options: AuthenticationOptions,
 ): Promise<SessionStore> {
   await app.register(fastifyCookie);
+  await prepareDecoy();
   const sessions = new SessionStore(options.database.db, options.lifetimes);
   app.decorateRequest('annexPrincipal', null);
   app.decorateRequest('annexAuthProblem', null);
   app.addHook('onRequest', async (request, reply) => {
     // Outside /api/ (the panel's files, health probes, signed download links) nobody is asked who
     // they are, and a database that is away does not turn a liveness probe into a 503.
-    if (!request.url.startsWith('/api/')) return;
+    if (!isApiRequest(request)) return;
     const resolution = await resolve(request, reply, options.database, sessions);
     if (resolution !== undefined && 'principal' in resolution)
       request.annexPrincipal = resolution.principal;

@@ -90,9 +90,8 @@ export async function ensureFirstAdmin(
       .executeTakeFirst();
     if (inserted === undefined) return { created: false };
     if (pendingFile !== undefined && passwordFile !== undefined) {
+      // The renamed file keeps the pending file's mode (0600), whatever a file it replaces had.
       fs.renameSync(pendingFile, passwordFile);
-      // rename keeps the mode, but a file left by an older run must not widen it either.
-      fs.chmodSync(passwordFile, 0o600);
     }
     return { created: true, userId: inserted.id, email, generatedPassword, passwordFile };
   } finally {

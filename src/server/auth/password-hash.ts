@@ -45,9 +45,21 @@ export async function verifyPassword(password: string, stored: string): Promise<
 // wrong email takes as long as a wrong password and timing does not tell which accounts exist.
 let decoy: Promise<string> | undefined;
 
+function decoyHash(): Promise<string> {
+  decoy ??= hashPassword(randomBytes(24).toString('base64url'));
+  return decoy;
+}
+
+/**
+ * Makes the decoy hash now, at start: made on the first unknown email instead, that one sign-in
+ * would take twice as long as any other and tell that the email has no account.
+ */
+export async function prepareDecoy(): Promise<void> {
+  await decoyHash();
+}
+
 /** Spends the same time as verifying a real password, and always fails. */
 export async function verifyAgainstDecoy(password: string): Promise<false> {
-  decoy ??= hashPassword(randomBytes(24).toString('base64url'));
-  await verifyPassword(password, await decoy);
+  await verifyPassword(password, await decoyHash());
   return false;
 }

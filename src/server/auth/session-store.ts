@@ -14,6 +14,8 @@ export interface SessionLifetimes {
 }
 
 // A busy panel makes many requests a minute; writing last_seen on each would be a write per read.
+// So it is renewed at most once a minute, and at least twice per idle period (a one-minute idle
+// limit would otherwise end a busy session before its first renewal).
 const touchEveryMs = 60_000;
 
 /** A session found by its token, with its user, or why there is none. */
@@ -84,7 +86,8 @@ export class SessionStore {
       await this.end(tokenHash);
       return { found: false, reason: 'expired' };
     }
-    if (now.getTime() - lastSeen.getTime() >= touchEveryMs) {
+    const renewed = now.getTime() - lastSeen.getTime() >= this.renewEveryMs();
+    if (renewed) {
       await this.db
         .updateTable('user_session')
         .set({ last_seen_time: now.toISOString() })
@@ -92,7 +95,15 @@ export class SessionStore {
         .execute();
     }
     const { last_seen_time: _seen, absolute_expires_time: _end, ...user } = row;
-    return { found: true, user, tokenHash, idleExpiresAt: this.idleExpiry(now) };
+    // What is stored, and never past the absolute end: the idle end the next request is held to.
+    const idleExpiresAt = this.idleExpiry(renewed ? now : lastSeen);
+    const absoluteEnd = new Date(row.absolute_expires_time);
+    return {
+      found: true,
+      user,
+      tokenHash,
+      idleExpiresAt: idleExpiresAt < absoluteEnd ? idleExpiresAt : absoluteEnd,
+    };
   }
 
   /** Ends one session (sign-out). */
@@ -103,6 +114,10 @@ export class SessionStore {
   /** Ends a user's sessions but `keepTokenHash` (a password change or reset); returns how many. */
   async endAllFor(userId: number, keepTokenHash?: string): Promise<number> {
     return endSessionsOf(this.db, userId, keepTokenHash);
+  }
+
+  private renewEveryMs(): number {
+    return Math.min(touchEveryMs, (this.lifetimes.idleMinutes * 60_000) / 2);
   }
 
   private idleExpiry(from: Date): Date {

@@ -101,6 +101,13 @@ export const exportsRoutes: FastifyPluginAsyncZod<ExportsRoutesOptions> = (app, 
         await recordLinkIssued(request, link);
         return reply.status(200).send(link);
       }
+      // The file itself, in the answer: a download with no link, recorded as one.
+      await recordAudit(db, auditActorOf(request), {
+        action: 'export_downloaded',
+        projectId: projectOf(request).id,
+        target: `export ${result.export.id}`,
+        details: { delivered: 'in the answer to a waiting request' },
+      });
       return sendExportFile(request, reply, storage, result.row, { ranges: false });
     },
   );

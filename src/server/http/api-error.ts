@@ -59,7 +59,7 @@ export function databaseUnavailableError(error: unknown): ApiError | undefined {
     : undefined;
 }
 
-/** A 400 `validation_failed` naming one bad field (`headers.x-annex-user`, `body.job_id`), as the contract's own refusals do. */
+/** A 400 `validation_failed` naming one bad field (`body.job_id`, `params.id`), as the contract's own refusals do. */
 export function invalidField(field: string, message: string): ApiError {
   return new ApiError('validation_failed', `Invalid request: ${field}: ${message}`, {
     issues: [{ field, message }],

@@ -1,4 +1,4 @@
-import type { FastifyServerOptions } from 'fastify';
+import type { FastifyRequest, FastifyServerOptions } from 'fastify';
 import type { AppConfig } from '../config/env.ts';
 
 /** The stream the logs go to; only whether it is a terminal matters. */
@@ -23,6 +23,27 @@ export function roundResponseTime(object: Record<string, unknown>): Record<strin
 }
 
 /**
+ * A URL as the log may show it: a sign-up link's token (which sets the account's password) and a
+ * download link's signature (which opens the file) are replaced, so reading the logs grants nothing.
+ */
+export function redactUrl(url: string): string {
+  return url
+    .replace(/(\/sign-up\/)[^/?#]+/, '$1[token]')
+    .replace(/([?&]signature=)[^&#]*/, '$1[signature]');
+}
+
+/** What a request's log line carries: Fastify's default fields, with secrets in the URL replaced. */
+function requestSerializer(request: FastifyRequest) {
+  return {
+    method: request.method,
+    url: redactUrl(request.url),
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket.remotePort,
+  };
+}
+
+/**
  * Fastify's logger for LOG_LEVEL: short, coloured lines when stdout is a terminal (pino-pretty, in
  * pino's worker thread so requests never wait on formatting), and pino's JSON lines otherwise, which
  * log collectors and CI read. `silent` turns logging off.
@@ -32,9 +53,11 @@ export function loggerOptions(
   output: LogOutput = process.stdout,
 ): FastifyServerOptions['logger'] {
   if (level === 'silent') return false;
-  if (output.isTTY !== true) return { level };
+  const serializers = { req: requestSerializer };
+  if (output.isTTY !== true) return { level, serializers };
   return {
     level,
+    serializers,
     formatters: { log: roundResponseTime },
     transport: {
       target: 'pino-pretty',

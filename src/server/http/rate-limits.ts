@@ -125,8 +125,22 @@ export async function installRateLimits(
     );
   };
 
+  // A stolen session must not guess the current password without end: the same budget as sign-in,
+  // per user.
+  const perUserPasswordChecks = app.createRateLimit({
+    max: settings.signInPerAccount,
+    timeWindow: signInWindowMs,
+    keyGenerator: (request) => `user:${request.annexPrincipal?.user.id ?? request.ip}`,
+  });
+  const passwordChangeLimit: preHandlerAsyncHookHandler = async (request, reply) => {
+    await enforce(perUserPasswordChecks, request, reply, (seconds) =>
+      rateLimited('Too many password changes tried for this account.', seconds, 'password_change'),
+    );
+  };
+
   const limited: Record<string, preHandlerAsyncHookHandler> = {
     'POST /api/v1/auth/sign-in': signInLimit,
+    'POST /api/v1/auth/password': passwordChangeLimit,
     'POST /api/v1/projects/:project/exports': exportLimit,
   };
   app.addHook('onRoute', (route) => {

@@ -31,7 +31,10 @@ export function originOf(request: FastifyRequest): string {
   return request.server.annexPublicUrl ?? `${request.protocol}://${request.host}`;
 }
 
-/** The link's absolute URL, under PUBLIC_URL or on the request's own host and protocol. */
-export function absoluteUrl(request: FastifyRequest, path: string): string {
-  return `${originOf(request)}${path}`;
+/**
+ * True for a request to the API: judged by the route it matched (the router decodes the path, so
+ * `/%61pi/v1/projects` reaches an `/api/` route), or by its URL when no route matched.
+ */
+export function isApiRequest(request: FastifyRequest): boolean {
+  return (request.routeOptions.url ?? request.url).startsWith('/api/');
 }

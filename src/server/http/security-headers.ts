@@ -1,5 +1,6 @@
 import fastifyHelmet from '@fastify/helmet';
 import type { FastifyInstance } from 'fastify';
+import { isApiRequest } from './request-context.ts';
 
 // Headers that keep a browser from being turned against annex's users: on every answer helmet's set
 // (nosniff, no referrer, no framing, the panel's Content-Security-Policy); on API answers, which
@@ -40,7 +41,7 @@ export async function installSecurityHeaders(app: FastifyInstance): Promise<void
   });
   // onSend, so it also reaches answers a route or the error handler built with its own headers.
   app.addHook('onSend', async (request, reply, payload) => {
-    if (request.url.startsWith('/api/')) {
+    if (isApiRequest(request)) {
       void reply.header('cache-control', 'no-store');
       void reply.header('x-content-type-options', 'nosniff');
     }

@@ -176,8 +176,13 @@ describe('the signed-in layout', () => {
   it('changes the password from the account bar, showing a refusal without signing out', async () => {
     const { user, router } = renderRoute(
       exportPage,
+      // What the server answers a wrong current password: a 400 naming the field.
       http.post(apiPath('/auth/password'), () =>
-        errorResponse(401, 'unauthenticated', 'The current password is wrong.'),
+        errorResponse(
+          400,
+          'validation_failed',
+          'The current password is not right. Type the password you signed in with.',
+        ),
       ),
     );
     expect(screen.queryByRole('alert', { name: 'Change your password' })).toBeNull();
@@ -187,7 +192,7 @@ describe('the signed-in layout', () => {
     await user.type(within(dialog).getByLabelText('New password'), 'a brand new password');
     await user.click(within(dialog).getByRole('button', { name: 'Save password' }));
     expect(await within(dialog).findByRole('alert')).toHaveTextContent(
-      'The current password is wrong.',
+      'The current password is not right.',
     );
     expect(router.state.location.pathname).toBe(exportPage);
   });

@@ -23,13 +23,15 @@ import {
 import { accountQueries } from './account-queries.ts';
 
 /**
- * Creates an API key. Only the listed half (no secret) goes into the cache: the secret lives in
- * this mutation's result alone, so it is gone once the page that showed it is left.
+ * Creates an API key. Only the listed half (no secret) goes into the cache; the form hands the
+ * secret to the page that shows it once and resets the mutation, which keeps nothing after it.
  */
 export function useCreateApiKey() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (request: CreateApiKeyRequest) => createApiKey(request),
+    // The answer holds the secret: kept no longer than the page that shows it once.
+    gcTime: 0,
     onSuccess: async ({ key }) => {
       queryClient.setQueryData<ApiKeyListResponse>(accountQueries.apiKeys().queryKey, (list) =>
         list === undefined || list.keys.some((listed) => listed.id === key.id)

@@ -18,6 +18,7 @@ export const auditActionText: Record<AuditAction, string> = {
   project_created: 'Created the project',
   export_created: 'Generated an export',
   export_link_issued: 'Got a download link',
+  export_downloaded: 'Downloaded an export',
   export_archived: 'Archived an export',
 };
 

@@ -10,9 +10,8 @@ import { changePassword, signIn, signOut, signUp } from './auth-api.ts';
 import { authQueries } from './auth-queries.ts';
 
 /**
- * Mutation meta for calls whose 401 means something else than "the session ended" (a wrong
- * current password, signing out an already ended session): the panel does not send the user
- * to the sign-in page for them.
+ * Mutation meta for calls whose 401 means something else than "the session ended" (signing out
+ * a session that already ended): the panel does not send the user to the sign-in page for them.
  */
 export const ownsUnauthenticatedMeta = { ownsUnauthenticated: true } as const;
 
@@ -32,6 +31,8 @@ export function useSignIn() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (request: SignInRequest) => signIn(request),
+    // The password is in the mutation's variables: forget them as soon as the form is gone.
+    gcTime: 0,
     onSuccess: (me) => startSession(queryClient, me),
   });
 }
@@ -41,11 +42,12 @@ export function useSignUp() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (request: SignUpRequest) => signUp(request),
+    gcTime: 0,
     onSuccess: (me) => startSession(queryClient, me),
   });
 }
 
-/** Ends the session server-side; the caller clears the cache and leaves the page. */
+/** Ends the session server-side; the sign-in page it leads to empties the cache. */
 export function useSignOut() {
   return useMutation({ mutationFn: signOut, meta: ownsUnauthenticatedMeta });
 }
@@ -55,8 +57,9 @@ export function useChangePassword() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (request: ChangePasswordRequest) => changePassword(request),
-    // A wrong current password is the server's to say in the dialog, not a reason to sign out.
-    meta: ownsUnauthenticatedMeta,
+    // Both passwords are in the mutation's variables: forget them as soon as the dialog is gone.
+    // (A wrong current password is a 400 shown in the dialog; a 401 here is an ended session.)
+    gcTime: 0,
     onSuccess: async () => {
       queryClient.setQueryData(authQueries.me().queryKey, (me) =>
         me === undefined ? me : { ...me, must_change_password: false },

@@ -24,6 +24,13 @@ describe('safeNextPath', () => {
   ])('sends %j to /', (next) => {
     expect(safeNextPath(next)).toBe('/');
   });
+
+  it('refuses a next that becomes another site once its dot segments collapse, and any spelling of sign-in', () => {
+    for (const next of ['/..//evil.com', '/.//evil.com', '/%2e%2e//evil.com'])
+      expect(safeNextPath(next)).toBe('/');
+    for (const next of ['/sign-in/', '/SIGN-IN', '/Sign-In//'])
+      expect(safeNextPath(next)).toBe('/');
+  });
 });
 
 describe('signInPath', () => {

@@ -27,7 +27,10 @@ export function safeNextPath(next: string | null | undefined): string {
   } catch {
     return '/';
   }
-  if (url.origin !== localBase || url.pathname === signInRoute) return '/';
+  if (url.origin !== localBase) return '/';
+  // Dot segments collapse when parsed: `/..//evil.example` becomes `//evil.example`, another site.
+  if (url.pathname.startsWith('//')) return '/';
+  if (url.pathname.replace(/\/+$/, '').toLowerCase() === signInRoute) return '/';
   return `${url.pathname}${url.search}${url.hash}`;
 }
 

@@ -49,6 +49,8 @@ export function CreateApiKeyForm({ onCreated }: CreateApiKeyFormProps) {
           setProject(null);
           setRole(null);
           onCreated(created);
+          // The page shows the secret now; the mutation keeps no copy of it.
+          create.reset();
         },
       },
     );
