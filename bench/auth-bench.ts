@@ -1,4 +1,3 @@
-import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { hashPassword } from '../src/server/auth/password-hash.ts';
 import { sessionCookieName } from '../src/server/auth/authenticate.ts';
@@ -8,7 +7,7 @@ import { createTestDatabase } from '../src/server/db/test-database.ts';
 import { seedDemoProject } from '../src/server/seed/demo-project.ts';
 import { addTestAccount } from '../src/server/test-utils/test-accounts.ts';
 import { createTestApp } from '../src/server/test-utils/test-app.ts';
-import { time } from './call-timing.ts';
+import { printRequestBench, time } from './call-timing.ts';
 
 // What accounts cost a request: the same read of the demo project (GET /api/v1/projects/demo) as
 // an API key of a member, of an instance admin, and as a panel session, beside an unauthenticated
@@ -109,17 +108,8 @@ async function main(): Promise<void> {
     process.stdout.write(`${usage}\n`);
     return;
   }
-  const loadBefore = os.loadavg();
-  const lines: string[] = [];
-  for (const dialect of options.dialects)
-    lines.push(...(await benchDialect(dialect, options.calls)));
-  const load = (values: number[]) => values.map((value) => value.toFixed(2)).join(', ');
-  process.stdout.write(
-    [
-      `annex accounts: node ${process.version}, ${os.cpus().length} CPUs, load average ${load(loadBefore)} before, ${load(os.loadavg())} after`,
-      ...lines,
-      '',
-    ].join('\n'),
+  await printRequestBench('annex accounts', options.dialects, (dialect) =>
+    benchDialect(dialect, options.calls),
   );
 }
 

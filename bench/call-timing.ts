@@ -1,4 +1,7 @@
-// Shared by the occasional request benchmarks: the time of one call, as a median and a tail.
+import os from 'node:os';
+
+// Shared by the occasional request benchmarks: the time of one call, as a median and a tail, and
+// the report they print with the machine and its load, since these machines are shared and noisy.
 
 /** Milliseconds per call: the median and the 99th percentile of `calls` calls, after a warm-up. */
 export async function time(
@@ -16,4 +19,26 @@ export async function time(
   const at = (quantile: number) =>
     samples[Math.min(samples.length - 1, Math.ceil(quantile * samples.length) - 1)] ?? NaN;
   return { p50: at(0.5), p99: at(0.99) };
+}
+
+/**
+ * Runs `measure` for each dialect and prints its lines under one heading naming Node, the CPUs and
+ * the load average before and after.
+ */
+export async function printRequestBench<Dialect extends string>(
+  title: string,
+  dialects: readonly Dialect[],
+  measure: (dialect: Dialect) => Promise<string[]>,
+): Promise<void> {
+  const loadBefore = os.loadavg();
+  const lines: string[] = [];
+  for (const dialect of dialects) lines.push(...(await measure(dialect)));
+  const load = (values: number[]) => values.map((value) => value.toFixed(2)).join(', ');
+  process.stdout.write(
+    [
+      `${title}: node ${process.version}, ${os.cpus().length} CPUs, load average ${load(loadBefore)} before, ${load(os.loadavg())} after`,
+      ...lines,
+      '',
+    ].join('\n'),
+  );
 }

@@ -1,4 +1,3 @@
-import os from 'node:os';
 import { parseArgs } from 'node:util';
 import type { DialectName } from '../src/server/db/database.ts';
 import { createTestDatabase } from '../src/server/db/test-database.ts';
@@ -10,7 +9,7 @@ import {
 } from '../src/server/projects/project-queries.ts';
 import { seedBulkProject } from '../src/server/seed/bulk-project.ts';
 import { createTestApp } from '../src/server/test-utils/test-app.ts';
-import { time } from './call-timing.ts';
+import { printRequestBench, time } from './call-timing.ts';
 
 // The project counts benchmark: seeds a bulk project in a temporary database, then times the calls
 // the panel makes on every page (GET /api/v1/projects/:project and …/jobs, through app.inject) with
@@ -137,16 +136,8 @@ async function main(): Promise<void> {
     process.stdout.write(`${usage}\n`);
     return;
   }
-  const loadBefore = os.loadavg();
-  const lines: string[] = [];
-  for (const dialect of options.dialects) lines.push(...(await benchDialect(dialect, options)));
-  const load = (values: number[]) => values.map((value) => value.toFixed(2)).join(', ');
-  process.stdout.write(
-    [
-      `annex project counts: node ${process.version}, ${os.cpus().length} CPUs, load average ${load(loadBefore)} before, ${load(os.loadavg())} after`,
-      ...lines,
-      '',
-    ].join('\n'),
+  await printRequestBench('annex project counts', options.dialects, (dialect) =>
+    benchDialect(dialect, options),
   );
 }
 
