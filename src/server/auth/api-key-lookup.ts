@@ -8,9 +8,12 @@ import { secretMatches } from './secret-tokens.ts';
 // last_used_time is shown to a minute; a script making thousands of calls writes it once a minute.
 const touchEveryMs = 60_000;
 
+/** What authentication needs of a key: which it is and what it is bound to. */
+export type FoundApiKey = Pick<ApiKeyRow, 'id' | 'name' | 'project_id' | 'role'>;
+
 /** A key found by its client_id and checked against the secret, or why not. */
 export type ApiKeyLookup =
-  | { found: true; key: ApiKeyRow; user: AppUserRow }
+  | { found: true; key: FoundApiKey; user: AppUserRow }
   | { found: false; reason: 'bad_api_key' | 'api_key_revoked' };
 
 /** The key `clientId` names when `clientSecret` is its secret; records its use. */
@@ -28,11 +31,9 @@ export async function findApiKey(
     .select([
       'api_key.id as key_id',
       'api_key.name as key_name',
-      'api_key.client_id as key_client_id',
-      'api_key.secret_hash as key_secret_hash',
       'api_key.project_id as key_project_id',
       'api_key.role as key_role',
-      'api_key.created_time as key_created_time',
+      'api_key.secret_hash as key_secret_hash',
       'api_key.last_used_time as key_last_used_time',
       'api_key.revoked_time as key_revoked_time',
     ])
@@ -44,36 +45,19 @@ export async function findApiKey(
   const {
     key_id: id,
     key_name: name,
-    key_client_id: keyClientId,
-    key_secret_hash: secretHashValue,
     key_project_id: projectId,
     key_role: role,
-    key_created_time: createdTime,
-    key_last_used_time: lastUsedTime,
-    key_revoked_time: revokedTime,
+    key_secret_hash: _secretHash,
+    key_last_used_time: lastUsed,
+    key_revoked_time: _revoked,
     ...user
   } = row;
-  const key: ApiKeyRow = {
-    id,
-    user_id: user.id,
-    name,
-    client_id: keyClientId,
-    secret_hash: secretHashValue,
-    project_id: projectId,
-    role,
-    created_time: createdTime,
-    last_used_time: lastUsedTime,
-    revoked_time: revokedTime,
-  };
-  if (
-    key.last_used_time === null ||
-    now.getTime() - new Date(key.last_used_time).getTime() >= touchEveryMs
-  ) {
+  if (lastUsed === null || now.getTime() - new Date(lastUsed).getTime() >= touchEveryMs) {
     await db
       .updateTable('api_key')
       .set({ last_used_time: now.toISOString() })
-      .where('id', '=', key.id)
+      .where('id', '=', id)
       .execute();
   }
-  return { found: true, key, user };
+  return { found: true, key: { id, name, project_id: projectId, role }, user };
 }
