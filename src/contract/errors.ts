@@ -3,6 +3,8 @@ import { z } from 'zod';
 /** Machine-readable error codes every API error carries. */
 export const errorCodes = [
   'bad_request',
+  'invalid_import_file',
+  'payload_too_large',
   'validation_failed',
   'not_found',
   'conflict',

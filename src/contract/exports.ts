@@ -104,6 +104,31 @@ export function refineOneIdPerSource(value: SourceIdFields, ctx: z.RefinementCtx
 }
 
 /** The export resource: what the API returns, the panel lists and the SDK wraps. */
+/**
+ * What changed in an export's source since the snapshot it read. Counted from the files' change
+ * stamps (an index), never by reading the files. A file counts when it is in the source (its
+ * directory, or a task of its job or the task) whatever the completed-only filter, so a file whose
+ * completion changed counts even if the export would now leave it out: the counts may name a file
+ * that regenerating would not change, never miss one that it would.
+ */
+export const changesSinceSchema = z.object({
+  /** Files of the source, there at the snapshot, changed since (instances, completion, media, tasks). */
+  files_changed: z.number().int().min(0),
+  /** Files that joined the source since the snapshot. */
+  files_added: z.number().int().min(0),
+  /** Files of the source at the snapshot removed since. */
+  files_removed: z.number().int().min(0),
+});
+/** What changed in an export's source since its snapshot. */
+export type ChangesSince = z.infer<typeof changesSinceSchema>;
+
+/** True when anything in the export's source changed since its snapshot: the panel's "Stale" badge. */
+export function isStale(changes: ChangesSince | null): boolean {
+  return (
+    changes !== null && changes.files_changed + changes.files_added + changes.files_removed > 0
+  );
+}
+
 export const exportSchema = z.object({
   /** Numeric id; the file name starts with it. */
   id: z.number().int(),
@@ -149,6 +174,11 @@ export const exportSchema = z.object({
   finished_time: z.string().nullable(),
   /** Who asked for it (an email). */
   created_by: z.string(),
+  /**
+   * What changed in its source since the snapshot it read; null until it is complete (and for
+   * exports made before change tracking). Any count above 0: the export is stale.
+   */
+  changes_since: changesSinceSchema.nullable(),
 });
 /** The export resource. */
 export type Export = z.infer<typeof exportSchema>;

@@ -42,6 +42,9 @@ describe.each(testDialects)('migrations on %s', (dialect) => {
         'project_member',
         'sign_up_link',
         'user_session',
+        // 0006: change tracking and imports
+        'import_job',
+        'imported_file',
       ].sort(),
     );
     expect(await migrateToLatest(database)).toEqual([]);

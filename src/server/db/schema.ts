@@ -30,6 +30,11 @@ export interface ProjectTable {
   /** The directory the panel opens on. */
   default_directory_id: number | null;
   created_time: IsoTime;
+  /**
+   * The project's change counter (migration 0006): advanced once by every transaction that changes
+   * a file, never by anything else (`annotations/file-changes.ts`).
+   */
+  change_seq: Generated<number>;
 }
 
 /** A directory (Diffgram's dataset); a file can be in several. */
@@ -48,6 +53,8 @@ export interface DirectoryTable {
 export interface DirectoryFileTable {
   directory_id: number;
   file_id: number;
+  /** The project's change counter when the file was put in the directory (migration 0006). */
+  added_seq: Generated<number>;
 }
 
 /** A label (Diffgram's label file): its id is the `label_file_id` instances carry. */
@@ -118,6 +125,10 @@ export interface FileTable {
   state: FileState;
   created_time: IsoTime;
   last_modified_time: IsoTime;
+  /** The project's change counter at the file's last change: instances, completion, removal, media (migration 0006). */
+  change_seq: Generated<number>;
+  /** The project's change counter when the file was made (migration 0006). */
+  created_seq: Generated<number>;
 }
 
 /** A job: a batch of tasks with a label schema. */
@@ -148,6 +159,8 @@ export interface TaskTable {
   file_id: number;
   status: TaskStatus;
   created_time: IsoTime;
+  /** The project's change counter when the task was made (migration 0006). */
+  created_seq: Generated<number>;
 }
 
 /** A video sequence: one tracked object across frames. */
@@ -185,6 +198,8 @@ export interface InstanceTable {
   soft_deleted: Flag;
   created_time: IsoTime;
   last_modified_time: IsoTime;
+  /** The instance id in the file it was imported from, so a re-import updates it in place (migration 0006). */
+  source_instance_id: number | null;
 }
 
 /** Export lifecycle states; `complete` and `failed` are final. */
@@ -234,6 +249,8 @@ export interface ExportTable {
   archived: Flag;
   /** The account that asked for it (migration 0005); null for exports made before accounts. */
   created_by_user_id: number | null;
+  /** The project's change counter in the snapshot the export read (migration 0006); null until it is read. */
+  snapshot_seq: number | null;
 }
 
 /** An account (migration 0005); `app_user` because `user` is reserved on PostgreSQL. */
@@ -319,6 +336,60 @@ export interface AuditEventTable {
 }
 
 /** Every table annex keeps, as Kysely sees them. */
+/** Which file a source file id became in a directory, at import (migration 0006). */
+export interface ImportedFileTable {
+  directory_id: number;
+  /** The file's id in the imported Diffgram JSON file (its packet's key). */
+  source_file_id: number;
+  file_id: number;
+}
+
+/** Where an import stands; `complete` and `failed` are final. */
+export type ImportStatus = 'queued' | 'running' | 'complete' | 'failed';
+
+/** One import of a Diffgram JSON file into a directory: a durable queue row (migration 0006). */
+export interface ImportJobTable {
+  id: Generated<number>;
+  project_id: number;
+  /** Null until the worker made or found the directory (and if it is deleted later). */
+  directory_id: number | null;
+  /** The directory asked for; created when missing. */
+  directory_name: string;
+  /** `skip`: leave out bad packets and import the rest; `fail`: write nothing when one is bad. */
+  on_error: 'skip' | 'fail';
+  status: Generated<ImportStatus>;
+  /** While running: `validating` (reading every packet, writing nothing) or `writing`. */
+  stage: 'validating' | 'writing' | null;
+  /** Why it failed, in words a user can act on. */
+  status_text: string | null;
+  percent_complete: Generated<number>;
+  /** Where the uploaded file is kept until the import ends. */
+  upload_key: string | null;
+  original_filename: string | null;
+  size_bytes: Generated<number>;
+  /** File packets in the upload, once validated. */
+  packet_count: number | null;
+  files_created: Generated<number>;
+  files_updated: Generated<number>;
+  files_skipped: Generated<number>;
+  instances_created: Generated<number>;
+  instances_updated: Generated<number>;
+  instances_removed: Generated<number>;
+  labels_created: Generated<number>;
+  /** Every bad packet found; `errors` keeps only the first ones. */
+  error_count: Generated<number>;
+  /** JSON list of `{ packet, path, message }`, the first few problems. */
+  errors: Generated<Json>;
+  created_by: string;
+  created_by_user_id: number | null;
+  created_time: IsoTime;
+  started_time: IsoTime | null;
+  finished_time: IsoTime | null;
+  claimed_by: string | null;
+  heartbeat_time: IsoTime | null;
+  attempt_count: Generated<number>;
+}
+
 export interface Database {
   project: ProjectTable;
   directory: DirectoryTable;
@@ -339,6 +410,8 @@ export interface Database {
   project_member: ProjectMemberTable;
   sign_up_link: SignUpLinkTable;
   audit_event: AuditEventTable;
+  imported_file: ImportedFileTable;
+  import_job: ImportJobTable;
 }
 
 export type ProjectRow = Selectable<ProjectTable>;
@@ -354,3 +427,4 @@ export type AppUserRow = Selectable<AppUserTable>;
 export type ApiKeyRow = Selectable<ApiKeyTable>;
 export type NewExport = Insertable<ExportTable>;
 export type ExportUpdate = Updateable<ExportTable>;
+export type ImportJobRow = Selectable<ImportJobTable>;

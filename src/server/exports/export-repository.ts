@@ -153,6 +153,8 @@ export class ExportRepository {
         started_time: row.started_time,
         finished_time: row.finished_time,
         created_by: row.created_by,
+        // Filled in by the change tracking (issue 11) from the export's snapshot.
+        changes_since: null,
       } satisfies Export;
     });
   }

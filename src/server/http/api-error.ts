@@ -3,6 +3,8 @@ import { isConnectionError } from '../db/connection-errors.ts';
 
 const statusByCode: Record<ErrorCode, number> = {
   bad_request: 400,
+  invalid_import_file: 400,
+  payload_too_large: 413,
   validation_failed: 400,
   not_found: 404,
   conflict: 409,

@@ -120,6 +120,8 @@ export function imageFileValues(
     state: 'added',
     created_time: builtTime,
     last_modified_time: builtTime,
+    change_seq: 0,
+    created_seq: 0,
     ...overrides,
   };
 }
