@@ -160,6 +160,7 @@ export function buildExport(overrides: Partial<Export> = {}): Export {
     started_time: '2025-11-28T17:40:01.000Z',
     finished_time: '2025-11-28T17:40:03.000Z',
     created_by: 'admin@annex.local',
+    changes_since: null,
     ...overrides,
   });
 }
