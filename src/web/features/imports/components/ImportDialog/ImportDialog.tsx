@@ -29,7 +29,14 @@ export interface ImportDialogProps {
  */
 export function ImportDialog({ project, opened, onClose, defaultDirectory }: ImportDialogProps) {
   return (
-    <Modal opened={opened} onClose={onClose} title="Import annotations" size="lg">
+    // A click beside the dialog must not close it: that would cancel an upload that may have run for minutes.
+    <Modal
+      opened={opened}
+      onClose={onClose}
+      title="Import annotations"
+      size="lg"
+      closeOnClickOutside={false}
+    >
       {/* Mounted only while open: every opening starts from the form, and closing stops an upload. */}
       {opened && (
         <ImportDialogBody project={project} defaultDirectory={defaultDirectory} onClose={onClose} />
