@@ -32,7 +32,7 @@ const importZones = [
 // Inside the panel (bulletproof-react's one-way imports): app composes features; a feature takes shared
 // code from src/web/components and src/web/lib, and from another feature only its api/ (query
 // factories and fetchers), never its components or hooks; shared code imports no feature and no app.
-const webFeatures = ['accounts', 'auth', 'exports', 'projects'];
+const webFeatures = ['accounts', 'auth', 'exports', 'imports', 'projects'];
 const webZones = [
   ...webFeatures.flatMap((target) =>
     webFeatures

@@ -1,3 +1,4 @@
+import { File as NodeFile } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { exportSchema } from '../../contract/exports.ts';
@@ -15,6 +16,7 @@ import {
   ApiRequestError,
   apiRequest,
   apiRequestNoContent,
+  apiUpload,
   apiUrl,
   isUnauthenticated,
 } from './api-client.ts';
@@ -166,6 +168,113 @@ describe('apiRequestNoContent', () => {
       apiRequestNoContent('/projects/demo/exports/5', { method: 'DELETE' }),
     );
     expect(error.message).toBe('Export 5 does not exist.');
+  });
+});
+
+describe('apiUpload', () => {
+  // Node's Blob, not jsdom's: msw turns the XMLHttpRequest into a Node Request, which reads only Node's.
+  const body = new NodeFile(['{"readme":{}}'], 'a.json') as unknown as Blob;
+
+  it('POSTs the body as is with its type and query, reports progress, and parses the answer', async () => {
+    let sent = { text: '', type: '', query: '' };
+    server.use(
+      http.post(apiPath('/projects/demo/imports'), async ({ request }) => {
+        sent = {
+          text: await request.text(),
+          type: request.headers.get('content-type') ?? '',
+          query: new URL(request.url).search,
+        };
+        return jsonResponse({ ok: true }, 202);
+      }),
+    );
+    const progress: string[] = [];
+    await expect(
+      apiUpload('/projects/demo/imports', z.object({ ok: z.boolean() }), {
+        body,
+        contentType: 'application/json',
+        query: { directory: 'Night drive', on_error: 'skip', filename: undefined },
+        onProgress: ({ loaded, total }) => progress.push(`${String(loaded)}/${String(total)}`),
+      }),
+    ).resolves.toEqual({ ok: true });
+    expect(sent).toEqual({
+      text: '{"readme":{}}',
+      type: 'application/json',
+      query: '?directory=Night+drive&on_error=skip',
+    });
+    expect(progress[0]).toBe('0/13');
+    expect(progress.at(-1)).toBe('13/13');
+  });
+
+  it('turns the error envelope into an error with the server’s message and code', async () => {
+    server.use(
+      http.post(apiPath('/projects/demo/imports'), () =>
+        errorResponse(400, 'invalid_import_file', 'This is not a Diffgram JSON file.'),
+      ),
+    );
+    const error = await rejection(
+      apiUpload('/projects/demo/imports', z.object({}), { body, contentType: 'application/json' }),
+    );
+    expect(error.message).toBe('This is not a Diffgram JSON file.');
+    expect(error.status).toBe(400);
+    expect(error.code).toBe('invalid_import_file');
+  });
+
+  it('is an ended session on 401, as every other call', async () => {
+    server.use(
+      http.post(apiPath('/projects/demo/imports'), () =>
+        errorResponse(401, 'unauthenticated', 'Sign in to continue.'),
+      ),
+    );
+    const error = await rejection(
+      apiUpload('/projects/demo/imports', z.object({}), { body, contentType: 'application/json' }),
+    );
+    expect(isUnauthenticated(error)).toBe(true);
+  });
+
+  it('explains an answer that is not the envelope, or one that breaks the contract', async () => {
+    server.use(
+      http.post(
+        apiPath('/projects/demo/imports'),
+        () => new HttpResponse('<html>Too large</html>', { status: 413, statusText: 'Too Large' }),
+      ),
+      http.post(apiPath('/projects/demo/imports/odd'), () => jsonResponse({ ok: 'yes' }, 202)),
+    );
+    const notEnvelope = await rejection(
+      apiUpload('/projects/demo/imports', z.object({}), { body, contentType: 'application/json' }),
+    );
+    expect(notEnvelope.message).toContain(
+      'The server answered POST /projects/demo/imports with HTTP 413',
+    );
+    const offContract = await rejection(
+      apiUpload('/projects/demo/imports/odd', z.object({ ok: z.boolean() }), {
+        body,
+        contentType: 'application/json',
+      }),
+    );
+    expect(offContract.message).toContain('does not match the contract (ok:');
+  });
+
+  it('says the server could not be reached when the connection fails', async () => {
+    server.use(http.post(apiPath('/projects/demo/imports'), () => HttpResponse.error()));
+    const error = await rejection(
+      apiUpload('/projects/demo/imports', z.object({}), { body, contentType: 'application/json' }),
+    );
+    expect(error.status).toBe(0);
+    expect(error.code).toBe('network');
+  });
+
+  it('rejects with an AbortError and sends nothing when aborted first', async () => {
+    const log = recordRequests();
+    const controller = new AbortController();
+    controller.abort();
+    await expect(
+      apiUpload('/projects/demo/imports', z.object({}), {
+        body,
+        contentType: 'application/json',
+        signal: controller.signal,
+      }),
+    ).rejects.toMatchObject({ name: 'AbortError' });
+    expect(log.requests).toHaveLength(0);
   });
 });
 

@@ -95,32 +95,44 @@ async function toApiError(
   response: Response,
 ): Promise<ApiRequestError> {
   const text = await response.text().catch(() => '');
+  return apiErrorFromText(method, path, response.status, response.statusText, text);
+}
+
+/** The error an answer's status and body say: the envelope's message, or what to check when it is not one. */
+function apiErrorFromText(
+  method: string,
+  path: string,
+  status: number,
+  statusText: string,
+  text: string,
+): ApiRequestError {
   const error = parseErrorEnvelope(text);
   if (error !== undefined) {
     const { code, message, details } = error;
-    return new ApiRequestError(message, response.status, code, details);
+    return new ApiRequestError(message, status, code, details);
   }
   return new ApiRequestError(
-    `The server answered ${method} ${path} with HTTP ${response.status}${response.statusText === '' ? '' : ` ${response.statusText}`}. Try again; if it keeps happening, check the server's log.`,
-    response.status,
+    `The server answered ${method} ${path} with HTTP ${status}${statusText === '' ? '' : ` ${statusText}`}. Try again; if it keeps happening, check the server's log.`,
+    status,
     'bad_response',
   );
 }
 
-/** Calls the API and parses its JSON answer with the contract's schema; every failure is an ApiRequestError. */
-export async function apiRequest<Schema extends z.ZodType>(
+/** A successful answer's JSON text, parsed with the contract's schema. */
+function parseAnswer<Schema extends z.ZodType>(
+  method: string,
   path: string,
+  status: number,
+  readBody: () => unknown,
   schema: Schema,
-  options: ApiRequestOptions = {},
-): Promise<z.output<Schema>> {
-  const response = await send(path, options);
+): z.output<Schema> {
   let body: unknown;
   try {
-    body = await response.json();
+    body = readBody();
   } catch {
     throw new ApiRequestError(
-      `The server's answer to ${options.method ?? 'GET'} ${path} was not JSON. Check that the panel talks to an annex server.`,
-      response.status,
+      `The server's answer to ${method} ${path} was not JSON. Check that the panel talks to an annex server.`,
+      status,
       'bad_response',
     );
   }
@@ -131,12 +143,24 @@ export async function apiRequest<Schema extends z.ZodType>(
       .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
       .join('; ');
     throw new ApiRequestError(
-      `The server's answer to ${options.method ?? 'GET'} ${path} does not match the contract (${issues}). The panel and the server may be different versions.`,
-      response.status,
+      `The server's answer to ${method} ${path} does not match the contract (${issues}). The panel and the server may be different versions.`,
+      status,
       'bad_response',
     );
   }
   return parsed.data;
+}
+
+/** Calls the API and parses its JSON answer with the contract's schema; every failure is an ApiRequestError. */
+export async function apiRequest<Schema extends z.ZodType>(
+  path: string,
+  schema: Schema,
+  options: ApiRequestOptions = {},
+): Promise<z.output<Schema>> {
+  const response = await send(path, options);
+  const method = options.method ?? 'GET';
+  const text = await response.text().catch(() => '');
+  return parseAnswer(method, path, response.status, () => JSON.parse(text) as unknown, schema);
 }
 
 /** Calls an API endpoint that answers with no body (204). */
@@ -158,4 +182,87 @@ export function isUnauthenticated(error: unknown): boolean {
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   return 'Something went wrong. Try again.';
+}
+
+/** How far an upload has gone. */
+export interface UploadProgress {
+  /** Bytes sent so far. */
+  loaded: number;
+  /** Bytes to send in all. */
+  total: number;
+}
+
+/** What an upload sends besides its path. */
+export interface ApiUploadOptions {
+  /** The body, sent as is: a File streams from disk, so a 2 GB file never sits in memory. */
+  body: Blob;
+  /** The body's media type. */
+  contentType: string;
+  /** Query parameters; undefined values are left out. */
+  query?: ApiRequestOptions['query'];
+  /** Called as bytes go out. */
+  onProgress?: (progress: UploadProgress) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * POSTs a file as the request body and parses the JSON answer with the contract's schema. It uses
+ * XMLHttpRequest because fetch reports no upload progress; errors are the same ApiRequestError as
+ * `apiRequest`'s (the envelope's message, 401 for an ended session), and an abort rejects with an
+ * `AbortError` as fetch's does.
+ */
+export function apiUpload<Schema extends z.ZodType>(
+  path: string,
+  schema: Schema,
+  options: ApiUploadOptions,
+): Promise<z.output<Schema>> {
+  const { body, contentType, query, onProgress, signal } = options;
+  return new Promise((resolve, reject) => {
+    const abortError = () => new DOMException('The upload was cancelled.', 'AbortError');
+    if (signal?.aborted === true) {
+      reject(abortError());
+      return;
+    }
+    const request = new XMLHttpRequest();
+    request.open('POST', apiUrl(path, query));
+    // A same-origin request carries the session cookie whatever withCredentials says (that is for other sites).
+    request.setRequestHeader('accept', 'application/json');
+    request.setRequestHeader('content-type', contentType);
+    request.upload.addEventListener('progress', (event) =>
+      onProgress?.({
+        loaded: event.loaded,
+        total: event.lengthComputable ? event.total : body.size,
+      }),
+    );
+    request.addEventListener('load', () => {
+      signal?.removeEventListener('abort', abort);
+      const { status, statusText, responseText } = request;
+      if (status < 200 || status >= 300) {
+        reject(apiErrorFromText('POST', path, status, statusText, responseText));
+        return;
+      }
+      try {
+        resolve(
+          parseAnswer('POST', path, status, () => JSON.parse(responseText) as unknown, schema),
+        );
+      } catch (error) {
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    });
+    request.addEventListener('error', () => {
+      signal?.removeEventListener('abort', abort);
+      reject(
+        new ApiRequestError(
+          'The upload did not reach the annex server, or the connection broke while it was sent. Check that the server is running and your connection is up, then try again.',
+          0,
+          'network',
+        ),
+      );
+    });
+    request.addEventListener('abort', () => reject(abortError()));
+    const abort = () => request.abort();
+    signal?.addEventListener('abort', abort, { once: true });
+    onProgress?.({ loaded: 0, total: body.size });
+    request.send(body);
+  });
 }

@@ -27,6 +27,11 @@ export function exportsPath(project: string = demoProject): string {
   return apiPath(`/projects/${project}/exports`);
 }
 
+/** `/api/v1/projects/:project/imports`, the prefix of every import endpoint. */
+export function importsPath(project: string = demoProject): string {
+  return apiPath(`/projects/${project}/imports`);
+}
+
 /** A JSON answer, as the server would send it (the body should come from a builder). */
 export function jsonResponse(body: JsonBodyType, status = 200): HttpResponse<JsonBodyType> {
   return HttpResponse.json(body, { status });

@@ -26,6 +26,8 @@ import type {
   ProjectListResponse,
   TaskDetailResponse,
 } from '../../contract/projects.ts';
+import { importListResponseSchema, importSchema } from '../../contract/imports.ts';
+import type { Import, ImportListResponse } from '../../contract/imports.ts';
 import type { ProjectRole } from '../../contract/roles.ts';
 
 // Every builder goes through the contract's schema, so test data can never drift from what the server sends.
@@ -201,4 +203,44 @@ export function buildExportPage(
     total: exports.length,
     ...overrides,
   });
+}
+
+/**
+ * An import of `street-scenes.json` into Luckfrill, complete with 40 files and 412 instances made,
+ * with `overrides`.
+ */
+export function buildImport(overrides: Partial<Import> = {}): Import {
+  return importSchema.parse({
+    id: 7,
+    project_string_id: demoProject,
+    directory: { id: 10, name: 'Luckfrill' },
+    directory_name: 'Luckfrill',
+    on_error: 'fail',
+    status: 'complete',
+    stage: null,
+    status_text: null,
+    percent_complete: 100,
+    original_filename: 'street-scenes.json',
+    size_bytes: 1_048_576,
+    packet_count: 40,
+    files_created: 40,
+    files_updated: 0,
+    files_skipped: 0,
+    instances_created: 412,
+    instances_updated: 0,
+    instances_removed: 0,
+    labels_created: 6,
+    error_count: 0,
+    errors: [],
+    created_by: 'admin@annex.local',
+    created_time: '2025-11-28T17:50:00.000Z',
+    started_time: '2025-11-28T17:50:01.000Z',
+    finished_time: '2025-11-28T17:50:09.000Z',
+    ...overrides,
+  });
+}
+
+/** One page of imports, newest first. */
+export function buildImportPage(imports: Import[]): ImportListResponse {
+  return importListResponseSchema.parse({ imports, next_cursor: null });
 }

@@ -3,11 +3,14 @@ import { describe, expect, it } from 'vitest';
 import type { Export } from '../../../../contract/exports.ts';
 import { projectQueries } from '../../../features/projects/api/project-queries.ts';
 import { currentDirectoryStorageKey } from '../../../features/projects/hooks/use-current-directory.ts';
+import { File as NodeFile } from 'node:buffer';
 import { http, HttpResponse } from 'msw';
 import {
   apiPath,
   errorResponse,
   exportsPath,
+  importsPath,
+  signedOutAnswer,
   jsonResponse,
   recordRequests,
   server,
@@ -15,6 +18,8 @@ import {
 import {
   buildExport,
   buildExportPage,
+  buildImport,
+  buildImportPage,
   buildJobList,
   buildMe,
   buildPreflight,
@@ -251,6 +256,23 @@ describe('the export page by role', () => {
     expect(screen.queryByRole('button', { name: 'Archive' })).toBeNull();
     expect(within(rowOf('1.0 KB')).getByRole('button', { name: 'Download' })).toBeEnabled();
     expect(within(rowOf('2.0 KB')).getByRole('button', { name: 'Preview' })).toBeEnabled();
+    expect(screen.queryByRole('button', { name: 'Import' })).toBeNull();
+  });
+
+  it('shows a viewer that an export is stale, but no Regenerate', async () => {
+    signedInAs('viewer');
+    server.use(
+      http.get(exportsPath(), () =>
+        jsonResponse(
+          buildExportPage([
+            buildExport({ changes_since: { files_changed: 5, files_added: 0, files_removed: 0 } }),
+          ]),
+        ),
+      ),
+    );
+    renderApp(`/projects/${demoProject}/export`);
+    expect(await screen.findByText('5 files changed since this export')).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Regenerate' })).toBeNull();
   });
 
   it('lets an editor generate, and archive only the exports they created', async () => {
@@ -260,6 +282,7 @@ describe('the export page by role', () => {
     expect(screen.getByRole('button', { name: 'Generate' })).toBeInTheDocument();
     expect(within(rowOf('1.0 KB')).getByRole('button', { name: 'Archive' })).toBeInTheDocument();
     expect(within(rowOf('2.0 KB')).queryByRole('button', { name: 'Archive' })).toBeNull();
+    expect(screen.getByRole('button', { name: 'Import' })).toBeInTheDocument();
   });
 
   it('lets an admin archive every export', async () => {
@@ -296,5 +319,69 @@ describe('the export page by role', () => {
         'You are not a member of any project yet; ask a project admin to add you.',
       ),
     ).toBeInTheDocument();
+  });
+});
+
+describe('importing from the export page', () => {
+  /** A file as the picker hands it over (Node's File: msw reads its bytes, not a jsdom one's). */
+  const file = new NodeFile(['{"readme":{}}'], 'night.json', {
+    type: 'application/json',
+  }) as unknown as File;
+
+  it('imports into a new directory, which then shows in the source picker', async () => {
+    const nightDrive = { id: 14, nickname: 'Night drive', file_count: 3, completed_file_count: 3 };
+    let imported = false;
+    const complete = buildImport({
+      id: 8,
+      original_filename: 'night.json',
+      directory: { id: 14, name: 'Night drive' },
+      directory_name: 'Night drive',
+      files_created: 3,
+    });
+    server.use(
+      http.get(projectPath, () => {
+        const detail = buildProjectDetail();
+        return jsonResponse(
+          imported ? { ...detail, directories: [...detail.directories, nightDrive] } : detail,
+        );
+      }),
+      http.get(importsPath(), () => jsonResponse(buildImportPage(imported ? [complete] : []))),
+      http.post(importsPath(), () => {
+        imported = true;
+        return jsonResponse(
+          { import: { ...complete, status: 'queued', percent_complete: 0 } },
+          202,
+        );
+      }),
+      http.get(`${importsPath()}/8`, () => jsonResponse({ import: complete })),
+    );
+    const { user } = renderApp(`/projects/${demoProject}/export`);
+    await user.click(await screen.findByRole('button', { name: 'Import' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Import annotations' });
+    // The page's current directory is where the file goes unless the user names another.
+    const directory = within(dialog).getByRole('textbox', { name: 'Directory' });
+    expect(directory).toHaveValue('Luckfrill');
+    await user.upload(within(dialog).getByLabelText('Diffgram JSON file to import'), file);
+    await user.clear(directory);
+    await user.type(directory, 'Night drive');
+    await user.click(within(dialog).getByRole('button', { name: 'Import' }));
+    expect(await within(dialog).findByText('Import complete')).toBeInTheDocument();
+    await user.click(within(dialog).getByRole('button', { name: 'Close' }));
+
+    await user.click(screen.getByRole('combobox', { name: 'Directory' }));
+    expect(await screen.findByRole('option', { name: /^Night drive/ })).toBeInTheDocument();
+  });
+
+  it('sends the user to sign in when the session ended before the upload', async () => {
+    server.use(
+      http.get(importsPath(), () => jsonResponse(buildImportPage([]))),
+      http.post(importsPath(), signedOutAnswer),
+    );
+    const { user, router } = renderApp(`/projects/${demoProject}/export`);
+    await user.click(await screen.findByRole('button', { name: 'Import' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Import annotations' });
+    await user.upload(within(dialog).getByLabelText('Diffgram JSON file to import'), file);
+    await user.click(within(dialog).getByRole('button', { name: 'Import' }));
+    await waitFor(() => expect(router.state.location.pathname).toBe('/sign-in'));
   });
 });

@@ -13,6 +13,8 @@ import {
   canArchiveExport,
   canGenerateExports,
 } from '../../../features/exports/utils/export-permissions.ts';
+import { ImportAction } from '../../../features/imports/components/ImportAction/ImportAction.tsx';
+import { canImport } from '../../../features/imports/utils/import-permissions.ts';
 import { projectQueries } from '../../../features/projects/api/project-queries.ts';
 import { ProjectHeader } from '../../../features/projects/components/ProjectHeader/ProjectHeader.tsx';
 import { useCurrentDirectory } from '../../../features/projects/hooks/use-current-directory.ts';
@@ -63,6 +65,14 @@ function ExportPanel({ project, detail }: { project: string; detail: ProjectDeta
         directories={detail.directories}
         currentDirectory={currentDirectory}
         onDirectoryChange={setCurrentDirectory}
+        actions={
+          canImport(role) && (
+            <ImportAction
+              project={project}
+              currentDirectoryName={currentDirectory?.nickname ?? null}
+            />
+          )
+        }
       />
       <main className={classes.main}>
         <Stack gap="xl">
@@ -95,6 +105,7 @@ function ExportPanel({ project, detail }: { project: string; detail: ProjectDeta
             project={project}
             pages={pages}
             canArchive={(item) => canArchiveExport(role, item, email)}
+            canRegenerate={canGenerateExports(role)}
           />
         </Stack>
       </main>

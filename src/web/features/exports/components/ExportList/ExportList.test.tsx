@@ -24,9 +24,22 @@ import { useCursorPages } from '../../hooks/use-cursor-pages.ts';
 
 const listPath = exportsPath();
 
-function ListUnderTest({ canArchive = () => true }: { canArchive?: (item: Export) => boolean }) {
+function ListUnderTest({
+  canArchive = () => true,
+  canRegenerate = true,
+}: {
+  canArchive?: (item: Export) => boolean;
+  canRegenerate?: boolean;
+}) {
   const pages = useCursorPages();
-  return <ExportList project={demoProject} pages={pages} canArchive={canArchive} />;
+  return (
+    <ExportList
+      project={demoProject}
+      pages={pages}
+      canArchive={canArchive}
+      canRegenerate={canRegenerate}
+    />
+  );
 }
 
 function exportsTable(): HTMLElement {
@@ -386,6 +399,72 @@ describe('ExportList', () => {
     await act(() => vi.advanceTimersByTimeAsync(exportPollIntervalMs * 5));
     expect(log.to('GET', listPath)).toHaveLength(requestsWhenDone);
     expect(screen.queryByText(/updating every/)).not.toBeInTheDocument();
+  });
+
+  it('Regenerate asks for a new export with the same settings and shows it at the top', async () => {
+    const stale = buildExport({
+      id: 3,
+      source: 'job',
+      directory: null,
+      job: { id: 21, name: 'Street scenes review' },
+      ann_is_complete: false,
+      include_removed: true,
+      changes_since: { files_changed: 2, files_added: 1, files_removed: 0 },
+    });
+    const created = buildExport({
+      ...stale,
+      id: 9,
+      status: 'queued',
+      percent_complete: 0,
+      file_list_length: null,
+      instance_count: null,
+      size_bytes: null,
+      file_name: null,
+      changes_since: null,
+      created_time: new Date().toISOString(),
+    });
+    let listed = [stale];
+    let body: unknown;
+    server.use(
+      listAnswers(() => buildExportPage(listed)),
+      http.post(listPath, async ({ request }) => {
+        body = await request.json();
+        listed = [created, stale];
+        return jsonResponse(created, 202);
+      }),
+    );
+    const { user } = renderWithProviders(<ListUnderTest />);
+    const row = await screen.findByText('3 files changed since this export');
+    await user.click(
+      within(row.closest('tr') ?? exportsTable()).getByRole('button', { name: 'Regenerate' }),
+    );
+    await waitFor(() => expect(within(exportsTable()).getByText('#9')).toBeInTheDocument());
+    expect(body).toEqual({
+      source: 'job',
+      job_id: 21,
+      ann_is_complete: false,
+      include_removed: true,
+    });
+    const rows = within(exportsTable()).getAllByRole('row');
+    expect(rows[1]).toHaveTextContent('#9');
+  });
+
+  it('says why a regeneration was refused', async () => {
+    const stale = buildExport({
+      id: 3,
+      changes_since: { files_changed: 1, files_added: 0, files_removed: 0 },
+    });
+    server.use(
+      listAnswers(() => buildExportPage([stale])),
+      http.post(listPath, () =>
+        errorResponse(403, 'forbidden', 'Generating exports needs the editor role.'),
+      ),
+    );
+    const { user } = renderWithProviders(<ListUnderTest />);
+    await user.click(await screen.findByRole('button', { name: 'Regenerate' }));
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('Export 3 could not be regenerated');
+    expect(alert).toHaveTextContent('Generating exports needs the editor role.');
   });
 });
 

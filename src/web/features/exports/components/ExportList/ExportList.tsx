@@ -2,6 +2,8 @@ import { useId, useState } from 'react';
 import { Alert, Button, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import type { Export } from '../../../../../contract/exports.ts';
+import { useCreateExport } from '../../api/export-mutations.ts';
+import { regenerateRequest } from '../../utils/export-regeneration.ts';
 import { errorMessage } from '../../../../lib/api-client.ts';
 import { formatClockTime } from '../../../../lib/format.ts';
 import { useNow } from '../../../../lib/use-now.ts';
@@ -36,10 +38,12 @@ export interface ExportListProps {
   pages: CursorPages;
   /** Whether the signed-in user may archive an export (see `canArchiveExport`). */
   canArchive: (item: Export) => boolean;
+  /** Whether the signed-in user may regenerate a stale export (editor and up: see `canGenerateExports`). */
+  canRegenerate: boolean;
 }
 
 /** The table named "Exports": newest first, cursor-paged, refreshing itself while an export runs. */
-export function ExportList({ project, pages, canArchive }: ExportListProps) {
+export function ExportList({ project, pages, canArchive, canRegenerate }: ExportListProps) {
   const headingId = useId();
   const now = useNow(30_000);
   const list = useQuery(
@@ -49,6 +53,16 @@ export function ExportList({ project, pages, canArchive }: ExportListProps) {
   const download = useDownloadExport(project);
   const [previewing, setPreviewing] = useState<Export | null>(null);
   const [archiving, setArchiving] = useState<Export | null>(null);
+  const regenerate = useCreateExport(project);
+  const [regeneratingId, setRegeneratingId] = useState<number | null>(null);
+
+  const handleRegenerate = (item: Export) => {
+    const request = regenerateRequest(item);
+    if (request === null || regenerate.isPending) return;
+    setRegeneratingId(item.id);
+    // As Generate does: the new export is seeded at the top of the newest page, which comes back on screen.
+    regenerate.mutate(request, { onSuccess: () => pages.reset() });
+  };
 
   const handleRefresh = () => {
     setRefreshing(true);
@@ -94,6 +108,18 @@ export function ExportList({ project, pages, canArchive }: ExportListProps) {
           onClose={download.dismiss}
         >
           {download.error}
+        </Alert>
+      )}
+
+      {regenerate.isError && (
+        <Alert
+          color="red"
+          title={`Export ${regeneratingId ?? ''} could not be regenerated`}
+          withCloseButton
+          closeButtonLabel="Dismiss"
+          onClose={() => regenerate.reset()}
+        >
+          {errorMessage(regenerate.error)}
         </Alert>
       )}
 
@@ -159,6 +185,9 @@ export function ExportList({ project, pages, canArchive }: ExportListProps) {
                       onPreview={() => setPreviewing(item)}
                       onArchive={() => setArchiving(item)}
                       canArchive={canArchive(item)}
+                      onRegenerate={() => handleRegenerate(item)}
+                      canRegenerate={canRegenerate}
+                      regenerating={regenerate.isPending && regeneratingId === item.id}
                     />
                   ))
                 )}

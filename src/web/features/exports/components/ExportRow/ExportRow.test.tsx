@@ -6,11 +6,12 @@ import { buildExport } from '../../../../test-utils/builders.ts';
 import { renderWithProviders } from '../../../../test-utils/render.tsx';
 import { ExportRow } from './ExportRow.tsx';
 
-function renderRow(item: Export, canArchive = true) {
+function renderRow(item: Export, canArchive = true, canRegenerate = true) {
   const handlers = {
     onDownload: vi.fn<() => void>(),
     onPreview: vi.fn<() => void>(),
     onArchive: vi.fn<() => void>(),
+    onRegenerate: vi.fn<() => void>(),
   };
   const view = renderWithProviders(
     <Table>
@@ -20,6 +21,8 @@ function renderRow(item: Export, canArchive = true) {
           now={Date.parse(item.created_time) + 5 * 60_000}
           downloading={false}
           canArchive={canArchive}
+          canRegenerate={canRegenerate}
+          regenerating={false}
           {...handlers}
         />
       </Table.Tbody>
@@ -67,5 +70,33 @@ describe('ExportRow', () => {
     const { row } = renderRow(buildExport({ file_list_length: 36, expected_file_count: 37 }));
     expect(within(row).getByText('expected 37')).toBeInTheDocument();
     expect(screen.queryByText(/expected 36/)).not.toBeInTheDocument();
+  });
+
+  it('offers Regenerate on a stale export to a user who may generate', async () => {
+    const stale = buildExport({
+      id: 3,
+      changes_since: { files_changed: 1, files_added: 0, files_removed: 0 },
+    });
+    const { user, row, onRegenerate } = renderRow(stale);
+    expect(within(row).getByText('1 file changed since this export')).toBeInTheDocument();
+    await user.click(within(row).getByRole('button', { name: 'Regenerate' }));
+    expect(onRegenerate).toHaveBeenCalledTimes(1);
+  });
+
+  it('has no Regenerate for a viewer, on a fresh export, or when the source is gone', () => {
+    const changes = { files_changed: 1, files_added: 0, files_removed: 0 };
+    const viewer = renderRow(buildExport({ changes_since: changes }), false, false);
+    expect(within(viewer.row).getByText('Stale')).toBeInTheDocument();
+    expect(within(viewer.row).queryByRole('button', { name: 'Regenerate' })).toBeNull();
+    viewer.unmount();
+
+    const fresh = renderRow(
+      buildExport({ changes_since: { files_changed: 0, files_added: 0, files_removed: 0 } }),
+    );
+    expect(within(fresh.row).queryByRole('button', { name: 'Regenerate' })).toBeNull();
+    fresh.unmount();
+
+    const deleted = renderRow(buildExport({ directory: null, changes_since: changes }));
+    expect(within(deleted.row).queryByRole('button', { name: 'Regenerate' })).toBeNull();
   });
 });

@@ -6,6 +6,7 @@ import {
   formatCount,
   formatRelativeTime,
 } from '../../../../lib/format.ts';
+import { isStaleExport, regenerateRequest } from '../../utils/export-regeneration.ts';
 import { ExportStatusCell } from '../ExportStatusCell/ExportStatusCell.tsx';
 import classes from './ExportRow.module.css';
 
@@ -21,6 +22,12 @@ export interface ExportRowProps {
   onArchive: () => void;
   /** Shows Archive: an admin's, or an editor's own export. */
   canArchive: boolean;
+  /** Asks for a new export with this one's settings. */
+  onRegenerate: () => void;
+  /** Shows Regenerate on a stale export: the user may generate exports (editor and up). */
+  canRegenerate: boolean;
+  /** True while this export's regeneration is being asked for. */
+  regenerating: boolean;
 }
 
 function sourceKind(item: Export): string {
@@ -33,7 +40,10 @@ function sourceName(item: Export): string {
   return ref?.name ?? '(deleted)';
 }
 
-/** One export in the table, its cells in `exportColumns` order; Download and Preview wait for a complete export. */
+/**
+ * One export in the table, its cells in `exportColumns` order; Download and Preview wait for a
+ * complete export, and a stale one offers Regenerate.
+ */
 export function ExportRow({
   item,
   now,
@@ -42,12 +52,17 @@ export function ExportRow({
   onPreview,
   onArchive,
   canArchive,
+  onRegenerate,
+  canRegenerate,
+  regenerating,
 }: ExportRowProps) {
   const complete = item.status === 'complete';
   const fileCountDiffers =
     item.file_list_length !== null &&
     item.expected_file_count !== null &&
     item.file_list_length !== item.expected_file_count;
+  // Regenerate needs the source still there: a deleted one has nothing to read again.
+  const showRegenerate = canRegenerate && isStaleExport(item) && regenerateRequest(item) !== null;
   const notReadyHint = complete ? undefined : 'Available once the export is complete';
   return (
     <Table.Tr>
@@ -131,6 +146,18 @@ export function ExportRow({
           >
             Preview
           </Button>
+          {showRegenerate && (
+            <Button
+              size="xs"
+              variant="light"
+              color="orange"
+              loading={regenerating}
+              onClick={onRegenerate}
+              title="A new export with the same source and settings, from today’s data"
+            >
+              Regenerate
+            </Button>
+          )}
           {canArchive && (
             <Button size="xs" variant="subtle" color="red" onClick={onArchive}>
               Archive

@@ -52,4 +52,32 @@ describe('ExportStatusCell', () => {
     );
     expect(screen.getByText(/failed without saying why/)).toBeInTheDocument();
   });
+
+  it('marks a complete export whose source changed as Stale, saying how many files and how', () => {
+    renderWithProviders(
+      <ExportStatusCell
+        item={buildExport({
+          changes_since: { files_changed: 2, files_added: 1, files_removed: 1 },
+        })}
+      />,
+    );
+    expect(screen.getByText('complete')).toBeInTheDocument();
+    expect(screen.getByText('Stale')).toBeInTheDocument();
+    expect(screen.getByText('4 files changed since this export')).toBeInTheDocument();
+    expect(screen.getByText('2 changed · 1 added · 1 removed')).toBeInTheDocument();
+  });
+
+  it('has no Stale badge when nothing changed, or before the counts are known', () => {
+    const { unmount } = renderWithProviders(
+      <ExportStatusCell
+        item={buildExport({
+          changes_since: { files_changed: 0, files_added: 0, files_removed: 0 },
+        })}
+      />,
+    );
+    expect(screen.queryByText('Stale')).toBeNull();
+    unmount();
+    renderWithProviders(<ExportStatusCell item={buildExport({ changes_since: null })} />);
+    expect(screen.queryByText('Stale')).toBeNull();
+  });
 });

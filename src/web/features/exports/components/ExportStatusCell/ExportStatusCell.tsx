@@ -1,6 +1,8 @@
 import { Badge, Progress, Stack, Text } from '@mantine/core';
 import type { MantineColor } from '@mantine/core';
 import type { Export, ExportStatus } from '../../../../../contract/exports.ts';
+import { isStaleExport } from '../../utils/export-regeneration.ts';
+import { ExportStaleNotice } from '../ExportStaleNotice/ExportStaleNotice.tsx';
 
 const statusColors: Record<ExportStatus, MantineColor> = {
   queued: 'gray',
@@ -11,10 +13,13 @@ const statusColors: Record<ExportStatus, MantineColor> = {
 
 /** Props of ExportStatusCell. */
 export interface ExportStatusCellProps {
-  item: Pick<Export, 'id' | 'status' | 'status_text' | 'percent_complete'>;
+  item: Pick<Export, 'id' | 'status' | 'status_text' | 'percent_complete' | 'changes_since'>;
 }
 
-/** An export's status: a badge; while queued or running a progress bar with its percent; when failed, why, in full. */
+/**
+ * An export's status: a badge; while queued or running a progress bar with its percent; when
+ * failed, why, in full; when complete but its source changed since, the Stale badge.
+ */
 export function ExportStatusCell({ item }: ExportStatusCellProps) {
   const inProgress = item.status === 'queued' || item.status === 'running';
   const percent = Math.round(item.percent_complete);
@@ -35,6 +40,9 @@ export function ExportStatusCell({ item }: ExportStatusCellProps) {
             {percent}%
           </Text>
         </Stack>
+      )}
+      {isStaleExport(item) && item.changes_since !== null && (
+        <ExportStaleNotice changes={item.changes_since} />
       )}
       {item.status === 'failed' && (
         <Text size="sm" c="red.8">

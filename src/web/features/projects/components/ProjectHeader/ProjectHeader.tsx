@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { Group, Select, Text, Title } from '@mantine/core';
 import type { DirectorySummary, ProjectSummary } from '../../../../../contract/projects.ts';
 import { formatCount, pluralize } from '../../../../lib/format.ts';
@@ -9,6 +10,8 @@ export interface ProjectHeaderProps {
   directories: DirectorySummary[];
   currentDirectory: DirectorySummary | null;
   onDirectoryChange: (directoryId: number) => void;
+  /** Project-wide actions beside the directory picker (the page decides which the user may see). */
+  actions?: ReactNode;
 }
 
 /** The page header: the project and the current-directory picker (the account bar above links home). */
@@ -17,6 +20,7 @@ export function ProjectHeader({
   directories,
   currentDirectory,
   onDirectoryChange,
+  actions,
 }: ProjectHeaderProps) {
   return (
     <header className={classes.header}>
@@ -29,28 +33,31 @@ export function ProjectHeader({
             {project.project_string_id}
           </Text>
         </Group>
-        <Select<number>
-          label="Current directory"
-          size="sm"
-          className={classes.directory}
-          data={directories.map((directory) => ({
-            value: directory.id,
-            label: directory.nickname,
-          }))}
-          value={currentDirectory?.id ?? null}
-          onChange={(value) => {
-            if (value !== null) onDirectoryChange(value);
-          }}
-          allowDeselect={false}
-          placeholder={
-            directories.length === 0 ? 'This project has no directories' : 'Pick a directory'
-          }
-          description={
-            currentDirectory === null
-              ? undefined
-              : `${pluralize(currentDirectory.file_count, 'file')} · ${formatCount(currentDirectory.completed_file_count)} complete`
-          }
-        />
+        <Group gap="sm" align="center" wrap="nowrap" className={classes.tools}>
+          <Select<number>
+            label="Current directory"
+            size="sm"
+            className={classes.directory}
+            data={directories.map((directory) => ({
+              value: directory.id,
+              label: directory.nickname,
+            }))}
+            value={currentDirectory?.id ?? null}
+            onChange={(value) => {
+              if (value !== null) onDirectoryChange(value);
+            }}
+            allowDeselect={false}
+            placeholder={
+              directories.length === 0 ? 'This project has no directories' : 'Pick a directory'
+            }
+            description={
+              currentDirectory === null
+                ? undefined
+                : `${pluralize(currentDirectory.file_count, 'file')} · ${formatCount(currentDirectory.completed_file_count)} complete`
+            }
+          />
+          {actions}
+        </Group>
       </Group>
     </header>
   );
