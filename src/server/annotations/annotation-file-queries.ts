@@ -2,7 +2,6 @@ import type { Kysely, Updateable } from 'kysely';
 import type { FileRecord, LabelRecord } from '../../contract/annotation-writes.ts';
 import type { DirectorySummary } from '../../contract/projects.ts';
 import type { Database, FileRow, FileTable, IsoTime, NewFile } from '../db/schema.ts';
-import { readTextTokens } from '../exports/export-file-stored-json.ts';
 
 // The SQL of the write API's directories, files and labels. Every function takes the database or
 // the writing transaction, and every lookup is scoped to the project, so no caller can reach
@@ -140,7 +139,7 @@ export async function fileRecordOf(db: Queryable, row: FileRow): Promise<FileRec
     height: row.height,
     frame_count: row.frame_count,
     frame_rate: row.frame_rate,
-    token_count: row.type === 'text' ? readTextTokens(row.text_tokens).length : null,
+    token_count: row.type === 'text' ? tokenCountOf(row.text_tokens) : null,
     ann_is_complete: row.ann_is_complete === 1,
     state: row.state,
     directory_ids: memberships.map((membership) => membership.directory_id),
@@ -185,4 +184,18 @@ export async function insertLabel(
     .values({ project_id: projectId, ...label })
     .returning(['id', 'name', 'colour_hex'])
     .executeTakeFirstOrThrow();
+}
+
+/**
+ * How many tokens a text file's stored `text_tokens` hold; null when they are not a list. Counted
+ * without checking each token (the export does that): a long text holds millions of them.
+ */
+function tokenCountOf(textTokens: string | null): number | null {
+  if (textTokens === null) return 0;
+  try {
+    const value: unknown = JSON.parse(textTokens);
+    return Array.isArray(value) ? value.length : null;
+  } catch {
+    return null;
+  }
 }

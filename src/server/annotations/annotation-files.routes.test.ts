@@ -132,6 +132,18 @@ describe.each(testDialects)('directories and files of the write API on %s', (dia
       ]);
     });
 
+    it('takes a text larger than the 1 MiB other bodies are held to', async () => {
+      // Long words: the body passes 1 MiB while the tokens stay few.
+      const words = `${'w'.repeat(999)} `.repeat(1_500);
+      const file = await createFile(env, {
+        type: 'text',
+        width: undefined,
+        height: undefined,
+        text: words,
+      });
+      expect(file.token_count).toBe(1_500);
+    });
+
     it('puts the file in a directory named by id', async () => {
       const made = await send(env, 'POST', studioPath('directories'), { nickname: 'By id' });
       const { directory } = directoryResponseSchema.parse(made.json());

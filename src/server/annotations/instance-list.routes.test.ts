@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { instanceListResponseSchema } from '../../contract/annotation-writes.ts';
 import type { InstanceListResponse } from '../../contract/annotation-writes.ts';
+import { countPacketInstances, filePacketSchema } from '../../contract/export-file.ts';
 import { testDialects } from '../db/test-database.ts';
+import { buildPackets } from '../exports/export-file-packets.ts';
 import { insertAttributeGroups } from '../seed/project-writer.ts';
 import { errorOf, fieldsOf } from '../test-utils/api-responses.ts';
 import {
@@ -448,5 +450,26 @@ describe.each(testDialects)('the instance list of a file on %s', (dialect) => {
       expect(response.statusCode).toBe(422);
       expect(fieldsOf(response)).toEqual(['body.instance_list.0.type']);
     });
+  });
+
+  it('stores what an export writes as valid packets (every file written above, removed instances included)', async () => {
+    const files = await env.database.db
+      .selectFrom('file')
+      .selectAll()
+      .where('project_id', '=', env.projectId)
+      .where('state', '=', 'added')
+      .orderBy('id')
+      .execute();
+    const packets = await buildPackets(env.database, files, true, (url) => ({
+      url,
+      expiry: 2_000_000_000,
+    }));
+    expect(new Set(packets.map(({ packet }) => packet.file.type))).toEqual(
+      new Set(['image', 'video', 'text']),
+    );
+    for (const { packet, instanceCount } of packets) {
+      expect(() => filePacketSchema.parse(packet)).not.toThrow();
+      expect(countPacketInstances(packet)).toBe(instanceCount);
+    }
   });
 });
