@@ -15,7 +15,8 @@ import { clearCompletion, taskStatusesOfFile } from './job-task-queries.ts';
  *    because a file is complete.
  *
  * A file marked complete by hand (PATCH) with tasks still open stays complete until one of its tasks
- * leaves `complete`: rule 2 speaks of a task leaving, not of open tasks existing.
+ * leaves `complete`: rule 2 speaks of a task leaving, not of open tasks existing. A file whose tasks
+ * are all archived follows none of them and keeps its completion.
  */
 
 /**
@@ -29,7 +30,9 @@ export function completionAfterTaskMove(
   to: TaskStatus,
 ): boolean | undefined {
   const live = statuses.filter((status) => status !== 'archived');
-  const allComplete = live.length > 0 && live.every((status) => status === 'complete');
+  // With every task archived the file has no task to follow: it keeps the completion it has.
+  if (live.length === 0) return undefined;
+  const allComplete = live.every((status) => status === 'complete');
   if (allComplete) return fileComplete ? undefined : true;
   if (fileComplete && from === 'complete' && to !== 'complete') return false;
   return undefined;
