@@ -296,6 +296,20 @@ describe.each(testDialects)('directories and files of the write API on %s', (dia
       expect((await env.fileSeqs(file.id)).change_seq).toBe(before + 1);
     });
 
+    it('gives writes sent at once a counter value each, in the order they committed', async () => {
+      const files = await Promise.all([1, 2, 3, 4, 5].map(() => createFile(env)));
+      const before = await env.counter();
+      const answers = await Promise.all(
+        files.map((file) =>
+          send(env, 'PATCH', studioPath(`files/${file.id}`), { ann_is_complete: true }),
+        ),
+      );
+      expect(answers.map((answer) => answer.statusCode)).toEqual([200, 200, 200, 200, 200]);
+      const seqs = answers.map((answer) => fileResponseSchema.parse(answer.json()).file.change_seq);
+      expect([...seqs].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5].map((n) => before + n));
+      expect(await env.counter()).toBe(before + 5);
+    });
+
     it('changes nothing, not even the counter, when every value is the one stored', async () => {
       const file = await createFile(env);
       const before = await env.counter();
