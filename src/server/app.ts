@@ -6,6 +6,7 @@ import fastifyStatic from '@fastify/static';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { adminRoutes } from './accounts/admin.routes.ts';
+import { annotationsRoutes } from './annotations/annotations.routes.ts';
 import type { AppConfig } from './config/env.ts';
 import { registerAccountRoutes } from './auth/account-routes.ts';
 import { installAuthentication } from './auth/authenticate.ts';
@@ -81,6 +82,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(healthRoutes, { database: deps.database });
   await registerAccountRoutes(app, { database: deps.database, sessions, config: deps.config });
   await app.register(projectsRoutes, { prefix: '/api/v1', database: deps.database });
+  await app.register(annotationsRoutes, { prefix: '/api/v1', database: deps.database });
   await app.register(adminRoutes, {
     prefix: '/api/v1',
     database: deps.database,

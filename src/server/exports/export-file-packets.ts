@@ -218,13 +218,10 @@ function buildVideoPacket(
       continue;
     }
     const sequence = row.sequence_id === null ? undefined : sequenceById.get(row.sequence_id);
-    const instance = toInstance(row, {
-      frame_number: row.frame_number,
-      global_frame_number: globalFrameStart + row.frame_number,
-      local_sequence_number: row.local_sequence_number,
-      number: sequence?.number ?? null,
-      interpolated: row.interpolated === 1,
-    }) as VideoFrameInstance;
+    const instance = toInstance(
+      row,
+      frameFieldsOf(row, row.frame_number, globalFrameStart, sequence?.number ?? null),
+    ) as VideoFrameInstance;
     // A frame instance whose sequence is gone still belongs to the video: it goes with the parent list.
     if (sequence === undefined) parentInstanceList.push(instance);
     else sequence.instance_list.push(instance);
@@ -259,6 +256,41 @@ interface VideoFrameFields {
   local_sequence_number: number | null;
   number: number | null;
   interpolated: boolean;
+}
+
+function frameFieldsOf(
+  row: InstanceRow,
+  frameNumber: number,
+  globalFrameStart: number,
+  sequenceNumber: number | null,
+): VideoFrameFields {
+  return {
+    frame_number: frameNumber,
+    global_frame_number: globalFrameStart + frameNumber,
+    local_sequence_number: row.local_sequence_number,
+    number: sequenceNumber,
+    interpolated: row.interpolated === 1,
+  };
+}
+
+/**
+ * A file's instances as one flat list in the rows' order (id order), each in the export's shape:
+ * on a video, an instance on a frame carries the video-frame fields as its packet would (`number` of
+ * its sequence, null when it has none). The write API answers with it, so what a script reads back
+ * is what it would find in an export, and what it may send again.
+ */
+export function fileInstanceList(
+  file: FileRow,
+  instances: InstanceRow[],
+  sequences: SequenceRow[],
+): AnyInstance[] {
+  const globalFrameStart = file.global_frame_start ?? 0;
+  const numberById = new Map(sequences.map((sequence) => [sequence.id, sequence.number]));
+  return instances.map((row) => {
+    if (file.type !== 'video' || row.frame_number === null) return toInstance(row);
+    const number = row.sequence_id === null ? null : (numberById.get(row.sequence_id) ?? null);
+    return toInstance(row, frameFieldsOf(row, row.frame_number, globalFrameStart, number));
+  });
 }
 
 /**

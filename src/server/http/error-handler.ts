@@ -29,13 +29,11 @@ export function installErrorHandler(app: FastifyInstance, options: ErrorHandlerO
             ? 'query'
             : (error.validationContext ?? 'request');
         const fieldPath = issue.instancePath.replace(/^\//, '').replaceAll('/', '.');
-        // zod's unrecognized_keys issue names the extra keys in params rather than in the path.
+        // zod's unrecognized_keys issue names the extra keys in params rather than in the path,
+        // which leads to the object holding them (`body.instance_list.0` for a nested one).
         const unknownKeys = (issue.params as { keys?: string[] }).keys;
-        const field = unknownKeys?.length
-          ? `${place}.${unknownKeys.join(',')}`
-          : fieldPath
-            ? `${place}.${fieldPath}`
-            : place;
+        const at = fieldPath ? `${place}.${fieldPath}` : place;
+        const field = unknownKeys?.length ? `${at}.${unknownKeys.join(',')}` : at;
         return { field, message: issue.message ?? 'is invalid' };
       });
       const summary = issues.map((issue) => `${issue.field}: ${issue.message}`).join('; ');

@@ -1,5 +1,5 @@
 import type { AttributeGroupKind, FileType, TaskStatus } from '../../contract/annotations.ts';
-import { tokenize } from './project-writer.ts';
+import { tokenize } from '../annotations/text-tokens.ts';
 import { drawnTypeTable } from './street-scene-labels.ts';
 import type { DrawnType, StreetSceneLabel } from './street-scene-labels.ts';
 

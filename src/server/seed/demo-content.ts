@@ -1,13 +1,13 @@
 import { Faker, base, en } from '@faker-js/faker';
 import type { Geometry, InstanceType } from '../../contract/annotations.ts';
+import { tokenize } from '../annotations/text-tokens.ts';
+import type { TextToken } from '../annotations/text-tokens.ts';
 import type { Flag } from '../db/schema.ts';
 import { clipNames, fileDefinitions, parentVideoName } from './demo-files.ts';
 import type { FileDefinition } from './demo-files.ts';
 import { drift, randomGeometry } from './demo-geometry.ts';
 import { groupDefinitions } from './demo-labels.ts';
 import type { LabelName } from './demo-labels.ts';
-import { tokenize } from './project-writer.ts';
-import type { TextToken } from './project-writer.ts';
 import { drawnTypeTable, labelsByDrawnType } from './street-scene-labels.ts';
 import type { DrawnType } from './street-scene-labels.ts';
 

@@ -12,7 +12,6 @@ import {
   insertSequences,
   insertTasks,
   seedClock,
-  tokenize,
 } from './project-writer.ts';
 import type { WrittenProject } from './project-writer.ts';
 
@@ -27,16 +26,6 @@ function fileRow(projectId: number, name: string): NewFile {
     last_modified_time: time(0),
   });
 }
-
-describe('tokenize', () => {
-  it('gives each whitespace-separated token its id and character offsets', () => {
-    expect(tokenize('  A cat\tsat. ')).toEqual([
-      { id: 0, text: 'A', start_char: 2, end_char: 3 },
-      { id: 1, text: 'cat', start_char: 4, end_char: 7 },
-      { id: 2, text: 'sat.', start_char: 8, end_char: 12 },
-    ]);
-  });
-});
 
 describe('seedClock', () => {
   it('counts units from its base', () => {

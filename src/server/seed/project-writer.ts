@@ -82,28 +82,10 @@ export interface SequenceSpec {
   single_frame: 0 | 1;
 }
 
-/** One token of a text file, as `file.text_tokens` holds it. */
-export interface TextToken {
-  id: number;
-  text: string;
-  start_char: number;
-  end_char: number;
-}
-
 /** A clock for seeded rows: `units` after `baseIso`, where a unit is `unitMs` milliseconds. */
 export function seedClock(baseIso: string, unitMs: number): (units: number) => IsoTime {
   const base = Date.parse(baseIso);
   return (units) => new Date(base + units * unitMs).toISOString();
-}
-
-/** Splits text into whitespace-separated tokens with their character offsets (end exclusive). */
-export function tokenize(text: string): TextToken[] {
-  return [...text.matchAll(/\S+/g)].map((match, id) => ({
-    id,
-    text: match[0],
-    start_char: match.index,
-    end_char: match.index + match[0].length,
-  }));
 }
 
 /** The value a map holds for a key; a missing one is a bug in the seed, said with what was missing. */
