@@ -29,6 +29,7 @@ const typeWords: Readonly<Record<string, string>> = {
   string: 'a text',
   boolean: 'true or false',
   object: 'an object',
+  record: 'an object',
   array: 'a list',
   null: 'null',
 };
