@@ -216,13 +216,20 @@ async function findOrMakeDirectory(
     .select('id')
     .where('project_id', '=', projectId)
     .where('nickname', '=', nickname)
-    .orderBy('id')
     .executeTakeFirst();
   if (existing !== undefined) return existing.id;
-  const made = await trx
+  // Another writer may make the same directory meanwhile (nicknames are unique per project): then
+  // theirs is the one to use.
+  await trx
     .insertInto('directory')
     .values({ project_id: projectId, nickname, created_time: now })
-    .returning('id')
+    .onConflict((conflict) => conflict.columns(['project_id', 'nickname']).doNothing())
+    .execute();
+  const made = await trx
+    .selectFrom('directory')
+    .select('id')
+    .where('project_id', '=', projectId)
+    .where('nickname', '=', nickname)
     .executeTakeFirstOrThrow();
   return made.id;
 }
