@@ -9,7 +9,8 @@ export const benchUsage = `Usage: npm run bench -- [--files N] [--page-sizes A,B
   --dialects LIST    sqlite (default), postgres, or both: sqlite,postgres
 
 Seeds a bulk project in a temporary database per dialect, then generates one all-files export of its
-default directory per page size, each in a fresh child process so that its peak RSS is its own.`;
+default directory per page size, each in a fresh child process so that its peak RSS is its own; then
+imports the first page size's file into a new project (validating, then writing), measured the same way.`;
 
 /** What `npm run bench` is asked to do. */
 export interface BenchOptions {

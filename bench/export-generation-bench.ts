@@ -8,12 +8,14 @@ import type { DialectName } from '../src/server/db/database.ts';
 import { createTestDatabase } from '../src/server/db/test-database.ts';
 import { seedBulkProject } from '../src/server/seed/bulk-project.ts';
 import type { GenerationMeasurement, GenerationRequest } from './export-generation-child.ts';
+import type { ImportMeasurement, ImportRequest } from './import-child.ts';
 
 // The generation benchmark: seed a bulk project in a temporary database, then generate one
 // all-files export of its default directory per page size, each in a fresh child process.
 
 const run = promisify(execFile);
 const childScript = fileURLToPath(new URL('./export-generation-child.ts', import.meta.url));
+const importChildScript = fileURLToPath(new URL('./import-child.ts', import.meta.url));
 
 /** One row of the results: a dialect and page size, and what its generation measured. */
 export interface GenerationResult extends GenerationMeasurement {
@@ -21,6 +23,14 @@ export interface GenerationResult extends GenerationMeasurement {
   dialect: DialectName;
   /** The writer's page size. */
   pageSize: number;
+}
+
+/** One import of the dialect's first generated file into a new project, beside that generation. */
+export interface ImportResult extends ImportMeasurement {
+  /** The engine. */
+  dialect: DialectName;
+  /** The generation the file came from (same files, same bytes). */
+  generation: GenerationResult;
 }
 
 /** What seeding a dialect's project took. */
@@ -41,7 +51,7 @@ export async function benchDialect(
   files: number,
   pageSizes: number[],
   log: (line: string) => void,
-): Promise<{ seed: SeedResult; generations: GenerationResult[] }> {
+): Promise<{ seed: SeedResult; generations: GenerationResult[]; imported: ImportResult }> {
   const database = await createTestDatabase(dialect);
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'annex-bench-'));
   try {
@@ -90,10 +100,26 @@ export async function benchDialect(
       const measurement = JSON.parse(
         stdout.trim().split('\n').at(-1) ?? '{}',
       ) as GenerationMeasurement;
-      fs.rmSync(request.outPath, { force: true });
       generations.push({ dialect, pageSize, ...measurement });
     }
-    return { seed, generations };
+
+    // The same data back in: the first generation's file imported into a new project, measured the
+    // same way (a fresh process), so export and import speeds stand side by side.
+    const [first] = generations;
+    if (first === undefined) throw new Error('no page size to generate with');
+    const importRequest: ImportRequest = {
+      databaseUrl: database.url,
+      filePath: path.join(outDir, `export-${first.pageSize}.json`),
+      projectStringId: 'bench-imported',
+    };
+    log(`${dialect}: importing the file generated with page size ${first.pageSize}…`);
+    const { stdout } = await run(
+      process.execPath,
+      ['--expose-gc', '--import', 'tsx', importChildScript, JSON.stringify(importRequest)],
+      { maxBuffer: 1024 * 1024 },
+    );
+    const measurement = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as ImportMeasurement;
+    return { seed, generations, imported: { dialect, generation: first, ...measurement } };
   } finally {
     fs.rmSync(outDir, { recursive: true, force: true });
     await database.drop();
