@@ -122,6 +122,11 @@ export class ImportWorker {
       throw new Error('staleAfterMs must be longer than heartbeatMs');
   }
 
+  /** False once stop() began; read after each await, since stop() may run meanwhile. */
+  private isClaiming(): boolean {
+    return this.state === 'started';
+  }
+
   /** The import this worker is running now, if any. */
   get runningImportId(): number | undefined {
     return this.current?.id;
@@ -183,10 +188,10 @@ export class ImportWorker {
         await this.recoverStale();
         this.lastRecovery = Date.now();
       }
-      if (this.current !== undefined || this.state !== 'started') return;
+      if (this.current !== undefined || !this.isClaiming()) return;
       const row = await this.imports.claim(this.workerId);
       if (row === undefined) return;
-      if (this.state !== 'started') {
+      if (!this.isClaiming()) {
         await this.imports.requeue(row.id, this.workerId);
         return;
       }
