@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { importListResponseSchema, importResponseSchema } from '../../contract/imports.ts';
 import { auditEventsOf } from '../audit/audit-test-reads.ts';
+import { loadConfig } from '../config/env.ts';
 import { testDialects } from '../db/test-database.ts';
 import { addAlphaTeam, createAccountsTestEnv } from '../test-utils/accounts-test-env.ts';
 import type { AccountsTestEnv, AlphaTeam } from '../test-utils/accounts-test-env.ts';
@@ -15,7 +16,9 @@ import type { TestAccount } from '../test-utils/test-accounts.ts';
 import { createTestDataDir } from '../test-utils/test-app.ts';
 import { LocalImportUploads } from '../storage/import-uploads.ts';
 import { ImportEvents } from './import-events.ts';
+import { directoryRunner, RecordingLogger } from './import-test-runners.ts';
 import type { UploadCheck } from './import-upload.ts';
+import { ImportWorker } from './import-worker.ts';
 
 // The import's front door: the file streamed to storage through the limit and the check, the row
 // queued (202), the refusals (400, 413, 415, 403, 404) leaving nothing behind, and the reads.
@@ -260,6 +263,8 @@ describe.each(testDialects)('import routes on %s', (dialect) => {
     expect(errorOf(viewer).code).toBe('forbidden');
     const stranger = await upload('directory=Incoming', goodFile, { ...json, ...outsider.headers });
     expect(stranger.statusCode).toBe(404);
+    // Neither body was read: the connection closes rather than the server reading it to the end.
+    expect([viewer.headers.connection, stranger.headers.connection]).toEqual(['close', 'close']);
     expect(await rowCount()).toBe(before);
 
     const list = await env.app.inject({
@@ -310,6 +315,50 @@ describe.each(testDialects)('import routes on %s', (dialect) => {
       (await env.app.inject({ url: '/api/v1/projects/beta/imports' })).json(),
     );
     expect(betaList.imports).toEqual([]);
+  });
+
+  it('shows an import the worker ran through GET: complete, its directory, its counts', async () => {
+    const response = await upload('directory=Worked', goodFile, json);
+    const { id } = importResponseSchema.parse(response.json()).import;
+    const worker = new ImportWorker({
+      database: env.database,
+      config: loadConfig({ DATA_DIR: dataDir, DATABASE_URL: env.database.url }),
+      workerId: 'route-test-worker',
+      run: directoryRunner,
+      uploads,
+      events,
+      logger: new RecordingLogger(),
+    });
+    worker.start();
+    try {
+      let record = importResponseSchema.parse(
+        (await env.app.inject({ url: `/api/v1/projects/alpha/imports/${id}` })).json(),
+      ).import;
+      while (record.status !== 'complete' && record.status !== 'failed') {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        record = importResponseSchema.parse(
+          (await env.app.inject({ url: `/api/v1/projects/alpha/imports/${id}` })).json(),
+        ).import;
+      }
+      const directory = await env.database.db
+        .selectFrom('directory')
+        .select('id')
+        .where('nickname', '=', 'Worked')
+        .executeTakeFirstOrThrow();
+      expect(record).toMatchObject({
+        status: 'complete',
+        stage: null,
+        percent_complete: 100,
+        directory: { id: directory.id, name: 'Worked' },
+        packet_count: 2,
+        files_created: 2,
+        errors: [],
+      });
+      expect(record.started_time).not.toBeNull();
+      expect(record.finished_time).not.toBeNull();
+    } finally {
+      await worker.stop();
+    }
   });
 
   it('keeps the app’s own 1 MiB JSON parser on other routes', async () => {

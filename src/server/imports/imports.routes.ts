@@ -77,6 +77,13 @@ export const importsRoutes: FastifyPluginAsyncZod<ImportsRoutesOptions> = (app, 
   const { db } = options.database;
   installProjectLookup(app, options.database);
   installUploadBodyParser(app);
+  // Answered before the whole file was read (a refusal, an unknown project, a missing role): the
+  // connection closes after the answer, rather than the server reading up to gigabytes it will
+  // throw away to reach the next request on it.
+  app.addHook('onSend', async (request, reply) => {
+    if (request.body instanceof Readable && !request.body.readableEnded)
+      void reply.header('connection', 'close');
+  });
 
   /**
    * Uploads a file and queues its import into the directory `directory` (made when missing): 202 and
@@ -95,36 +102,28 @@ export const importsRoutes: FastifyPluginAsyncZod<ImportsRoutesOptions> = (app, 
       },
     },
     async (request, reply) => {
+      requireProjectRole(request, 'editor', 'importing a file');
       const stream = request.body;
-      try {
-        requireProjectRole(request, 'editor', 'importing a file');
-        if (!(stream instanceof Readable)) throw unsupportedBody('The request has no body.');
-        const project = projectOf(request);
-        const { user } = principalOf(request);
-        const created = await service.create(
-          project,
-          request.query,
-          { userId: user.id, email: user.email },
-          { stream, declaredBytes: declaredLength(request.headers['content-length']) },
-        );
-        await recordAudit(db, auditActorOf(request), {
-          action: 'import_started',
-          projectId: project.id,
-          target: `import ${created.id}`,
-          details: {
-            directory: created.directory_name,
-            size_bytes: created.size_bytes,
-            ...(created.original_filename === null ? {} : { filename: created.original_filename }),
-          },
-        });
-        return await reply.status(202).send({ import: created });
-      } catch (error) {
-        // Refused before the whole file was read: the connection closes after the answer, rather
-        // than the server reading up to gigabytes it will throw away.
-        if (stream instanceof Readable && !stream.readableEnded)
-          void reply.header('connection', 'close');
-        throw error;
-      }
+      if (!(stream instanceof Readable)) throw unsupportedBody('The request has no body.');
+      const project = projectOf(request);
+      const { user } = principalOf(request);
+      const created = await service.create(
+        project,
+        request.query,
+        { userId: user.id, email: user.email },
+        { stream, declaredBytes: declaredLength(request.headers['content-length']) },
+      );
+      await recordAudit(db, auditActorOf(request), {
+        action: 'import_started',
+        projectId: project.id,
+        target: `import ${created.id}`,
+        details: {
+          directory: created.directory_name,
+          size_bytes: created.size_bytes,
+          ...(created.original_filename === null ? {} : { filename: created.original_filename }),
+        },
+      });
+      return reply.status(202).send({ import: created });
     },
   );
 

@@ -23,12 +23,13 @@ describe('LocalImportUploads', () => {
 
   it('stores a stream whole under a fresh key, opens it as often as asked, and removes it', async () => {
     const stored = await uploads.store(Readable.from([Buffer.from('{"a":'), Buffer.from('1}')]));
-    expect(stored).toEqual({ key: expect.stringMatching(/^[0-9a-f]{32}\.json$/), sizeBytes: 7 });
+    expect(stored.key).toMatch(/^[0-9a-f]{32}\.json$/);
+    expect(stored.sizeBytes).toBe(7);
     expect(await text(uploads.openRead(stored.key))).toBe('{"a":1}');
     expect(await text(uploads.openRead(stored.key))).toBe('{"a":1}');
     expect(await uploads.exists(stored.key)).toBe(true);
-    expect(await uploads.list()).toEqual([
-      { name: stored.key, temporary: false, modifiedTime: expect.any(Date) },
+    expect((await uploads.list()).map(({ name, temporary }) => ({ name, temporary }))).toEqual([
+      { name: stored.key, temporary: false },
     ]);
 
     const other = await uploads.store(Readable.from([Buffer.from('{}')]));
