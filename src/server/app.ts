@@ -23,6 +23,7 @@ import { AcceptedHosts, installHostCheck } from './http/host-check.ts';
 import { answerClientError, answerFrameworkError } from './http/framework-errors.ts';
 import { installJsonBodyParser } from './http/json-body.ts';
 import { ImportEvents } from './imports/import-events.ts';
+import { ImportFileCheck } from './imports/import-file-check.ts';
 import { ImportService } from './imports/import-service.ts';
 import type { UploadCheckFactory } from './imports/import-upload.ts';
 import { importsRoutes } from './imports/imports.routes.ts';
@@ -52,7 +53,7 @@ export interface AppDependencies {
   importUploads?: ImportUploadStorage;
   /** The channel to an import worker in this process (wake-ups); defaults to a private one. */
   importEvents?: ImportEvents;
-  /** The check every uploaded import file is fed through as it arrives. */
+  /** The check every uploaded import file is fed through as it arrives; defaults to `ImportFileCheck`. */
   importFileCheck?: UploadCheckFactory;
 }
 
@@ -135,7 +136,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       uploads: deps.importUploads ?? LocalImportUploads.forDataDir(deps.config.DATA_DIR),
       events: deps.importEvents ?? new ImportEvents(),
       maxBytes: deps.config.IMPORT_MAX_BYTES,
-      createCheck: deps.importFileCheck,
+      createCheck: deps.importFileCheck ?? (() => new ImportFileCheck()),
     }),
   });
 

@@ -53,15 +53,15 @@ export interface ImportServiceOptions {
   events: ImportEvents;
   /** IMPORT_MAX_BYTES. */
   maxBytes: number;
-  /** The check every upload is fed through; none: the pipeline's validation alone judges the file. */
-  createCheck?: UploadCheckFactory | undefined;
+  /** Makes the check each upload is fed through as it arrives (`ImportFileCheck`). */
+  createCheck: UploadCheckFactory;
 }
 
 /** Receives, queues, lists and reads a project's imports. */
 export class ImportService {
   private readonly uploads: ImportUploadStorage;
   private readonly maxBytes: number;
-  private readonly createCheck: UploadCheckFactory | undefined;
+  private readonly createCheck: UploadCheckFactory;
   private readonly repository: ImportRepository;
   private readonly state: ImportState;
 
@@ -90,7 +90,7 @@ export class ImportService {
     const stored = await receiveUpload(body.stream, {
       storage: this.uploads,
       maxBytes: this.maxBytes,
-      check: this.createCheck?.(),
+      check: this.createCheck(),
     });
     let row: ImportJobRow;
     try {

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { ApiError } from '../http/api-error.ts';
+import { InvalidImportFileError } from './import-file-check.ts';
 import type { ImportUploadStorage, StoredUpload } from '../storage/import-uploads.ts';
 
 // Receiving an import's file: the request body streamed to upload storage, chunk by chunk, never
@@ -9,9 +10,9 @@ import type { ImportUploadStorage, StoredUpload } from '../storage/import-upload
 // that hangs up), storage removes the part received, so nothing is left behind.
 
 /**
- * Reads a file as it arrives and refuses it, by throwing, when it cannot be Diffgram JSON (the
- * pipeline's `import-file-check.ts`). A refusal is an error named `InvalidImportFileError` whose
- * message says what is wrong; any other error it throws is a fault of the check, not of the file.
+ * Reads a file as it arrives and refuses it, by throwing, when it cannot be Diffgram JSON: the
+ * pipeline's `ImportFileCheck` (`import-file-check.ts`). A refusal is an `InvalidImportFileError`
+ * whose message says what is wrong; any other error it throws is a fault of the check, not of the file.
  */
 export interface UploadCheck {
   /** Reads the next chunk; throws a refusal as soon as the file cannot be Diffgram JSON. */
@@ -29,8 +30,8 @@ export interface ReceiveUploadOptions {
   storage: ImportUploadStorage;
   /** The most bytes accepted (IMPORT_MAX_BYTES). */
   maxBytes: number;
-  /** The check the file is fed through; none: only the limit and emptiness are checked here. */
-  check?: UploadCheck | undefined;
+  /** The check the file is fed through. */
+  check: UploadCheck;
 }
 
 /** `10 GiB`, `512 KiB`, `37 bytes`: a limit as a person reads it. */
@@ -55,11 +56,6 @@ export function uploadTooLarge(maxBytes: number): ApiError {
   );
 }
 
-/** True for the upload check's refusal of a file (see `UploadCheck`). */
-function isRefusal(error: unknown): error is Error {
-  return error instanceof Error && error.name === 'InvalidImportFileError';
-}
-
 function refusal(message: string): ApiError {
   return new ApiError('invalid_import_file', message);
 }
@@ -69,7 +65,7 @@ function checked(call: () => void): void {
   try {
     call();
   } catch (error) {
-    if (isRefusal(error)) throw refusal(error.message);
+    if (error instanceof InvalidImportFileError) throw refusal(error.message);
     throw error;
   }
 }
@@ -78,19 +74,17 @@ function checked(call: () => void): void {
 async function* guardedChunks(
   body: Readable,
   maxBytes: number,
-  check: UploadCheck | undefined,
+  check: UploadCheck,
 ): AsyncGenerator<Buffer> {
   let received = 0;
   // Not destroyed when the loop stops early: the request stays open so its refusal can be answered.
   for await (const chunk of body.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
     received += chunk.length;
     if (received > maxBytes) throw uploadTooLarge(maxBytes);
-    if (check !== undefined) checked(() => check.write(chunk));
+    checked(() => check.write(chunk));
     yield chunk;
   }
-  if (received === 0)
-    throw refusal('The body is empty. Send the Diffgram JSON file itself as the body.');
-  if (check !== undefined) checked(() => check.end());
+  checked(() => check.end());
 }
 
 /**

@@ -6,6 +6,7 @@ import type { WorkerLogger } from '../exports/export-worker.ts';
 import { LocalImportUploads } from '../storage/import-uploads.ts';
 import type { ImportUploadStorage } from '../storage/import-uploads.ts';
 import { ImportEvents } from './import-events.ts';
+import { runImport } from './import-pipeline.ts';
 import type { ImportHooks, ImportOutcome, ImportProgress, RunImport } from './import-run.ts';
 import { ImportState } from './import-state.ts';
 
@@ -29,7 +30,7 @@ import { ImportState } from './import-state.ts';
  * upload cut off by a crash) are swept at start and every few minutes, once older than a grace time.
  */
 
-/** What an import worker is made of; everything but database, config, id and runner has a default. */
+/** What an import worker is made of; everything but database, config and id has a default. */
 export interface ImportWorkerOptions {
   /** The database imports live in. */
   database: AnnexDatabase;
@@ -37,8 +38,8 @@ export interface ImportWorkerOptions {
   config: AppConfig;
   /** This worker's name in `claimed_by`; unique per process. */
   workerId: string;
-  /** Runs one import: the pipeline. */
-  run: RunImport;
+  /** Runs one import; the pipeline (`runImport`) by default. */
+  run?: RunImport;
   /** Where uploads are kept; defaults to DATA_DIR/imports. */
   uploads?: ImportUploadStorage;
   /** The in-process channel from the import routes (wakes the worker). */
@@ -106,7 +107,7 @@ export class ImportWorker {
     }
     this.workerId = options.workerId;
     this.database = options.database;
-    this.run = options.run;
+    this.run = options.run ?? runImport;
     this.uploads = options.uploads ?? LocalImportUploads.forDataDir(options.config.DATA_DIR);
     this.events = options.events ?? new ImportEvents();
     this.imports = new ImportState(options.database, this.events);
