@@ -25,7 +25,6 @@ import { installJsonBodyParser } from './http/json-body.ts';
 import { ImportEvents } from './imports/import-events.ts';
 import { ImportFileCheck } from './imports/import-file-check.ts';
 import { ImportService } from './imports/import-service.ts';
-import type { UploadCheckFactory } from './imports/import-upload.ts';
 import { importsRoutes } from './imports/imports.routes.ts';
 import { loggerOptions } from './http/logger-options.ts';
 import { installPublicUrl } from './http/request-context.ts';
@@ -53,8 +52,6 @@ export interface AppDependencies {
   importUploads?: ImportUploadStorage;
   /** The channel to an import worker in this process (wake-ups); defaults to a private one. */
   importEvents?: ImportEvents;
-  /** The check every uploaded import file is fed through as it arrives; defaults to `ImportFileCheck`. */
-  importFileCheck?: UploadCheckFactory;
 }
 
 /** Builds the HTTP app (API and SPA); `main.ts` starts it, tests call `app.inject`. */
@@ -136,7 +133,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       uploads: deps.importUploads ?? LocalImportUploads.forDataDir(deps.config.DATA_DIR),
       events: deps.importEvents ?? new ImportEvents(),
       maxBytes: deps.config.IMPORT_MAX_BYTES,
-      createCheck: deps.importFileCheck ?? (() => new ImportFileCheck()),
+      createCheck: () => new ImportFileCheck(),
     }),
   });
 
