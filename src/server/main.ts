@@ -10,6 +10,8 @@ import { openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrator.ts';
 import { ExportEvents } from './exports/export-events.ts';
 import { ExportWorker } from './exports/export-worker.ts';
+import { ImportEvents } from './imports/import-events.ts';
+import { ImportWorker } from './imports/import-worker.ts';
 import { demoProjectStringId } from './seed/demo-files.ts';
 import { seedDemoIfEmpty } from './seed/demo-project.ts';
 import { startupLines } from './startup-summary.ts';
@@ -57,21 +59,29 @@ async function main(): Promise<void> {
 
   // Shared by API and worker in one process, so a new export starts at once and waiting requests answer at once.
   const exportEvents = new ExportEvents();
+  const workerId = `worker-${process.pid}-${randomUUID().slice(0, 8)}`;
   const worker = services.has('worker')
-    ? new ExportWorker({
-        database,
-        config,
-        events: exportEvents,
-        workerId: `worker-${process.pid}-${randomUUID().slice(0, 8)}`,
-      })
+    ? new ExportWorker({ database, config, events: exportEvents, workerId })
+    : undefined;
+  // Likewise for imports: an upload queued by this process's API starts at once.
+  const importEvents = new ImportEvents();
+  const importWorker = services.has('worker')
+    ? new ImportWorker({ database, config, events: importEvents, workerId: `${workerId}-imports` })
     : undefined;
   // The built panel sits beside the sources: `npm start` builds it first; under `npm run dev` Vite serves it.
   const webRoot = fileURLToPath(new URL('../../dist/web', import.meta.url));
   const panelBuilt = fs.existsSync(path.join(webRoot, 'index.html'));
   const app = services.has('api')
-    ? await buildApp({ config, database, exportEvents, ...(panelBuilt ? { webRoot } : {}) })
+    ? await buildApp({
+        config,
+        database,
+        exportEvents,
+        importEvents,
+        ...(panelBuilt ? { webRoot } : {}),
+      })
     : undefined;
   await worker?.start();
+  importWorker?.start();
   const address =
     app === undefined ? undefined : await app.listen({ host: config.HOST, port: config.PORT });
   // A few plain lines for the person who ran `npm start`, on stdout beside the logs (pretty in a
@@ -90,7 +100,7 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     console.log(`annex: ${signal}, stopping…`);
     await app?.close();
-    await worker?.stop();
+    await Promise.all([worker?.stop(), importWorker?.stop()]);
     await database.close();
     process.exit(0);
   };
