@@ -156,7 +156,7 @@ describe.each(testDialects)(
       const planText = plan.rows.map((row) => Object.values(row).join(' ')).join('\n');
       expect(planText).toContain('file_project_change_idx');
       if (dialect === 'postgres') expect(planText).not.toMatch(/Seq Scan on file\b/);
-    });
+    }, 90_000);
   },
 );
 
