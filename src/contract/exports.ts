@@ -103,13 +103,13 @@ export function refineOneIdPerSource(value: SourceIdFields, ctx: z.RefinementCtx
   }
 }
 
-/** The export resource: what the API returns, the panel lists and the SDK wraps. */
 /**
  * What changed in an export's source since the snapshot it read. Counted from the files' change
  * stamps (an index), never by reading the files. A file counts when it is in the source (its
- * directory, or a task of its job or the task) whatever the completed-only filter, so a file whose
- * completion changed counts even if the export would now leave it out: the counts may name a file
- * that regenerating would not change, never miss one that it would.
+ * directory; a task of its job, archived tasks included, since archiving one takes its file out;
+ * the task's file) whatever the completed-only filter and the include-removed setting, so a file
+ * whose completion changed counts even if the export would now leave it out: the counts may name a
+ * file that regenerating would not change, never miss one that it would.
  */
 export const changesSinceSchema = z.object({
   /** Files of the source, there at the snapshot, changed since (instances, completion, media, tasks). */
@@ -129,6 +129,7 @@ export function isStale(changes: ChangesSince | null): boolean {
   );
 }
 
+/** The export resource: what the API returns, the panel lists and the SDK wraps. */
 export const exportSchema = z.object({
   /** Numeric id; the file name starts with it. */
   id: z.number().int(),

@@ -3,17 +3,32 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
+import { readPostgresSnapshot, readSqliteSnapshot } from './read-snapshot.ts';
 import type { Database } from './schema.ts';
 
 /** Which engine a database runs on; the few dialect-specific statements branch on it. */
 export type DialectName = 'sqlite' | 'postgres';
 
-/** An open database and the engine behind it. */
-export interface AnnexDatabase {
+/**
+ * What queries run on and the engine behind it: the database itself, or one read snapshot of it.
+ * Code that only reads takes this, so it runs unchanged inside `AnnexDatabase.readSnapshot`.
+ */
+export interface DatabaseReader {
   db: Kysely<Database>;
   dialect: DialectName;
+}
+
+/** An open database and the engine behind it. */
+export interface AnnexDatabase extends DatabaseReader {
   /** Closes the connection (SQLite) or the pool (PostgreSQL). */
   close(): Promise<void>;
+  /**
+   * Runs `read` against one consistent, read-only snapshot of the database and returns what it
+   * returns: every query on the snapshot sees the data as of the snapshot's first read, whatever is
+   * committed meanwhile, and the main `db` stays free for other work (writes included) while `read`
+   * runs. Writing through the snapshot fails. See read-snapshot.ts for how each engine does it.
+   */
+  readSnapshot<T>(read: (snapshot: DatabaseReader) => Promise<T>): Promise<T>;
 }
 
 // PostgreSQL returns int8 (count(*), sums) as strings; every such value annex reads fits a JS number.
@@ -81,15 +96,23 @@ export async function pingDatabase(database: AnnexDatabase, timeoutMs: number): 
 }
 
 function openSqlite(file: string): AnnexDatabase {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const sqlite = new SQLite(file);
+  const inMemory = file === ':memory:';
+  // Resolved now: a snapshot opens the file again later, whatever the working directory is then.
+  const absolute = inMemory ? file : path.resolve(file);
+  if (!inMemory) fs.mkdirSync(path.dirname(absolute), { recursive: true });
+  const sqlite = new SQLite(absolute);
   // WAL lets the API read while the worker writes; foreign keys are off by default in SQLite.
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  return {
+    db,
+    dialect: 'sqlite',
+    close: () => db.destroy(),
+    readSnapshot: (read) => readSqliteSnapshot(absolute, read),
+  };
 }
 
 async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<AnnexDatabase> {
@@ -105,15 +128,30 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
       await admin.end();
     }
   }
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: newPool(url, options, options.poolSize ?? 10) }),
+  });
+  return {
+    db,
+    dialect: 'postgres',
+    close: () => db.destroy(),
+    // A pool of one of its own rather than a connection of the main pool: a snapshot is held for a
+    // whole export, and exports running at once (WORKER_CONCURRENCY, up to 32) could otherwise take
+    // every pooled connection and leave their own progress writes, and the API, waiting for one.
+    readSnapshot: (read) => readPostgresSnapshot(newPool(url, options, 1), read),
+  };
+}
+
+function newPool(url: string, options: OpenDatabaseOptions, max: number): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
-    max: options.poolSize ?? 10,
+    max,
     application_name: options.applicationName ?? 'annex',
     // Without it a connect to a server that does not answer (a failover in progress) waits on the OS's
     // TCP timeout, minutes, with a request or the worker behind it. It also bounds the wait for a free
     // pooled connection, hence generous: a busy pool must not turn into errors.
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 30_000,
-    ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+    ...(options.schema === undefined ? {} : { options: `-c search_path=${options.schema}` }),
   });
   // An 'error' event nobody listens to ends the process (Node's EventEmitter rule), and a server that
   // closes connections sends them to idle and busy clients alike. Idle ones: the pool emits the error
@@ -130,8 +168,7 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
   pool.on('connect', (client) => {
     client.on('error', ignoreBusyClientError);
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: 'postgres', close: () => db.destroy() };
+  return pool;
 }
 
 // A busy client's error also fails its query, where the caller sees it; logging it here too would say

@@ -57,7 +57,6 @@ export class ExportBuilder {
     const { storage, exports, finalWrites, workerId, logger } = this.options;
     const id = row.id;
     let tempPath: string | undefined;
-    let selected: number | undefined;
     let lastPercent = 0;
     const abortIfLost = (stillMine: boolean) => {
       if (!stillMine) onLost();
@@ -93,11 +92,12 @@ export class ExportBuilder {
           signal,
           progressIntervalMs: this.options.progressIntervalMs,
           ...(pageSize === undefined ? {} : { pageSize }),
-          onStart: async (fileCount) => {
-            selected = fileCount;
+          // The hooks write through the state module on the main database, never through the
+          // writer's read-only snapshot.
+          onStart: async (fileCount, snapshotSeq) => {
             // Guarded writes of the same values: safe to run again after a dropped connection.
             abortIfLost(
-              await withRetry(() => exports.recordFileCount(id, workerId, fileCount), {
+              await withRetry(() => exports.recordStart(id, workerId, fileCount, snapshotSeq), {
                 signal,
               }),
             );
@@ -116,9 +116,6 @@ export class ExportBuilder {
         },
       );
       signal.throwIfAborted();
-      if (selected !== undefined && result.fileCount !== selected) {
-        throw new Error(`it selected ${selected} files but wrote ${result.fileCount} file packets`);
-      }
 
       const key = await storage.commit(tempPath, id);
       tempPath = undefined;
@@ -130,6 +127,7 @@ export class ExportBuilder {
           sha256: result.sha256,
           fileName,
           storageKey: key,
+          snapshotSeq: result.snapshotSeq,
         }),
       );
       if (completed === false) {

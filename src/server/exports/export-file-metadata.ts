@@ -7,7 +7,7 @@ import type {
   LabelMap,
   Readme,
 } from '../../contract/export-file.ts';
-import type { AnnexDatabase } from '../db/database.ts';
+import type { DatabaseReader } from '../db/database.ts';
 import type { ResolvedExportSelection } from './export-selection.ts';
 import type { ExportSettings } from './export-settings.ts';
 
@@ -37,7 +37,7 @@ export interface ExportCheckValues {
  * Throws, naming the label, when a label's stored colour is not `#rrggbb`.
  */
 export async function buildMetadata(
-  database: AnnexDatabase,
+  database: DatabaseReader,
   selection: ResolvedExportSelection,
   request: ExportSettings & ExportRecord,
   checkValues: ExportCheckValues,
@@ -86,7 +86,7 @@ export async function buildMetadata(
 }
 
 async function buildLabelMaps(
-  database: AnnexDatabase,
+  database: DatabaseReader,
   projectId: number,
 ): Promise<{ labelMap: LabelMap; labelColourMap: LabelColourMap }> {
   const labels = await database.db
@@ -119,7 +119,7 @@ export function rgbOf(hex: string, labelName: string): { r: number; g: number; b
 }
 
 async function buildAttributeGroupsReference(
-  database: AnnexDatabase,
+  database: DatabaseReader,
   projectId: number,
 ): Promise<AttributeGroupReference[]> {
   const { db } = database;

@@ -11,7 +11,7 @@ import type {
   VideoFrameInstance,
   VideoSequence,
 } from '../../contract/export-file.ts';
-import type { AnnexDatabase } from '../db/database.ts';
+import type { DatabaseReader } from '../db/database.ts';
 import type { FileRow, SequenceTable } from '../db/schema.ts';
 import {
   StoredValueError,
@@ -69,7 +69,7 @@ const knownInstanceTypes: ReadonlySet<string> = new Set(instanceTypes);
  * row, when a stored value does not fit the format.
  */
 export async function buildPackets(
-  database: AnnexDatabase,
+  database: DatabaseReader,
   files: FileRow[],
   includeRemoved: boolean,
   sign: (mediaUrl: string) => SignedMediaUrl,

@@ -9,6 +9,7 @@ import {
   metadataKeys,
 } from '../../contract/export-file.ts';
 import type { ExportFile } from '../../contract/export-file.ts';
+import { currentChangeSeq } from '../annotations/file-changes.ts';
 import { testDialects } from '../db/test-database.ts';
 import { EmptyExportError, writeExportFile } from './export-file-writer.ts';
 import {
@@ -31,8 +32,9 @@ import type { Written } from './export-file-test-builders.ts';
 import { previewSelection } from './export-selection.ts';
 
 // The whole write: what the file holds as a whole, its check values against the preflight, the
-// stream (pages, progress, hash, abort, cleanup) and data that changes while it is written. The
-// metadata and the packets have tests of their own beside their modules.
+// stream (pages, progress, hash, abort, cleanup) and data that changes while it is written (the
+// file holds the snapshot it started from). The metadata and the packets have tests of their own
+// beside their modules.
 
 describe.each(testDialects)('the export file on %s', (dialect) => {
   const demoExports = useDemoExports(dialect);
@@ -320,39 +322,42 @@ describe.each(testDialects)('the export file on %s', (dialect) => {
       );
     });
 
-    it('fails, removing its file, when a file is added while it writes', async () => {
+    it('writes the snapshot it started from when a file is added while it writes', async () => {
       const settings = demoSettings(changing.demo, { directory: 'Luckfrill' });
       const selected = (await previewSelection(changing.database, settings)).file_count;
-      const outPath = path.join(demoExports.dir, `${dialect}-grew.json.tmp`);
-      const attempt = changing.writeTo(settings, outPath, {
-        onStart: async () => {
-          const [added] = await addImages(changing.database, changing.demo.projectId, 1, true);
+      const seqBefore = await currentChangeSeq(changing.database.db, changing.demo.projectId);
+      let added: number | undefined;
+      const { file, result } = await changing.write(settings, {
+        onStart: async (_count, snapshotSeq) => {
+          expect(snapshotSeq).toBe(seqBefore);
+          [added] = await addImages(changing.database, changing.demo.projectId, 1, true);
           await changing.database.db
             .insertInto('directory_file')
             .values({ directory_id: changing.demo.defaultDirectoryId, file_id: added ?? 0 })
             .execute();
         },
       });
-      await expect(attempt).rejects.toThrow(
-        `file count changed while writing: selected ${selected}, wrote ${selected + 1}; generate again`,
-      );
-      expect(fs.existsSync(outPath)).toBe(false);
+      expect(added).toBeDefined();
+      expect(result).toMatchObject({ fileCount: selected, snapshotSeq: seqBefore });
+      expect(file.export_info.file_list_length).toBe(selected);
+      expect(packetsOf(file).map(([id]) => id)).not.toContain(added);
+      // The next export sees it.
+      expect((await previewSelection(changing.database, settings)).file_count).toBe(selected + 1);
     });
 
-    it('fails, removing its file, when an instance is soft-deleted while it writes', async () => {
+    it('writes the snapshot it started from when an instance is soft-deleted while it writes', async () => {
       const settings = demoSettings(changing.demo, { directory: 'Reading room' });
       const counted = (await previewSelection(changing.database, settings)).instance_count;
       const fileIds = expectedDirectoryFileIds(changing.demo, 'Reading room', true);
-      const outPath = path.join(demoExports.dir, `${dialect}-shrank.json.tmp`);
-      const attempt = changing.writeTo(settings, outPath, {
+      const live = await changing.database.db
+        .selectFrom('instance')
+        .select('id')
+        .where('file_id', 'in', fileIds)
+        .where('soft_deleted', '=', 0)
+        .limit(1)
+        .executeTakeFirstOrThrow();
+      const { file, result } = await changing.write(settings, {
         onStart: async () => {
-          const live = await changing.database.db
-            .selectFrom('instance')
-            .select('id')
-            .where('file_id', 'in', fileIds)
-            .where('soft_deleted', '=', 0)
-            .limit(1)
-            .executeTakeFirstOrThrow();
           await changing.database.db
             .updateTable('instance')
             .set({ soft_deleted: 1 })
@@ -360,10 +365,12 @@ describe.each(testDialects)('the export file on %s', (dialect) => {
             .execute();
         },
       });
-      await expect(attempt).rejects.toThrow(
-        `instance count changed while writing: counted ${counted}, wrote ${counted - 1}; generate again`,
+      expect(result.instanceCount).toBe(counted);
+      expect(file.export_info.instance_count).toBe(counted);
+      expect(allInstances(file).map((instance) => instance.id)).toContain(live.id);
+      expect((await previewSelection(changing.database, settings)).instance_count).toBe(
+        counted - 1,
       );
-      expect(fs.existsSync(outPath)).toBe(false);
     });
   });
 });

@@ -1,5 +1,6 @@
 import type { PreflightResponse } from '../../contract/exports.ts';
-import type { AnnexDatabase } from '../db/database.ts';
+import { currentChangeSeq } from '../annotations/file-changes.ts';
+import type { AnnexDatabase, DatabaseReader } from '../db/database.ts';
 import { buildMetadata } from './export-file-metadata.ts';
 import type { ExportRecord } from './export-file-metadata.ts';
 import { buildPackets } from './export-file-packets.ts';
@@ -15,6 +16,15 @@ import type { ExportSettings } from './export-settings.ts';
 /*
  * Writes one export as a Diffgram JSON 1.0 file (src/contract/export-file.ts), streaming.
  *
+ * Every read happens inside ONE read-only snapshot of the database (`AnnexDatabase.readSnapshot`):
+ * the selection, the counts, the metadata and every page. So the file is exactly the data as of the
+ * snapshot, however long it takes to write and whatever is annotated meanwhile, and the check values
+ * in `export_info`, counted before the first packet, are the counts of what follows. The project's
+ * change counter is read in the same snapshot and returned (`snapshotSeq`): a file stamped above it
+ * was changed after the export's data, which is how `changes_since` finds them. The hooks run
+ * outside the snapshot, on whatever the caller closes over (the worker writes progress through the
+ * main database), so they never wait on it nor write through it.
+ *
  * The head (the five metadata keys) is written first; then the selected files are read in pages of
  * `pageSize` by file id (keyset), with one query for the page's instances and one for its video
  * sequences, and each page's packets go to the file as one chunk while the next page is read.
@@ -22,10 +32,6 @@ import type { ExportSettings } from './export-settings.ts';
  * size. Bytes are hashed and counted as they are written; the file is fsynced and closed before the
  * result is returned, and removed on any error, so a caller that renames it into place never
  * exposes half a file.
- *
- * The check values in `export_info` are written before the packets, so they are the counts taken
- * at the start; if the data changes while the file is written and the packets or instances written
- * differ from them, the write fails rather than produce a file whose check values lie.
  *
  * This module orchestrates; the seams live beside it: the file on disk (export-file-sink.ts), the
  * five metadata keys (export-file-metadata.ts), the packets (export-file-packets.ts) and the stored
@@ -39,8 +45,11 @@ export interface WriteExportRequest extends ExportSettings, ExportRecord {}
 
 /** How the caller follows, steers and cancels a write. */
 export interface WriteHooks {
-  /** Called once with the number of files selected, before any packet is written. */
-  onStart?: (fileCount: number) => Promise<void> | void;
+  /**
+   * Called once with the number of files selected and the project's change counter in the snapshot
+   * read (`export.snapshot_seq`), before any packet is written.
+   */
+  onStart?: (fileCount: number, snapshotSeq: number) => Promise<void> | void;
   /**
    * Called as packets are written, at most every `progressIntervalMs` (and once at the end with
    * `filesWritten === fileCount`); awaited, so a slow caller slows the writer rather than piling up.
@@ -66,6 +75,8 @@ export interface ExportFileResult {
   sizeBytes: number;
   /** SHA-256 of the file, lowercase hex. */
   sha256: string;
+  /** The project's change counter in the snapshot the file was read from. */
+  snapshotSeq: number;
 }
 
 /** The settings select no file; the message says why and what to change. No file is written. */
@@ -87,8 +98,8 @@ const defaultUrlLifetimeSeconds = 3600;
 
 /**
  * Writes the export file of `request` to `outPath` (created or truncated; the caller renames it
- * into place) and returns its counts, size and SHA-256. Throws `EmptyExportError` when nothing is
- * selected, and an Error when the files or instances written differ from those counted at the start.
+ * into place) from one snapshot of `database`, and returns its counts, size, SHA-256 and the
+ * snapshot's change counter. Throws `EmptyExportError` when nothing is selected.
  */
 export async function writeExportFile(
   database: AnnexDatabase,
@@ -96,22 +107,35 @@ export async function writeExportFile(
   outPath: string,
   hooks: WriteHooks = {},
 ): Promise<ExportFileResult> {
-  const { signal } = hooks;
   const pageSize = hooks.pageSize ?? defaultPageSize;
   if (!Number.isSafeInteger(pageSize) || pageSize <= 0) {
     throw new Error(`pageSize must be a positive integer, got ${pageSize}.`);
   }
-  const progressIntervalMs = hooks.progressIntervalMs ?? defaultProgressIntervalMs;
-  signal?.throwIfAborted();
+  hooks.signal?.throwIfAborted();
+  return database.readSnapshot((snapshot) =>
+    writeFromSnapshot(snapshot, request, outPath, hooks, pageSize),
+  );
+}
 
-  const selection = await resolveExportSelection(database, request);
-  const preflight = await previewResolvedSelection(database, selection);
+async function writeFromSnapshot(
+  snapshot: DatabaseReader,
+  request: WriteExportRequest,
+  outPath: string,
+  hooks: WriteHooks,
+  pageSize: number,
+): Promise<ExportFileResult> {
+  const { signal } = hooks;
+  const progressIntervalMs = hooks.progressIntervalMs ?? defaultProgressIntervalMs;
+
+  const selection = await resolveExportSelection(snapshot, request);
+  const snapshotSeq = await currentChangeSeq(snapshot.db, selection.source.project.id);
+  const preflight = await previewResolvedSelection(snapshot, selection);
   if (preflight.file_count === 0) throw new EmptyExportError(preflight);
   const fileCount = preflight.file_count;
-  await hooks.onStart?.(fileCount);
+  await hooks.onStart?.(fileCount, snapshotSeq);
   signal?.throwIfAborted();
 
-  const head = await buildMetadata(database, selection, request, {
+  const head = await buildMetadata(snapshot, selection, request, {
     fileCount,
     instanceCount: preflight.instance_count,
   });
@@ -123,10 +147,10 @@ export async function writeExportFile(
     // The metadata object without its closing brace; packets follow as `,"<id>":{…}`.
     await sink.write(JSON.stringify(head).slice(0, -1));
     const readPage = async (afterFileId: number): Promise<PageText | null> => {
-      const files = await listSelectedFilesPage(database, selection, afterFileId, pageSize);
+      const files = await listSelectedFilesPage(snapshot, selection, afterFileId, pageSize);
       const last = files.at(-1);
       if (last === undefined) return null;
-      const packets = await buildPackets(database, files, request.includeRemoved, sign);
+      const packets = await buildPackets(snapshot, files, request.includeRemoved, sign);
       let text = '';
       let instances = 0;
       for (const { fileId, packet, instanceCount } of packets) {
@@ -147,8 +171,7 @@ export async function writeExportFile(
       filesWritten += page.files;
       instancesWritten += page.instances;
       const writing = sink.write(page.text);
-      // More files than selected: the check below fails the export, so reading on is pointless.
-      nextPage = filesWritten > fileCount ? Promise.resolve(null) : readPage(page.lastFileId);
+      nextPage = readPage(page.lastFileId);
       // Left unawaited only when the loop ends by an error; that error is the one to report.
       nextPage.catch(() => undefined);
       await writing;
@@ -157,20 +180,24 @@ export async function writeExportFile(
         lastProgress = Date.now();
       }
     }
-    if (filesWritten !== fileCount) {
+    // The counts and the pages read one snapshot through one predicate (export-selection.ts), so
+    // they agree unless that predicate and the packet reader disagree: a bug, never a user's edit.
+    // Checked anyway, because the file would otherwise carry check values that lie.
+    if (filesWritten !== fileCount || instancesWritten !== preflight.instance_count) {
       throw new Error(
-        `file count changed while writing: selected ${fileCount}, wrote ${filesWritten}; generate again`,
-      );
-    }
-    if (instancesWritten !== preflight.instance_count) {
-      throw new Error(
-        `instance count changed while writing: counted ${preflight.instance_count}, wrote ${instancesWritten}; generate again`,
+        `annex wrote ${filesWritten} file packets and ${instancesWritten} instances but counted ${fileCount} and ${preflight.instance_count} in the same snapshot; this is a bug in annex, please report it with the export's settings`,
       );
     }
     await sink.write('}');
     const { sizeBytes, sha256 } = await sink.close();
     await hooks.onProgress?.(filesWritten, fileCount);
-    return { fileCount: filesWritten, instanceCount: instancesWritten, sizeBytes, sha256 };
+    return {
+      fileCount: filesWritten,
+      instanceCount: instancesWritten,
+      sizeBytes,
+      sha256,
+      snapshotSeq,
+    };
   } catch (error) {
     await sink.discard();
     throw error;

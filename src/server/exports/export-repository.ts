@@ -1,11 +1,17 @@
-import { taskRefName } from '../../contract/exports.ts';
-import type { Export, ExportSource } from '../../contract/exports.ts';
+import { sourceIdFieldOf, taskRefName } from '../../contract/exports.ts';
+import type { ChangesSince, Export, ExportSource } from '../../contract/exports.ts';
 import type { AnnexDatabase } from '../db/database.ts';
 import type { ExportRow } from '../db/schema.ts';
 import { selectTasksWithJobAndFile } from '../projects/project-queries.ts';
+import { countChangesSince } from './export-changes-queries.ts';
+import type { ChangesTarget } from './export-changes-queries.ts';
 
 // The export rows and their contract shape. Rows keep ids; the contract carries the source's id and
-// name, read here in a few batched queries per page rather than one join per row.
+// name, read here in a few batched queries per page rather than one join per row. `changes_since`
+// costs one query per complete export of the page (a page holds at most 100): each is an index
+// range over the files changed since that export's snapshot (export-changes-queries.ts), which one
+// query for the whole page could not read any faster; exports of the same source and snapshot share
+// theirs.
 
 /** One page of rows, newest first. */
 export interface ExportRowPage {
@@ -112,6 +118,8 @@ export class ExportRepository {
         ? []
         : await db.selectFrom('job').select(['id', 'name']).where('id', 'in', jobIds).execute();
 
+    const changesById = await this.changesSince(rows);
+
     const projectById = new Map(projects.map((row) => [row.id, row.project_string_id]));
     const directoryById = new Map(
       directories.map((row) => [row.id, { id: row.id, name: row.nickname }]),
@@ -153,10 +161,39 @@ export class ExportRepository {
         started_time: row.started_time,
         finished_time: row.finished_time,
         created_by: row.created_by,
-        // Filled in by the change tracking (issue 11) from the export's snapshot.
-        changes_since: null,
+        changes_since: changesById.get(row.id) ?? null,
       } satisfies Export;
     });
+  }
+
+  /**
+   * `changes_since` of each complete export that recorded its snapshot, by export id; the others
+   * (unfinished, failed, or made before change tracking) have none.
+   */
+  private async changesSince(rows: ExportRow[]): Promise<Map<number, ChangesSince>> {
+    const byTarget = new Map<string, { target: ChangesTarget; exportIds: number[] }>();
+    for (const row of rows) {
+      const sourceId = row[sourceIdFieldOf(row.source)];
+      if (row.status !== 'complete' || row.snapshot_seq === null || sourceId === null) continue;
+      const target: ChangesTarget = {
+        projectId: row.project_id,
+        source: row.source,
+        sourceId,
+        snapshotSeq: row.snapshot_seq,
+      };
+      const key = `${target.projectId}:${target.source}:${target.sourceId}:${target.snapshotSeq}`;
+      const entry = byTarget.get(key) ?? { target, exportIds: [] };
+      entry.exportIds.push(row.id);
+      byTarget.set(key, entry);
+    }
+    const changesById = new Map<number, ChangesSince>();
+    await Promise.all(
+      [...byTarget.values()].map(async ({ target, exportIds }) => {
+        const changes = await countChangesSince(this.database.db, target);
+        for (const id of exportIds) changesById.set(id, changes);
+      }),
+    );
+    return changesById;
   }
 
   /** The contract shape of one row. */

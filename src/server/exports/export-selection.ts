@@ -1,14 +1,15 @@
 import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
 import { exportSources, taskRefName } from '../../contract/exports.ts';
 import type { ExportSourceRef, PreflightResponse } from '../../contract/exports.ts';
-import type { AnnexDatabase } from '../db/database.ts';
+import type { DatabaseReader } from '../db/database.ts';
 import type { Database, FileRow } from '../db/schema.ts';
 import { findTaskDetail } from '../projects/project-queries.ts';
 import type { ExportSettings } from './export-settings.ts';
 
 // Which files and instances an export holds, as the format page's "Which files and instances go
-// in" says. One predicate (`selectedFileFilter`) serves the preflight counts and the writer's pages,
-// so the count shown before Generate and the packets written can only differ if the data changed.
+// in" says. One predicate (`selectedFileFilter`) serves the preflight counts and the writer's pages:
+// the writer reads both in one snapshot, so its check values are its packets' counts, and the count
+// shown before Generate differs from the file only if the data changed in between.
 //
 // - directory: its top-level files (directory_file), never `removed` ones. Video frames are not
 //   files in annex's model (a frame is an instance's `frame_number`), so none can be selected.
@@ -60,7 +61,7 @@ export interface ResolvedExportSelection {
  * when the project or the source is not there (or belongs to another project).
  */
 export async function resolveExportSelection(
-  database: AnnexDatabase,
+  database: DatabaseReader,
   settings: ExportSettings,
 ): Promise<ResolvedExportSelection> {
   const sourceId = checkSettings(settings);
@@ -187,14 +188,14 @@ function selectedFileFilter(selection: ResolvedExportSelection, completedOnly: b
 
 /** How many files the selection holds, with its completion filter. */
 export async function countSelectedFiles(
-  database: AnnexDatabase,
+  database: DatabaseReader,
   selection: ResolvedExportSelection,
 ): Promise<number> {
   return countFiles(database, selection, selection.settings.annIsComplete);
 }
 
 async function countFiles(
-  database: AnnexDatabase,
+  database: DatabaseReader,
   selection: ResolvedExportSelection,
   completedOnly: boolean,
 ): Promise<number> {
@@ -208,7 +209,7 @@ async function countFiles(
 
 /** How many instances the selection's files hold (soft-deleted ones only when the settings include them). */
 export async function countSelectedInstances(
-  database: AnnexDatabase,
+  database: DatabaseReader,
   selection: ResolvedExportSelection,
 ): Promise<number> {
   const { db } = database;
@@ -233,7 +234,7 @@ export async function countSelectedInstances(
  * costs the same however deep into the export it is).
  */
 export async function listSelectedFilesPage(
-  database: AnnexDatabase,
+  database: DatabaseReader,
   selection: ResolvedExportSelection,
   afterFileId: number,
   limit: number,
@@ -256,7 +257,7 @@ export async function listSelectedFilesPage(
  * selected, why and what to change. Throws like `resolveExportSelection` for bad settings.
  */
 export async function previewSelection(
-  database: AnnexDatabase,
+  database: DatabaseReader,
   settings: ExportSettings,
 ): Promise<PreflightResponse> {
   const selection = await resolveExportSelection(database, settings);
@@ -265,7 +266,7 @@ export async function previewSelection(
 
 /** `previewSelection` for settings already resolved (the writer resolves once and reuses it). */
 export async function previewResolvedSelection(
-  database: AnnexDatabase,
+  database: DatabaseReader,
   selection: ResolvedExportSelection,
 ): Promise<PreflightResponse> {
   const fileCount = await countSelectedFiles(database, selection);
@@ -289,7 +290,7 @@ function files(count: number): string {
 
 /** Why a selection holds no file, and what to change; called only when it holds none. */
 async function explainEmpty(
-  database: AnnexDatabase,
+  database: DatabaseReader,
   selection: ResolvedExportSelection,
   sourceFileCount: number,
 ): Promise<string> {

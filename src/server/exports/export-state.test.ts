@@ -58,22 +58,46 @@ describe.each(testDialects)('ExportState on %s', (dialect) => {
     sha256: 'ab',
     fileName: 'f.json',
     storageKey: 'k',
+    snapshotSeq: 7,
   };
+
+  /** The export's row as stored. */
+  const rowOf = (id: number) =>
+    database.db.selectFrom('export').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
   it("refuses every move on a claimed export to a worker that does not hold it, and the holder's succeed", async () => {
     const id = await claimedBy('holder');
-    expect(await state.recordFileCount(id, 'intruder', 5)).toBe(false);
+    expect(await state.recordStart(id, 'intruder', 5, 3)).toBe(false);
     expect(await state.recordProgress(id, 'intruder', 50)).toBe(false);
     expect(await state.complete(id, 'intruder', file)).toBe(false);
     expect(await state.fail(id, 'intruder', 'no')).toBe(false);
     expect(await state.requeue(id, 'intruder')).toBe(false);
     expect(await state.heartbeat('intruder', [id])).not.toContain(id);
 
+    expect(await rowOf(id)).toMatchObject({ file_list_length: null, snapshot_seq: null });
+
     expect(await state.heartbeat('holder', [id])).toContain(id);
+    expect(await state.recordStart(id, 'holder', 5, 3)).toBe(true);
+    expect(await rowOf(id)).toMatchObject({ file_list_length: 5, snapshot_seq: 3 });
     expect(await state.recordProgress(id, 'holder', 50)).toBe(true);
     expect(await state.complete(id, 'holder', file)).toBe(true);
+    expect(await rowOf(id)).toMatchObject({ status: 'complete', snapshot_seq: 7 });
     // Complete is final: not even its holder moves it again.
     expect(await state.fail(id, 'holder', 'late')).toBe(false);
+  });
+
+  it('forgets the snapshot of an export it gives back to the queue', async () => {
+    const id = await claimedBy('stopping');
+    expect(await state.recordStart(id, 'stopping', 5, 3)).toBe(true);
+    expect(await state.requeue(id, 'stopping')).toBe(true);
+    expect(await rowOf(id)).toMatchObject({
+      status: 'queued',
+      file_list_length: null,
+      snapshot_seq: null,
+    });
+    // Out of the queue again, so the next test's claim takes its own export.
+    expect(await state.claim('stopping')).toMatchObject({ id });
+    expect(await state.fail(id, 'stopping', 'done with it')).toBe(true);
   });
 
   it('takes a running export from its worker when it is archived, and archives it once', async () => {

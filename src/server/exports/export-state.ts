@@ -113,6 +113,8 @@ export interface CompletedFile {
   fileName: string;
   /** Where storage keeps it. */
   storageKey: string;
+  /** The project's change counter in the snapshot the file was read from. */
+  snapshotSeq: number;
 }
 
 /** The columns of an export put back in the queue, as if it had never been claimed. */
@@ -123,6 +125,7 @@ const requeuedValues = {
   heartbeat_time: null,
   percent_complete: 0,
   file_list_length: null,
+  snapshot_seq: null,
   owner_session: null,
 } as const;
 
@@ -221,9 +224,17 @@ export class ExportState {
     return held;
   }
 
-  /** Records how many files the export selected (the check value); false when no longer held. */
-  async recordFileCount(id: number, workerId: string, fileCount: number): Promise<boolean> {
-    return this.touch(id, workerId, { file_list_length: fileCount });
+  /**
+   * Records what the writer started from: how many files it selected (the check value) and the
+   * project's change counter in the snapshot it reads; false when the export is no longer held.
+   */
+  async recordStart(
+    id: number,
+    workerId: string,
+    fileCount: number,
+    snapshotSeq: number,
+  ): Promise<boolean> {
+    return this.touch(id, workerId, { file_list_length: fileCount, snapshot_seq: snapshotSeq });
   }
 
   /** Records progress (0–99) and tells listeners; false when the export is no longer held. */
@@ -247,6 +258,7 @@ export class ExportState {
         sha256: file.sha256,
         file_name: file.fileName,
         storage_key: file.storageKey,
+        snapshot_seq: file.snapshotSeq,
         finished_time: new Date().toISOString(),
       })
       .where('id', '=', id)
@@ -373,7 +385,7 @@ export class ExportState {
   private async touch(
     id: number,
     workerId: string,
-    values: { file_list_length?: number; percent_complete?: number },
+    values: { file_list_length?: number; snapshot_seq?: number; percent_complete?: number },
   ): Promise<boolean> {
     const result = await this.database.db
       .updateTable('export')
