@@ -13,6 +13,13 @@ import type {
   ExportListResponse,
   PreflightResponse,
 } from '../../src/contract/exports.ts';
+import { exportFileSchema } from '../../src/contract/export-file.ts';
+import type { ExportFile } from '../../src/contract/export-file.ts';
+import { instanceListResponseSchema } from '../../src/contract/annotation-writes.ts';
+import type {
+  InstanceListResponse,
+  PutInstancesRequest,
+} from '../../src/contract/annotation-writes.ts';
 import {
   jobListResponseSchema,
   jobTaskListResponseSchema,
@@ -169,6 +176,41 @@ export class AnnexApi {
     return this.read(
       await this.request.get(`/api/v1/projects/${project}/exports`),
       exportListResponseSchema,
+    );
+  }
+
+  /**
+   * A complete export's file, parsed with the contract: through a download link, as a pipeline
+   * would fetch it.
+   */
+  async exportFile(project: string, id: number): Promise<ExportFile> {
+    const link = await this.request.post(`/api/v1/projects/${project}/exports/${id}/link`);
+    const { url } = (await link.json()) as { url: string };
+    if (!link.ok()) throw new Error(`no link for export ${id}: ${link.status()}`);
+    const file = await this.request.get(url);
+    if (!file.ok()) throw new Error(`${url} answered ${file.status()}`);
+    return exportFileSchema.parse(await file.json());
+  }
+
+  /** GET …/files/:id/instances. */
+  async fileInstances(project: string, fileId: number): Promise<InstanceListResponse> {
+    return this.read(
+      await this.request.get(`/api/v1/projects/${project}/files/${fileId}/instances`),
+      instanceListResponseSchema,
+    );
+  }
+
+  /** PUT …/files/:id/instances: the file's whole instance list, as an annotation tool sends it. */
+  async putInstances(
+    project: string,
+    fileId: number,
+    body: PutInstancesRequest,
+  ): Promise<InstanceListResponse> {
+    return this.read(
+      await this.request.put(`/api/v1/projects/${project}/files/${fileId}/instances`, {
+        data: body,
+      }),
+      instanceListResponseSchema,
     );
   }
 
