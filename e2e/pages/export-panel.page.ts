@@ -58,7 +58,7 @@ export class ExportPanelPage {
     this.filesControl = page.getByRole('radiogroup', { name: 'Files' });
     this.includeRemovedCheckbox = page.getByRole('checkbox', { name: 'Include removed instances' });
     this.checkValue = page.getByRole('status', { name: 'Check value' });
-    this.generateButton = page.getByRole('button', { name: 'Generate' });
+    this.generateButton = page.getByRole('button', { name: 'Generate', exact: true });
     this.exportsTable = page.getByRole('table', { name: 'Exports' });
     this.refreshButton = page.getByRole('button', { name: 'Refresh' });
     this.lastUpdated = page.getByText(/^Last updated/);
