@@ -9,7 +9,12 @@ import type { Import as ImportRecord } from '../contract/imports.ts';
  * that could not be written locally, an import that the client saw end in `failed`).
  */
 export type AnnexErrorCode =
-  ErrorCode | 'network_error' | 'unexpected_response' | 'timeout' | 'write_failed' | 'import_failed';
+  | ErrorCode
+  | 'network_error'
+  | 'unexpected_response'
+  | 'timeout'
+  | 'write_failed'
+  | 'import_failed';
 
 /** What an AnnexError is built from. */
 export interface AnnexErrorInit {

@@ -84,7 +84,8 @@ function checkImportOptions(directory: string, filePath: string, options: Import
   }
   // Typed callers cannot pass anything else, but scripts in plain JavaScript can.
   const wait: unknown = options.wait ?? true;
-  if (typeof wait !== 'boolean') throw invalidOptions([{ field: 'wait', message: 'must be true or false' }]);
+  if (typeof wait !== 'boolean')
+    throw invalidOptions([{ field: 'wait', message: 'must be true or false' }]);
   checkPollOptions(options);
   return { query: query.data, wait };
 }

@@ -1,4 +1,8 @@
-import { formatImportProblem, importResponseSchema, isFinalImportStatus } from '../contract/imports.ts';
+import {
+  formatImportProblem,
+  importResponseSchema,
+  isFinalImportStatus,
+} from '../contract/imports.ts';
 import type { Import as ImportRecord } from '../contract/imports.ts';
 import { ImportFailedError, ImportTimeoutError } from './annex-errors.ts';
 import type { AnnexHttpClient } from './annex-http-client.ts';

@@ -324,7 +324,9 @@ export class ProjectImports {
   }
 
   /** Every import, newest first, page after page as the loop asks for them (`for await … of`). */
-  async *list(options: Omit<ImportPageOptions, 'cursor'> = {}): AsyncGenerator<Import, void, undefined> {
+  async *list(
+    options: Omit<ImportPageOptions, 'cursor'> = {},
+  ): AsyncGenerator<Import, void, undefined> {
     let cursor: string | undefined;
     do {
       const page = await this.listPage({ ...options, cursor });

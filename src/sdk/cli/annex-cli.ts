@@ -361,8 +361,7 @@ ${commandHelp}`,
       ];
       if (item.status_text !== null) lines.push(`  reason     ${item.status_text}`);
       const stale = staleLine(item.changesSince);
-      if (stale !== null)
-        lines.push(`  ${stale}`, `  ${regenerateHint(item, flags.project)}`);
+      if (stale !== null) lines.push(`  ${stale}`, `  ${regenerateHint(item, flags.project)}`);
       io.stdout.write(`${lines.join('\n')}\n`);
     });
 
@@ -386,8 +385,10 @@ ${commandHelp}`,
     )
     .argument('<file>', 'the Diffgram JSON file to import')
     .addOption(
-      new Option('--directory <name>', 'the directory to import into (made when missing)')
-        .makeOptionMandatory(),
+      new Option(
+        '--directory <name>',
+        'the directory to import into (made when missing)',
+      ).makeOptionMandatory(),
     )
     .addOption(
       new Option(
@@ -448,7 +449,7 @@ ${commandHelp}`,
         io.stdout.write(`${done.id}\n`);
         reporter.note(
           `annex: import ${done.id} of ${label} into "${flags.directory}" is ${done.status}; ` +
-            'the panel\'s Import list follows it.',
+            "the panel's Import list follows it.",
         );
         return;
       }
@@ -474,7 +475,7 @@ function regenerateHint(item: Export, project: string): string {
 function hintFor(error: unknown): string {
   if (error instanceof UsageError) return ' (see --help)';
   if (error instanceof ImportTimeoutError) {
-    return ' (it goes on on the server; the panel\'s Import list follows it)';
+    return " (it goes on on the server; the panel's Import list follows it)";
   }
   if (error instanceof ExportNotReadyError) {
     const { id, percent_complete: percent } = error.export;
@@ -499,8 +500,8 @@ export async function runAnnexCli(argv: readonly string[], io: CliIo): Promise<E
             error instanceof ImportFailedError
             ? `Import ${error.import.id} failed: ${error.reason}`
             : error instanceof Error
-            ? error.message
-            : String(error);
+              ? error.message
+              : String(error);
       io.stderr.write(`annex: ${oneLine(message)}${hintFor(error)}\n`);
     }
     return exitCodeFor(error);

@@ -1,38 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { Import as ImportRecord } from '../../contract/imports.ts';
+import { importRecordOf } from '../test-utils/record-builders.ts';
 import { exportStatusCell, importSummaryLines, staleLine } from './record-summaries.ts';
 
 // The words `annex` prints about staleness and an import's outcome, from records as the API sends them.
 
 function importRecord(overrides: Partial<ImportRecord> = {}): ImportRecord {
-  return {
-    id: 7,
-    project_string_id: 'demo',
+  return importRecordOf({
     directory: { id: 3, name: 'Luckfrill copy' },
     directory_name: 'Luckfrill copy',
-    on_error: 'fail',
-    status: 'complete',
-    stage: null,
-    status_text: null,
-    percent_complete: 100,
     original_filename: 'luckfrill.json',
-    size_bytes: 2048,
-    packet_count: 12,
-    files_created: 10,
-    files_updated: 2,
-    files_skipped: 0,
-    instances_created: 340,
-    instances_updated: 5,
-    instances_removed: 1,
-    labels_created: 3,
-    error_count: 0,
-    errors: [],
-    created_by: 'admin@annex.local',
-    created_time: '2026-11-30T04:00:00.000Z',
-    started_time: '2026-11-30T04:00:01.000Z',
-    finished_time: '2026-11-30T04:00:09.000Z',
     ...overrides,
-  };
+  });
 }
 
 describe('staleLine', () => {
@@ -104,7 +83,9 @@ describe('importSummaryLines', () => {
         files_updated: 0,
         original_filename: null,
         error_count: 1,
-        errors: [{ packet: '9', path: 'file › type', message: 'expected "image", "video" or "text"' }],
+        errors: [
+          { packet: '9', path: 'file › type', message: 'expected "image", "video" or "text"' },
+        ],
       }),
     );
 

@@ -58,7 +58,8 @@ export function importSummaryLines(
     record.original_filename === null
       ? formatBytes(record.size_bytes)
       : `${record.original_filename}, ${formatBytes(record.size_bytes)}`;
-  const packets = record.packet_count === null ? '' : ` of ${plural(record.packet_count, 'packet')}`;
+  const packets =
+    record.packet_count === null ? '' : ` of ${plural(record.packet_count, 'packet')}`;
   const lines = [
     `Import ${record.id} into directory "${record.directory?.name ?? record.directory_name}" (${from}): ${record.status}`,
     `  files      ${record.files_created} created, ${record.files_updated} updated, ${record.files_skipped} skipped${packets}`,
