@@ -247,6 +247,7 @@ export const auditActions = [
   'export_link_issued',
   'export_downloaded',
   'export_archived',
+  'import_started',
 ] as const;
 /** What the audit trail records. */
 export type AuditAction = (typeof auditActions)[number];

@@ -22,6 +22,10 @@ import { healthRoutes } from './http/health.routes.ts';
 import { AcceptedHosts, installHostCheck } from './http/host-check.ts';
 import { answerClientError, answerFrameworkError } from './http/framework-errors.ts';
 import { installJsonBodyParser } from './http/json-body.ts';
+import { ImportEvents } from './imports/import-events.ts';
+import { ImportService } from './imports/import-service.ts';
+import type { UploadCheckFactory } from './imports/import-upload.ts';
+import { importsRoutes } from './imports/imports.routes.ts';
 import { loggerOptions } from './http/logger-options.ts';
 import { installPublicUrl } from './http/request-context.ts';
 import { installSecurityHeaders } from './http/security-headers.ts';
@@ -29,6 +33,8 @@ import { trustProxyOption } from './http/trust-proxy.ts';
 import { installRateLimits, rateLimitSettingsOf } from './http/rate-limits.ts';
 import { projectsRoutes } from './projects/projects.routes.ts';
 import { ExportStorage } from './storage/export-storage.ts';
+import { LocalImportUploads } from './storage/import-uploads.ts';
+import type { ImportUploadStorage } from './storage/import-uploads.ts';
 
 /** What the app is built from; tests pass their own database and config. */
 export interface AppDependencies {
@@ -42,6 +48,12 @@ export interface AppDependencies {
   linkSigner?: LinkSigner;
   /** The channel to a worker in this process (wake-ups, settled exports); defaults to a private one. */
   exportEvents?: ExportEvents;
+  /** Where uploaded import files are kept; defaults to DATA_DIR/imports. */
+  importUploads?: ImportUploadStorage;
+  /** The channel to an import worker in this process (wake-ups); defaults to a private one. */
+  importEvents?: ImportEvents;
+  /** The check every uploaded import file is fed through as it arrives. */
+  importFileCheck?: UploadCheckFactory;
 }
 
 /** Builds the HTTP app (API and SPA); `main.ts` starts it, tests call `app.inject`. */
@@ -115,6 +127,17 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     storage,
   });
   await app.register(filesRoutes, { database: deps.database, storage, linkSigner });
+  await app.register(importsRoutes, {
+    prefix: '/api/v1',
+    database: deps.database,
+    service: new ImportService({
+      database: deps.database,
+      uploads: deps.importUploads ?? LocalImportUploads.forDataDir(deps.config.DATA_DIR),
+      events: deps.importEvents ?? new ImportEvents(),
+      maxBytes: deps.config.IMPORT_MAX_BYTES,
+      createCheck: deps.importFileCheck,
+    }),
+  });
 
   if (deps.webRoot !== undefined) await registerSpa(app, deps.webRoot);
   return app;

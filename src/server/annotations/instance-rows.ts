@@ -128,7 +128,8 @@ function attributeValuesText(
 ): string | null {
   if (values === null) return null;
   const entries = Object.entries(values);
-  if (entries.length === 0) return null;
+  // `{}` stays `{}`: the export writes back what is stored, and a round trip must not turn it into null.
+  if (entries.length === 0) return '{}';
   const mapped: Record<string, number | string | number[]> = {};
   for (const [groupKey, answer] of entries) {
     const result = maps.attribute(groupKey, answer);
@@ -163,7 +164,7 @@ function normalizedAttributeValues(stored: string | null): string | null {
   if (stored === null) return null;
   try {
     const value = JSON.parse(stored) as Record<string, unknown> | null;
-    if (value === null || Object.keys(value).length === 0) return null;
+    if (value === null) return null;
     return JSON.stringify(
       Object.fromEntries(Object.entries(value).sort(([a], [b]) => Number(a) - Number(b))),
     );

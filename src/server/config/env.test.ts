@@ -24,4 +24,11 @@ describe('loadConfig', () => {
       loadConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test' }).DATABASE_URL,
     ).toBe('postgres://postgres@127.0.0.1:5432/test');
   });
+
+  it('takes the import size limit in bytes, 10 GiB by default, and names a bad one', () => {
+    expect(loadConfig({}).IMPORT_MAX_BYTES).toBe(10 * 1024 ** 3);
+    expect(loadConfig({ IMPORT_MAX_BYTES: '1048576' }).IMPORT_MAX_BYTES).toBe(1_048_576);
+    expect(() => loadConfig({ IMPORT_MAX_BYTES: '10GB' })).toThrow(/IMPORT_MAX_BYTES/);
+    expect(() => loadConfig({ IMPORT_MAX_BYTES: '0' })).toThrow(/IMPORT_MAX_BYTES/);
+  });
 });

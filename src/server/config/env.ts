@@ -56,8 +56,19 @@ export const envSchema = z.object({
     .default(15),
   /** How many exports one worker process builds at once. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
-  /** How often an idle worker looks for queued exports, in milliseconds. */
+  /** How often an idle worker looks for queued exports and imports, in milliseconds. */
   WORKER_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  /**
+   * The largest file `POST …/imports` accepts, in bytes (default 10 GiB); a larger one is refused
+   * with 413 `payload_too_large`, before it is read when the request says its length. The file is
+   * streamed to DATA_DIR/imports, never held in memory, so this bounds disk, not memory.
+   */
+  IMPORT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(Number.MAX_SAFE_INTEGER)
+    .default(10 * 1024 ** 3),
   /** Longest a `wait_for_export_generation` request waits before answering with the export as it is. */
   WAIT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(120),
   /** Seed the demo project when the database holds no project. */

@@ -20,6 +20,7 @@ export const auditActionText: Record<AuditAction, string> = {
   export_link_issued: 'Got a download link',
   export_downloaded: 'Downloaded an export',
   export_archived: 'Archived an export',
+  import_started: 'Started an import',
 };
 
 /** An event's details as `key: value` lines, text as is and anything else as JSON; none when it has none. */

@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { ImportFileCheck, InvalidImportFileError } from './import-file-check.ts';
+
+// The upload check refuses what cannot be Diffgram JSON while the body streams, each refusal saying
+// what is wrong and what to do, and accepts a file fed in any chunking.
+
+const head =
+  '{"readme":{"format":"Diffgram JSON"},"label_map":{"1":"car","2":"person"},' +
+  '"label_colour_map":{"1":{"hex":"#ff0000","rgba":{"r":255,"g":0,"b":0,"a":1}}},' +
+  '"export_info":{"export_format_version":"1.0","id":7},"attribute_groups_reference":[]';
+const packet = (id: number) =>
+  `"${id}":{"file":{"id":${id},"type":"image","original_filename":"café-${id}.jpg"},"image":{"width":1},"instance_list":[{"id":1,"points":[{"x":1,"y":2}]}]}`;
+const validFile = `${head},${packet(5)},${packet(12)}}`;
+
+/** Feeds `text` in chunks of `size` bytes (splitting multi-byte characters too), then ends. */
+function check(text: string, size = 7) {
+  const bytes = Buffer.from(text);
+  const checker = new ImportFileCheck();
+  for (let start = 0; start < bytes.length; start += size)
+    checker.write(bytes.subarray(start, start + size));
+  return checker.end();
+}
+
+function refusal(text: string): string {
+  try {
+    check(text);
+  } catch (error) {
+    if (error instanceof InvalidImportFileError) return error.message;
+    throw error;
+  }
+  throw new Error('The check accepted the file');
+}
+
+describe('the upload check', () => {
+  it('accepts a Diffgram JSON file in any chunking, counting its packets', () => {
+    for (const size of [1, 3, 7, 64, 100_000]) {
+      expect(check(validFile, size)).toEqual({
+        packetCount: 2,
+        sizeBytes: Buffer.byteLength(validFile),
+      });
+    }
+    // Whitespace and key order are not part of the format.
+    const spaced = `{\n  ${packet(3)},\n  "label_map": {}\n}\n`;
+    expect(check(spaced).packetCount).toBe(1);
+  });
+
+  it('accepts a file without export_info or its version (older Diffgram files)', () => {
+    expect(check('{"label_map":{},"9":{}}').packetCount).toBe(1);
+    expect(check('{"label_map":{},"export_info":{"id":1}}').packetCount).toBe(0);
+  });
+
+  it('refuses what is not JSON, saying at which byte and what it found', () => {
+    const broken = `${head},"5":{"file": nope}}`;
+    const at = broken.indexOf('nope') + 1;
+    expect(refusal(broken)).toBe(
+      `The file is not valid JSON: unexpected "o" at byte ${at}. Upload the .json file annex (or Diffgram) exported, unchanged.`,
+    );
+    expect(refusal(`${head},"5" {}}`)).toMatch(
+      /^The file is not valid JSON: "\{" at byte \d+ where ":" was expected\./,
+    );
+    expect(refusal(`${head},"5":{},}`)).toMatch(
+      /"}" at byte \d+ where a key in quotes was expected/,
+    );
+    expect(refusal(`${validFile} {}`)).toMatch(/after the end of the top-level object/);
+  });
+
+  it('refuses a file that ends early or is empty', () => {
+    expect(refusal(`${head},"5":{"file":{}`)).toMatch(
+      /^The file ends before its JSON does \(after \d+ bytes\): the upload was cut short/,
+    );
+    expect(refusal(`${head},"5":{"file":"unterminated`)).toMatch(
+      /^The file ends in the middle of a JSON value/,
+    );
+    expect(refusal('')).toMatch(/^The file is empty\./);
+  });
+
+  it('refuses anything but an object at the top', () => {
+    expect(refusal('[{"label_map":{}}]')).toMatch(
+      /^Not a Diffgram JSON file: the file holds a list at the top, where a Diffgram JSON file holds one object/,
+    );
+    expect(refusal('42')).toMatch(/holds a number at the top/);
+  });
+
+  it('refuses a top-level key that is neither metadata nor an integer file id, as soon as it is read', () => {
+    const checker = new ImportFileCheck();
+    expect(() => checker.write(`${head},"annotations":{`)).toThrow(
+      /^Not a Diffgram JSON file: the top-level key "annotations" \(at byte \d+\) is neither a metadata key \(readme, label_map, label_colour_map, export_info, attribute_groups_reference\) nor an integer file id\./,
+    );
+    expect(refusal(`${head},"007":{}}`)).toMatch(/top-level key "007"/);
+    expect(refusal(`${head},"-3":{}}`)).toMatch(/top-level key "-3"/);
+  });
+
+  it('refuses export_format_version other than 1.0', () => {
+    expect(refusal('{"export_info":{"export_format_version":"2.0"},"label_map":{}}')).toBe(
+      'Not a Diffgram JSON file: file › export_info › export_format_version: this is format version "2.0"; annex imports version 1.0 only. Upload the .json file annex (or Diffgram) exported, unchanged.',
+    );
+    expect(refusal('{"export_info":{"export_format_version":1},"label_map":{}}')).toMatch(
+      /this is format version 1;/,
+    );
+  });
+
+  it('refuses a file without label_map', () => {
+    expect(refusal(`{"readme":{},${packet(5)}}`)).toBe(
+      'Not a Diffgram JSON file: the file has no label_map, so its instances cannot be given labels; import the whole Diffgram JSON file as it was exported.',
+    );
+  });
+
+  it('refuses a packet that is not an object, naming it', () => {
+    expect(refusal(`${head},"5":[1,2]}`)).toMatch(
+      /^Not a Diffgram JSON file: packet 5 \(at byte \d+\) is a list, not an object with the file and its instances\./,
+    );
+    expect(refusal(`${head},"6":null}`)).toMatch(/packet 6 \(at byte \d+\) is null/);
+  });
+
+  it('refuses metadata of the wrong shape or given twice', () => {
+    expect(refusal('{"label_map":["car"]}')).toMatch(
+      /^Not a Diffgram JSON file: file › label_map: expected an object\./,
+    );
+    expect(refusal('{"label_map":{"1":"car"},"label_colour_map":{"1":{"hex":"red"}}}')).toMatch(
+      /file › label_colour_map › 1 › hex: must be #rrggbb/,
+    );
+    expect(refusal('{"label_map":{},"label_map":{}}')).toMatch(/"label_map" appears twice/);
+  });
+});
