@@ -1,13 +1,20 @@
 import type { ErrorCode, FieldIssue } from '../contract/errors.ts';
 import type { Export as ExportRecord, ExportStatus } from '../contract/exports.ts';
+import { formatImportProblem } from '../contract/imports.ts';
+import type { Import as ImportRecord } from '../contract/imports.ts';
 
 /**
  * What went wrong, for code to branch on: the server's own codes, plus the ones only a client meets
  * (annex unreachable, an answer that breaks the contract, a wait that ran out of time, a download
- * that could not be written locally).
+ * that could not be written locally, an import that the client saw end in `failed`).
  */
 export type AnnexErrorCode =
-  ErrorCode | 'network_error' | 'unexpected_response' | 'timeout' | 'write_failed';
+  | ErrorCode
+  | 'network_error'
+  | 'unexpected_response'
+  | 'timeout'
+  | 'write_failed'
+  | 'import_failed';
 
 /** What an AnnexError is built from. */
 export interface AnnexErrorInit {
@@ -180,5 +187,60 @@ export class ExportTimeoutError extends AnnexError {
   constructor(message: string, exportRecord: ExportRecord) {
     super(message, { code: 'timeout' });
     this.export = exportRecord;
+  }
+}
+
+/**
+ * The file given to import is not a Diffgram JSON file (the server's 400 `invalid_import_file`):
+ * refused at once, nothing was imported. `message` is the server's, saying why. Fix or replace the file.
+ */
+export class InvalidImportFileError extends InvalidInputError {
+  override name = 'InvalidImportFileError';
+}
+
+/** How many of an import's problems a failure's `message` lists; `problems` has all the record holds. */
+const problemsInMessage = 3;
+
+/**
+ * The import failed (`status` ended `failed`): with `on_error=fail`, a bad packet fails it and
+ * nothing is written. `message` is its `status_text` and its first problems; `problems` lists every
+ * problem the record holds, one line each (`packet 812 › instance_list[3] › x_max: expected a number`).
+ */
+export class ImportFailedError extends AnnexError {
+  override name = 'ImportFailedError';
+  /** The failed import, with its counts and its first problems (`errors`). */
+  readonly import: ImportRecord;
+  /** Why it failed, in the server's words (its `status_text`). */
+  readonly reason: string;
+  /** Its problems as lines (at most the 100 the record holds; `import.error_count` counts them all). */
+  readonly problems: readonly string[];
+
+  /** Builds a failed-import error from the import's record. */
+  constructor(importRecord: ImportRecord) {
+    const reason = importRecord.status_text ?? 'no reason was recorded';
+    const problems = importRecord.errors.map(formatImportProblem);
+    const shown = problems.slice(0, problemsInMessage);
+    const more = importRecord.error_count - shown.length;
+    const listed =
+      shown.length === 0
+        ? ''
+        : ` Problems: ${shown.join('; ')}${more > 0 ? `; and ${more} more` : ''}.`;
+    super(`Import ${importRecord.id} failed: ${reason}${listed}`, { code: 'import_failed' });
+    this.import = importRecord;
+    this.reason = reason;
+    this.problems = problems;
+  }
+}
+
+/** `waitUntilDone` (or `importFile`'s wait) ran out of time while the import was still queued or running. */
+export class ImportTimeoutError extends AnnexError {
+  override name = 'ImportTimeoutError';
+  /** The import as it stood when the wait gave up: it goes on running on the server. */
+  readonly import: ImportRecord;
+
+  /** Builds a timeout error carrying the import as last seen. */
+  constructor(message: string, importRecord: ImportRecord) {
+    super(message, { code: 'timeout' });
+    this.import = importRecord;
   }
 }

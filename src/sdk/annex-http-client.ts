@@ -6,6 +6,7 @@ import {
   AuthenticationError,
   ExportFailedError,
   ExportNotReadyError,
+  InvalidImportFileError,
   InvalidInputError,
   NetworkError,
   NotFoundError,
@@ -28,6 +29,22 @@ export interface AnnexRequest {
   query?: Record<string, string | number | boolean | undefined>;
   /** A JSON body. */
   body?: unknown;
+}
+
+/** A request whose body is a stream (a file being uploaded), not JSON the client serializes. */
+export interface AnnexUpload {
+  /** Path under the host, starting with `/api/v1`. */
+  path: string;
+  /** Query parameters; undefined values are left out. */
+  query?: Record<string, string | number | boolean | undefined>;
+  /** The bytes to send, read as the connection takes them: never held whole in memory. */
+  body: ReadableStream<Uint8Array>;
+  /** The body's media type. */
+  contentType: string;
+  /** The body's length in bytes, when known: sent as Content-Length so a server can refuse a too-large body before it arrives. */
+  contentLength?: number;
+  /** Stops the upload: the promise rejects with the signal's `AbortError`. */
+  signal?: AbortSignal;
 }
 
 const issuesDetailsSchema = z.object({ issues: z.array(fieldIssueSchema) });
@@ -179,12 +196,17 @@ export class AnnexHttpClient {
     return new URL(url, `${this.host}/`).href;
   }
 
-  /** Sends a request and returns the answer when it is a 2xx; throws the matching AnnexError otherwise. */
-  async send(request: AnnexRequest): Promise<Response> {
-    const url = new URL(`${this.host}${request.path}`);
-    for (const [name, value] of Object.entries(request.query ?? {})) {
+  private urlOf(path: string, query: AnnexRequest['query']): URL {
+    const url = new URL(`${this.host}${path}`);
+    for (const [name, value] of Object.entries(query ?? {})) {
       if (value !== undefined) url.searchParams.set(name, String(value));
     }
+    return url;
+  }
+
+  /** Sends a request and returns the answer when it is a 2xx; throws the matching AnnexError otherwise. */
+  async send(request: AnnexRequest): Promise<Response> {
+    const url = this.urlOf(request.path, request.query);
     const headers: Record<string, string> = { accept: 'application/json' };
     const init: RequestInit = { method: request.method };
     if (request.body !== undefined) {
@@ -193,6 +215,36 @@ export class AnnexHttpClient {
     }
     init.headers = this.headersFor(url.href, headers);
     return this.fetchChecked(url.href, init, `${request.method} ${request.path}`);
+  }
+
+  /**
+   * POSTs a stream as the request body and returns the answer when it is a 2xx; throws the matching
+   * AnnexError otherwise. An answer that comes before the whole body is sent (a 401, a 413) is read
+   * as any other; a connection that breaks while sending is a NetworkError saying so.
+   */
+  async upload(request: AnnexUpload): Promise<Response> {
+    const url = this.urlOf(request.path, request.query);
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'content-type': request.contentType,
+    };
+    if (request.contentLength !== undefined)
+      headers['content-length'] = String(request.contentLength);
+    // `duplex: 'half'` is what Node's fetch asks of a stream body (send it all, then read the answer);
+    // the DOM's RequestInit type does not know the field yet.
+    const init: RequestInit & { duplex: 'half' } = {
+      method: 'POST',
+      headers: this.headersFor(url.href, headers),
+      body: request.body,
+      duplex: 'half',
+      ...(request.signal === undefined ? {} : { signal: request.signal }),
+    };
+    return this.fetchChecked(
+      url.href,
+      init,
+      `POST ${request.path}`,
+      `Could not send the file to annex at ${this.host}: is it running, and did the connection hold?`,
+    );
   }
 
   /** Sends a request and parses its 2xx JSON answer with `schema`. */
@@ -283,12 +335,19 @@ export class AnnexHttpClient {
     });
   }
 
-  private async fetchChecked(url: string, init: RequestInit, what: string): Promise<Response> {
+  private async fetchChecked(
+    url: string,
+    init: RequestInit,
+    what: string,
+    networkLead?: string,
+  ): Promise<Response> {
     let response: Response;
     try {
       response = await fetch(url, init);
     } catch (error) {
-      throw this.networkError(error);
+      // The caller stopped it: theirs to expect, not a network failure to explain.
+      if (init.signal?.aborted === true) throw error;
+      throw this.networkError(error, networkLead);
     }
     if (!response.ok) throw await this.errorFrom(response, what);
     return response;
@@ -340,6 +399,13 @@ export class AnnexHttpClient {
             'is not a member of it: annex does not show a project to someone outside it. Ask a project admin to add you.',
           init,
         );
+      }
+      case 'invalid_import_file': {
+        const issues = issuesDetailsSchema.safeParse(details);
+        return new InvalidImportFileError(message, {
+          ...init,
+          issues: issues.success ? issues.data.issues : [],
+        });
       }
       case 'validation_failed':
       case 'bad_request': {

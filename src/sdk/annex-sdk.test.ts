@@ -18,6 +18,10 @@ describe("the SDK's public entry, 'annex'", () => {
         'ExportFailedError',
         'ExportNotReadyError',
         'ExportTimeoutError',
+        'Import',
+        'ImportFailedError',
+        'ImportTimeoutError',
+        'InvalidImportFileError',
         'InvalidInputError',
         'Job',
         'NetworkError',
@@ -26,6 +30,7 @@ describe("the SDK's public entry, 'annex'", () => {
         'Project',
         'ProjectDirectories',
         'ProjectExports',
+        'ProjectImports',
         'ProjectJobs',
         'RateLimitedError',
         'defaultAnnexHost',
@@ -54,6 +59,8 @@ describe("the SDK's public entry, 'annex'", () => {
     expect(typeof project.job.getById).toBe('function');
     expect(typeof project.directory.default).toBe('function');
     expect(typeof project.export.list).toBe('function');
+    expect(typeof project.directory.importFile).toBe('function');
+    expect(typeof project.import.getById).toBe('function');
   });
 
   it('throws its typed errors, each an AnnexError', () => {
@@ -72,6 +79,9 @@ describe("the SDK's public entry, 'annex'", () => {
       annex.ExportNotReadyError,
       annex.ExportFailedError,
       annex.ExportTimeoutError,
+      annex.ImportFailedError,
+      annex.ImportTimeoutError,
+      annex.InvalidImportFileError,
       annex.NetworkError,
       annex.AuthenticationError,
       annex.PermissionError,

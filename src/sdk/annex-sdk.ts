@@ -2,11 +2,19 @@
 // House style has no barrel files; this one is the deliberate exception: it is the package's front
 // door, so a script depends on these names and not on the files behind them.
 
-export { Project, ProjectDirectories, ProjectExports, ProjectJobs } from './project-client.ts';
+export {
+  Project,
+  ProjectDirectories,
+  ProjectExports,
+  ProjectImports,
+  ProjectJobs,
+} from './project-client.ts';
 export type {
   ExportListOptions,
   ExportPage,
   ExportPageOptions,
+  ImportPage,
+  ImportPageOptions,
   ProjectOptions,
 } from './project-client.ts';
 
@@ -21,7 +29,8 @@ export type {
 } from './source-handles.ts';
 export type { GenerateExportOptions } from './export-generator.ts';
 
-export { Export, defaultPollMs, defaultWaitTimeoutMs } from './export-handle.ts';
+export { Export } from './export-handle.ts';
+export { defaultPollMs, defaultWaitTimeoutMs } from './status-polling.ts';
 export type {
   AccessDataOptions,
   DownloadOptions,
@@ -30,6 +39,16 @@ export type {
   WaitOptions,
 } from './export-handle.ts';
 export type { ExportFileStream, FilePacketEntry } from './export-file-stream.ts';
+
+export { Import } from './import-handle.ts';
+export type { ImportWaitOptions } from './import-handle.ts';
+export type {
+  ImportFileOptions,
+  ImportFileProgress,
+  ImportRunProgress,
+  ProjectImportFileOptions,
+  UploadProgress,
+} from './file-import.ts';
 export { defaultAnnexHost } from './annex-http-client.ts';
 
 export type { ApiKeyCredentials } from './api-credentials.ts';
@@ -40,6 +59,9 @@ export {
   ExportFailedError,
   ExportNotReadyError,
   ExportTimeoutError,
+  ImportFailedError,
+  ImportTimeoutError,
+  InvalidImportFileError,
   InvalidInputError,
   NetworkError,
   NotFoundError,
@@ -57,6 +79,14 @@ export type {
   ExportStatus,
   ReturnType,
 } from '../contract/exports.ts';
+export type {
+  Import as ImportRecord,
+  ImportErrorMode,
+  ImportProblem,
+  ImportStage,
+  ImportStatus,
+} from '../contract/imports.ts';
+export type { ChangesSince } from '../contract/exports.ts';
 export type {
   AnyInstance,
   ExportFile,

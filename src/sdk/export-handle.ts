@@ -5,11 +5,22 @@ import { Readable, Transform } from 'node:stream';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { exportFileSchema } from '../contract/export-file.ts';
 import type { ExportFile } from '../contract/export-file.ts';
-import { exportLinkSchema, exportSchema, isFinalStatus } from '../contract/exports.ts';
-import type { ExportLink, Export as ExportRecord, ReturnType } from '../contract/exports.ts';
+import {
+  createExportRequestSchema,
+  exportLinkSchema,
+  exportSchema,
+  isFinalStatus,
+  isStale,
+  sourceIdFields,
+} from '../contract/exports.ts';
+import type {
+  ChangesSince,
+  ExportLink,
+  Export as ExportRecord,
+  ReturnType,
+} from '../contract/exports.ts';
 import {
   AnnexError,
   ExportFailedError,
@@ -20,23 +31,11 @@ import {
 import type { AnnexHttpClient } from './annex-http-client.ts';
 import { contractRecord } from './contract-record.ts';
 import { ExportFileStream } from './export-file-stream.ts';
-
-/** How long `waitUntilDone` waits by default before giving up: long enough for a 100,000-file export. */
-export const defaultWaitTimeoutMs = 30 * 60 * 1000;
-/** How often `waitUntilDone` asks for the export's status by default. */
-export const defaultPollMs = 1000;
+import { pollUntilFinal } from './status-polling.ts';
+import type { PollOptions } from './status-polling.ts';
 
 /** Options of `Export.waitUntilDone`. */
-export interface WaitOptions {
-  /** Give up (ExportTimeoutError) after this long; default 30 minutes. */
-  timeoutMs?: number;
-  /** Ask for the status this often; default 1 second. */
-  pollMs?: number;
-  /** Called with the export after every status read, first with the export as it stands. */
-  onProgress?: (current: Export) => void;
-  /** Stops the wait early: the promise rejects with an `AbortError` whose `cause` is the signal's reason. */
-  signal?: AbortSignal;
-}
+export type WaitOptions = PollOptions<Export>;
 
 /** Options of `Export.accessData`. */
 export interface AccessDataOptions<R extends ReturnType = ReturnType> {
@@ -75,26 +74,6 @@ export async function readExportFile(
   return client.readJson(response, exportFileSchema, label);
 }
 
-function checkWaitOptions(options: WaitOptions): { timeoutMs: number; pollMs: number } {
-  const timeoutMs = options.timeoutMs ?? defaultWaitTimeoutMs;
-  const pollMs = options.pollMs ?? defaultPollMs;
-  const issues = [];
-  if (!(timeoutMs >= 0))
-    issues.push({ field: 'timeoutMs', message: 'must be a number of milliseconds, 0 or more' });
-  if (!(pollMs > 0) || !Number.isFinite(pollMs))
-    issues.push({ field: 'pollMs', message: 'must be a positive number of milliseconds' });
-  if (issues.length > 0) {
-    throw new InvalidInputError(
-      `Invalid wait options: ${issues.map((i) => `${i.field} ${i.message}`).join('; ')}.`,
-      {
-        code: 'bad_request',
-        issues,
-      },
-    );
-  }
-  return { timeoutMs, pollMs };
-}
-
 /**
  * One export, as Diffgram's SDK has it: its contract fields as readonly properties (`status`,
  * `percent_complete`, `file_list_length`…), and the calls that follow an export from queued to
@@ -120,6 +99,54 @@ export class Export extends contractRecord<ExportRecord>() {
   /** True once the export will not change any more (complete or failed). */
   get isFinal(): boolean {
     return isFinalStatus(this.status);
+  }
+
+  /**
+   * What changed in the export's source since the snapshot it read (`files_changed`, `files_added`,
+   * `files_removed`), as of the last read (`refresh()` reads again); null until it is complete, and
+   * for exports made before change tracking.
+   */
+  get changesSince(): ChangesSince | null {
+    return this.#record.changes_since;
+  }
+
+  /**
+   * True when anything in its source changed since its snapshot (the panel's "Stale" badge): its file
+   * no longer shows the data as it is. `regenerate()` asks for a fresh one.
+   */
+  get isStale(): boolean {
+    return isStale(this.#record.changes_since);
+  }
+
+  /**
+   * Asks for a new export with this one's settings (source, its id, `ann_is_complete`,
+   * `include_removed`) and returns it at once, queued: `await (await old.regenerate()).waitUntilDone()`
+   * waits for it. This export is left as it is.
+   */
+  async regenerate(): Promise<Export> {
+    const ref = this.#record[this.source];
+    if (ref === null) {
+      throw new AnnexError(
+        `Export ${this.id} reads a ${this.source} but names none, so it cannot be regenerated.`,
+        { code: 'unexpected_response' },
+      );
+    }
+    const body = createExportRequestSchema.parse({
+      source: this.source,
+      ...sourceIdFields(this.source, ref.id),
+      ann_is_complete: this.ann_is_complete,
+      include_removed: this.include_removed,
+      wait_for_export_generation: false,
+    });
+    const record = await this.#client.sendJson(
+      {
+        method: 'POST',
+        path: `/api/v1/projects/${encodeURIComponent(this.project_string_id)}/exports`,
+        body,
+      },
+      exportSchema,
+    );
+    return new Export(this.#client, record);
   }
 
   /** The contract record, as the API sent it last; also what `JSON.stringify` writes. */
@@ -148,26 +175,16 @@ export class Export extends contractRecord<ExportRecord>() {
    * ExportTimeoutError when `timeoutMs` passes first.
    */
   async waitUntilDone(options: WaitOptions = {}): Promise<this> {
-    const { timeoutMs, pollMs } = checkWaitOptions(options);
-    const deadline = Date.now() + timeoutMs;
-    options.onProgress?.(this);
-    while (!this.isFinal) {
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) {
-        throw new ExportTimeoutError(
+    await pollUntilFinal<Export>(
+      this,
+      options,
+      (timeoutMs) =>
+        new ExportTimeoutError(
           `Export ${this.id} is still ${this.status} (${this.percent_complete}%) after ${Math.round(timeoutMs / 1000)} s. ` +
             'Wait again, or give a longer timeout.',
           this.toJSON(),
-        );
-      }
-      await sleep(
-        Math.min(pollMs, remaining),
-        undefined,
-        options.signal === undefined ? undefined : { signal: options.signal },
-      );
-      await this.refresh();
-      options.onProgress?.(this);
-    }
+        ),
+    );
     if (this.status === 'failed') {
       throw new ExportFailedError(this.status_text ?? `Export ${this.id} failed.`, this.toJSON());
     }

@@ -4,12 +4,20 @@ import {
   listExportsQuerySchema,
 } from '../contract/exports.ts';
 import type { ExportSource } from '../contract/exports.ts';
+import {
+  importListResponseSchema,
+  importResponseSchema,
+  listImportsQuerySchema,
+} from '../contract/imports.ts';
 import { jobListResponseSchema, projectDetailResponseSchema } from '../contract/projects.ts';
 import type { ProjectDetailResponse } from '../contract/projects.ts';
 import { InvalidInputError, NotFoundError } from './annex-errors.ts';
 import { AnnexHttpClient, defaultAnnexHost } from './annex-http-client.ts';
 import { resolveCredentials } from './api-credentials.ts';
 import { Export } from './export-handle.ts';
+import { importFile } from './file-import.ts';
+import type { ProjectImportFileOptions } from './file-import.ts';
+import { Import } from './import-handle.ts';
 import { Directory, Job } from './source-handles.ts';
 
 /** What a Project is built from. */
@@ -39,6 +47,22 @@ export interface ExportPageOptions {
 
 /** Options of `project.export.list()` and `listAll()`. */
 export type ExportListOptions = Omit<ExportPageOptions, 'cursor'>;
+
+/** Options of one page of `project.import.listPage()`. */
+export interface ImportPageOptions {
+  /** The `nextCursor` of the previous page; omit for the first. */
+  cursor?: string;
+  /** Page size, 1–100 (default 25). */
+  limit?: number;
+}
+
+/** One page of imports, newest first. */
+export interface ImportPage {
+  /** This page's imports. */
+  imports: Import[];
+  /** Pass as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
 
 /** One page of exports, newest first. */
 export interface ExportPage {
@@ -162,6 +186,20 @@ export class ProjectDirectories {
     return directory;
   }
 
+  /**
+   * Imports a Diffgram JSON file (what annex or Diffgram exported) into the directory named
+   * `options.directory`, made when missing, or by default into the project's default directory (as
+   * Diffgram's `project.directory` is the default one). The file is streamed from disk, never held
+   * in memory. By default it waits and returns the complete `Import` (counts, `problems`); see
+   * ImportFileOptions for `onError`, `wait`, `onProgress` and the errors it throws.
+   */
+  async importFile(filePath: string, options: ProjectImportFileOptions = {}): Promise<Import> {
+    const { directory, ...rest } = options;
+    const name = directory ?? (await this.default()).nickname;
+    const { client, projectStringId } = this.#context;
+    return importFile(client, projectStringId, name, filePath, rest);
+  }
+
   /** The project's default directory (the one the panel opens on); throws NotFoundError when it has none. */
   async default(): Promise<Directory> {
     const { default_directory: directory } = await this.#project.details();
@@ -241,9 +279,67 @@ export class ProjectExports {
   }
 }
 
+/** `project.import`: the project's imports of Diffgram JSON files (start one with `project.directory.importFile()`). */
+export class ProjectImports {
+  readonly #context: ProjectContext;
+
+  /** Built by Project. */
+  constructor(context: ProjectContext) {
+    this.#context = context;
+  }
+
+  /** The import with this id, with its current status and counts; throws NotFoundError when there is none. */
+  async getById(id: number): Promise<Import> {
+    checkId(id, 'An import');
+    const { client, path } = this.#context;
+    const { import: record } = await client.sendJson(
+      { method: 'GET', path: `${path}/imports/${id}` },
+      importResponseSchema,
+    );
+    return new Import(client, record);
+  }
+
+  /** One page of imports, newest first. */
+  async listPage(options: ImportPageOptions = {}): Promise<ImportPage> {
+    const query = listImportsQuerySchema.safeParse(options);
+    if (!query.success) {
+      const issues = query.error.issues.map((issue) => ({
+        field: issue.path.join('.') || 'options',
+        message: issue.message,
+      }));
+      throw new InvalidInputError(
+        `Invalid list options: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}.`,
+        { code: 'validation_failed', issues },
+      );
+    }
+    const { client, path } = this.#context;
+    const page = await client.sendJson(
+      { method: 'GET', path: `${path}/imports`, query: query.data },
+      importListResponseSchema,
+    );
+    return {
+      imports: page.imports.map((record) => new Import(client, record)),
+      nextCursor: page.next_cursor,
+    };
+  }
+
+  /** Every import, newest first, page after page as the loop asks for them (`for await … of`). */
+  async *list(
+    options: Omit<ImportPageOptions, 'cursor'> = {},
+  ): AsyncGenerator<Import, void, undefined> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.listPage({ ...options, cursor });
+      yield* page.imports;
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+  }
+}
+
 /**
  * A project of an annex server: the SDK's entry point, shaped like Diffgram's
- * (`project.job.getById(id)`, `project.directory.default()`, `project.export.list()`).
+ * (`project.job.getById(id)`, `project.directory.default()`, `project.export.list()`,
+ * `project.directory.importFile(path, { directory: 'Street' })`).
  */
 export class Project {
   /** The project's `project_string_id`. */
@@ -258,6 +354,8 @@ export class Project {
   readonly directory: ProjectDirectories;
   /** The project's exports. */
   readonly export: ProjectExports;
+  /** The project's imports (`project.import.getById(id)`); `project.directory.importFile()` starts one. */
+  readonly import: ProjectImports;
   readonly #context: ProjectContext;
 
   /**
@@ -291,6 +389,7 @@ export class Project {
     this.job = new ProjectJobs(this.#context);
     this.directory = new ProjectDirectories(this.#context, this);
     this.export = new ProjectExports(this.#context);
+    this.import = new ProjectImports(this.#context);
   }
 
   /** The project, its directories with their counts, and its default directory; NotFoundError for an unknown project. */

@@ -9,6 +9,9 @@ import { contractRecord } from './contract-record.ts';
 import type { Export } from './export-handle.ts';
 import { generateExport } from './export-generator.ts';
 import type { GenerateExportOptions } from './export-generator.ts';
+import { importFile } from './file-import.ts';
+import type { ImportFileOptions } from './file-import.ts';
+import type { Import } from './import-handle.ts';
 
 /** `generateExport` options that return the `Export` at once, without waiting. */
 export type NoWaitExportOptions = GenerateExportOptions & { waitForExportGeneration: false };
@@ -177,5 +180,15 @@ export class Directory extends contractRecord<DirectorySummary>() {
   generateExport(options?: GenerateExportOptions): Promise<ExportFile | string | Export>;
   generateExport(options?: GenerateExportOptions): Promise<ExportFile | string | Export> {
     return exportOf(this.#context, 'directory', this.id, options);
+  }
+
+  /**
+   * Imports a Diffgram JSON file into this directory: new files are added to it, files of an earlier
+   * import of the same file are updated in place. Streams the file from disk; by default waits and
+   * returns the complete `Import`. Same options and errors as `project.directory.importFile()`.
+   */
+  importFile(filePath: string, options: ImportFileOptions = {}): Promise<Import> {
+    const { client, projectStringId } = this.#context;
+    return importFile(client, projectStringId, this.nickname, filePath, options);
   }
 }

@@ -257,7 +257,7 @@ describe('exit codes', () => {
       '0  done',
       '2  usage error',
       '3  not found',
-      '4  export failed',
+      '4  export or import failed',
       '5  network',
       '6  export not ready',
     ]) {

@@ -4,9 +4,17 @@ import type { Writable } from 'node:stream';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { exportSources } from '../../contract/exports.ts';
 import type { ExportSource } from '../../contract/exports.ts';
-import { AuthenticationError, ExportNotReadyError } from '../annex-errors.ts';
+import { importErrorModes } from '../../contract/imports.ts';
+import type { ImportErrorMode } from '../../contract/imports.ts';
+import {
+  AuthenticationError,
+  ExportNotReadyError,
+  ImportFailedError,
+  ImportTimeoutError,
+} from '../annex-errors.ts';
 import { defaultAnnexHost } from '../annex-http-client.ts';
 import type { Export } from '../export-handle.ts';
+import type { Import } from '../import-handle.ts';
 import { Project } from '../project-client.ts';
 import {
   authenticationFailureLine,
@@ -18,6 +26,7 @@ import { exitCodeFor, exitCodes, exitCodesHelp, UsageError } from './exit-codes.
 import type { ExitCode } from './exit-codes.ts';
 import { formatBytes, plural, ProgressReporter } from './progress-reporter.ts';
 import type { ProgressStream } from './progress-reporter.ts';
+import { exportStatusCell, importSummaryLines, staleLine } from './record-summaries.ts';
 
 /** Where the CLI writes; `main.ts` passes the process's own streams. */
 export interface CliIo {
@@ -56,6 +65,13 @@ interface StatusFlags extends ConnectionFlags {
 
 interface DownloadFlags extends ConnectionFlags {
   output?: string;
+}
+
+interface ImportFlags extends ConnectionFlags {
+  directory: string;
+  onError: ImportErrorMode;
+  wait: boolean;
+  timeout?: number;
 }
 
 function positiveInteger(value: string): number {
@@ -117,11 +133,13 @@ function writeJson(io: CliIo, value: unknown): void {
   io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** The `annex` program: `annex export generate | list | status | download`. */
+/** The `annex` program: `annex export generate | list | status | download` and `annex import FILE`. */
 export function buildAnnexCli(io: CliIo): Command {
   const reporter = new ProgressReporter(io.stderr);
   const program = new Command('annex')
-    .description('Generate, list and download Diffgram JSON exports from an annex server.')
+    .description(
+      'Generate, list and download Diffgram JSON exports from an annex server, and import Diffgram JSON files into it.',
+    )
     .version(packageVersion())
     .exitOverride()
     // The API key options belong to the program but are given on any command; its help lists them.
@@ -290,7 +308,7 @@ ${commandHelp}`,
       }
       const rows = exports.map((item) => [
         String(item.id),
-        item.status === 'running' ? `running ${Math.round(item.percent_complete)}%` : item.status,
+        exportStatusCell(item.status, item.percent_complete, item.changesSince),
         sourceName(item),
         item.ann_is_complete ? 'completed' : 'all',
         item.file_list_length === null ? '-' : String(item.file_list_length),
@@ -313,7 +331,9 @@ ${commandHelp}`,
     });
 
   withConnection(exportCommand.command('status'))
-    .description("show one export's status, progress and check values")
+    .description(
+      "show one export's status, progress and check values, and whether its source changed since (stale)",
+    )
     .argument('<id>', 'the export id', positiveInteger)
     .option('--wait', 'wait until it is complete (exit 4 if it fails)')
     .option(
@@ -340,6 +360,8 @@ ${commandHelp}`,
         `  finished   ${item.finished_time ?? '-'}`,
       ];
       if (item.status_text !== null) lines.push(`  reason     ${item.status_text}`);
+      const stale = staleLine(item.changesSince);
+      if (stale !== null) lines.push(`  ${stale}`, `  ${regenerateHint(item, flags.project)}`);
       io.stdout.write(`${lines.join('\n')}\n`);
     });
 
@@ -356,12 +378,105 @@ ${commandHelp}`,
       await downloadTo(item, output, flags.json === true);
     });
 
+  withConnection(program.command('import'))
+    .description(
+      'import a Diffgram JSON file (what annex or Diffgram exported) into a directory, made when missing; ' +
+        'shows the upload and the import as they go, then a summary',
+    )
+    .argument('<file>', 'the Diffgram JSON file to import')
+    .addOption(
+      new Option(
+        '--directory <name>',
+        'the directory to import into (made when missing)',
+      ).makeOptionMandatory(),
+    )
+    .addOption(
+      new Option(
+        '--on-error <mode>',
+        'a bad packet fails the import with nothing written (fail), or is left out (skip)',
+      )
+        .choices(importErrorModes)
+        .default('fail'),
+    )
+    .option('--no-wait', 'return once the server has the file, with the queued import (its id)')
+    .option(
+      '--timeout <seconds>',
+      'give up waiting after this long (default 1800); the import goes on',
+      positiveSeconds,
+    )
+    .addHelpText(
+      'after',
+      `
+Importing the same file again into the same directory updates its files in place, without duplicates.
+The summary (stdout) counts files created, updated and skipped, instances and labels, and lists the
+first problems, each as "packet 812 › instance_list[3] › x_max: expected a number". A failed import
+prints it on stderr and exits 4; with --json the import record goes to stdout either way.
+
+Examples:
+  annex import luckfrill.json --project demo --directory "Luckfrill copy"
+  annex import big.json --project demo --directory Street --on-error skip --json
+${commandHelp}`,
+    )
+    .action(async (file: string, flags: ImportFlags) => {
+      const label = path.basename(file);
+      let done: Import;
+      try {
+        done = await projectOf(flags).directory.importFile(file, {
+          directory: flags.directory,
+          onError: flags.onError,
+          wait: flags.wait,
+          ...(flags.timeout === undefined ? {} : { timeoutMs: flags.timeout * 1000 }),
+          onProgress: (progress) => {
+            if (progress.phase === 'upload') reporter.uploadProgress(label, progress);
+            else reporter.importProgress(progress.import);
+          },
+        });
+      } catch (error) {
+        reporter.stop();
+        if (error instanceof ImportFailedError) {
+          if (flags.json === true) writeJson(io, error.import);
+          else io.stderr.write(`${importSummaryLines(error.import).join('\n')}\n`);
+        }
+        throw error;
+      } finally {
+        reporter.stop();
+      }
+      if (flags.json === true) {
+        writeJson(io, done);
+        return;
+      }
+      if (!flags.wait) {
+        io.stdout.write(`${done.id}\n`);
+        reporter.note(
+          `annex: import ${done.id} of ${label} into "${flags.directory}" is ${done.status}; ` +
+            "the panel's Import list follows it.",
+        );
+        return;
+      }
+      io.stdout.write(`${importSummaryLines(done).join('\n')}\n`);
+    });
+
   return program;
+}
+
+/** How to ask again for what a stale export exported: the `annex export generate` line with its settings. */
+function regenerateHint(item: Export, project: string): string {
+  const settings = `${item.ann_is_complete ? '' : ' --all'}${item.include_removed ? ' --include-removed' : ''}`;
+  const command = `annex export generate --project ${project}`;
+  if (item.source === 'directory' && item.directory !== null)
+    return `Regenerate it with: ${command} --directory ${JSON.stringify(item.directory.name)}${settings}`;
+  if (item.source === 'job' && item.job !== null)
+    return `Regenerate it with: ${command} --job ${item.job.id}${settings}`;
+  // The CLI names no single task; the SDK and the panel regenerate any export.
+  return "Regenerate it with the panel's Regenerate, or export.regenerate() in the SDK.";
 }
 
 // What to do next, for the errors where the message alone does not say.
 function hintFor(error: unknown): string {
   if (error instanceof UsageError) return ' (see --help)';
+  if (error instanceof ImportTimeoutError) {
+    return " (it goes on on the server; the panel's Import list follows it)";
+  }
   if (error instanceof ExportNotReadyError) {
     const { id, percent_complete: percent } = error.export;
     return ` (export ${id} is ${error.status}, ${Math.round(percent)}%; wait for it with: annex export status ${id} --wait)`;
@@ -381,9 +496,12 @@ export async function runAnnexCli(argv: readonly string[], io: CliIo): Promise<E
       const message =
         error instanceof AuthenticationError
           ? authenticationFailureLine(error, credentialsOf(program), error.host)
-          : error instanceof Error
-            ? error.message
-            : String(error);
+          : // Its problems are in the summary printed above this line.
+            error instanceof ImportFailedError
+            ? `Import ${error.import.id} failed: ${error.reason}`
+            : error instanceof Error
+              ? error.message
+              : String(error);
       io.stderr.write(`annex: ${oneLine(message)}${hintFor(error)}\n`);
     }
     return exitCodeFor(error);

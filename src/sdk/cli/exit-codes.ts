@@ -4,6 +4,9 @@ import {
   ExportFailedError,
   ExportNotReadyError,
   ExportTimeoutError,
+  ImportFailedError,
+  ImportTimeoutError,
+  InvalidImportFileError,
   InvalidInputError,
   NetworkError,
   NotFoundError,
@@ -21,11 +24,16 @@ export const exitCodes = {
   usage: 2,
   /** The project, job, directory or export does not exist. */
   notFound: 3,
-  /** The export failed; the reason is its status text. */
-  exportFailed: 4,
+  /**
+   * The export or the import failed: an export's reason is its status text; an import's, its status
+   * text and first problems, or the server's reason for refusing a file that is not Diffgram JSON.
+   * One code for both, as a script asks one question of it: the job ran and the data did not come
+   * through.
+   */
+  failed: 4,
   /** annex could not be reached (or the connection broke). */
   network: 5,
-  /** The export is not complete yet, or a wait ran out of time. */
+  /** The export is not complete yet, or a wait (for an export or an import) ran out of time. */
   notReady: 6,
   /** Not signed in: no API key was given, or it is wrong, revoked or of a disabled account (401). */
   unauthenticated: 7,
@@ -44,10 +52,10 @@ Exit codes:
   0  done
   1  other error (server error, damaged download, file not writable)
   2  usage error (bad or missing option, invalid request)
-  3  not found (project, job, directory or export)
-  4  export failed (the reason is printed)
+  3  not found (project, job, directory, export or import)
+  4  export or import failed (the reason, and an import's first problems, are printed)
   5  network: annex could not be reached
-  6  export not ready yet, or --timeout passed while waiting
+  6  export not ready yet, or --timeout passed while waiting (an import goes on)
   7  not signed in: no API key, or a wrong or revoked one (see "API key")
   8  refused: your role in the project may not do this
   9  rate limited: too many requests, try again later (the message says when)`;
@@ -60,11 +68,22 @@ export class UsageError extends Error {
 /** The exit code an error ends the command with. */
 export function exitCodeFor(error: unknown): ExitCode {
   if (error instanceof CommanderError) return error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
+  // A file refused as not Diffgram JSON is an InvalidInputError too, but the command line was fine:
+  // the data did not come through, as when the import fails on a bad packet.
+  if (
+    error instanceof ExportFailedError ||
+    error instanceof ImportFailedError ||
+    error instanceof InvalidImportFileError
+  )
+    return exitCodes.failed;
   if (error instanceof UsageError || error instanceof InvalidInputError) return exitCodes.usage;
   if (error instanceof NotFoundError) return exitCodes.notFound;
-  if (error instanceof ExportFailedError) return exitCodes.exportFailed;
   if (error instanceof NetworkError) return exitCodes.network;
-  if (error instanceof ExportNotReadyError || error instanceof ExportTimeoutError)
+  if (
+    error instanceof ExportNotReadyError ||
+    error instanceof ExportTimeoutError ||
+    error instanceof ImportTimeoutError
+  )
     return exitCodes.notReady;
   if (error instanceof AuthenticationError) return exitCodes.unauthenticated;
   if (error instanceof PermissionError) return exitCodes.forbidden;

@@ -1,5 +1,7 @@
 import cliProgress from 'cli-progress';
 import type { DownloadProgress, Export } from '../export-handle.ts';
+import type { UploadProgress } from '../file-import.ts';
+import type { Import } from '../import-handle.ts';
 
 /** A count with its noun, singular or plural: `1 file`, `12 files`. */
 export function plural(count: number, noun: string): string {
@@ -19,6 +21,10 @@ export function formatBytes(bytes: number | null): string {
   return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit] ?? ''}`;
 }
 
+// A job's bar (an export's or an import's percent) and a transfer's bar (bytes of a file).
+const statusFormat = '{label} [{bar}] {percentage}% | {state}';
+const bytesFormat = '{label} [{bar}] {percentage}% | {doneBytes} of {totalBytes}';
+
 /** Where the reporter writes: stderr, so stdout stays clean for data and `--json`. */
 export interface ProgressStream extends NodeJS.WritableStream {
   /** True when a person watches it live; a bar is drawn only then. */
@@ -32,6 +38,8 @@ export interface ProgressStream extends NodeJS.WritableStream {
 export class ProgressReporter {
   readonly #stream: ProgressStream;
   #bar: cliProgress.SingleBar | undefined;
+  // The format of the bar in progress: an upload's bar gives way to the import's when the format changes.
+  #barFormat = '';
   #lastLine = '';
 
   /** Builds a reporter writing to `stream`. */
@@ -56,19 +64,39 @@ export class ProgressReporter {
       return;
     }
     const payload = { label: `export ${current.id}`, state: `${current.status}${files}` };
-    if (this.#bar === undefined) {
-      this.#bar = this.#newBar('{label} [{bar}] {percentage}% | {state}');
-      this.#bar.start(100, current.percent_complete, payload);
-    } else {
-      this.#bar.update(current.percent_complete, payload);
+    this.#show(statusFormat, 100, current.percent_complete, payload);
+  }
+
+  /**
+   * Shows where an import being waited for stands (its stage, validating then writing, and its
+   * percent over both); call it with every status read.
+   */
+  importProgress(current: Import): void {
+    const packets =
+      current.packet_count === null ? '' : ` · ${plural(current.packet_count, 'file packet')}`;
+    const state = current.stage === null ? current.status : current.stage;
+    if (!this.#interactive) {
+      if (!current.isFinal)
+        this.#line(`annex: import ${current.id} (${current.directory_name}) is ${state}${packets}`);
+      return;
     }
+    const payload = { label: `import ${current.id}`, state: `${state}${packets}` };
+    this.#show(statusFormat, 100, current.percent_complete, payload);
   }
 
   /** Shows a download's bytes; call it as bytes arrive. */
   downloadProgress(label: string, progress: DownloadProgress): void {
-    const total = progress.totalBytes ?? 0;
+    this.#transfer('downloading', label, progress);
+  }
+
+  /** Shows an upload's bytes; call it as bytes are sent. */
+  uploadProgress(label: string, progress: UploadProgress): void {
+    this.#transfer('uploading', label, progress);
+  }
+
+  #transfer(verb: string, label: string, progress: DownloadProgress | UploadProgress): void {
     if (!this.#interactive) {
-      this.#line(`annex: downloading ${label} (${formatBytes(progress.totalBytes)})`);
+      this.#line(`annex: ${verb} ${label} (${formatBytes(progress.totalBytes)})`);
       return;
     }
     // `total` and `value` are the bar's own tokens, so the byte counts take other names.
@@ -77,18 +105,26 @@ export class ProgressReporter {
       doneBytes: formatBytes(progress.bytes),
       totalBytes: formatBytes(progress.totalBytes),
     };
-    if (this.#bar === undefined) {
-      this.#bar = this.#newBar('{label} [{bar}] {percentage}% | {doneBytes} of {totalBytes}');
-      this.#bar.start(Math.max(total, 1), progress.bytes, payload);
-    } else {
-      this.#bar.update(progress.bytes, payload);
-    }
+    this.#show(bytesFormat, Math.max(progress.totalBytes ?? 0, 1), progress.bytes, payload);
   }
 
   /** Ends the bar in progress, if any, so the next output starts on a fresh line. */
   stop(): void {
     this.#bar?.stop();
     this.#bar = undefined;
+    this.#barFormat = '';
+  }
+
+  // Draws `value` of `total` on the bar of this format, ending another bar first.
+  #show(format: string, total: number, value: number, payload: Record<string, string>): void {
+    if (this.#bar !== undefined && this.#barFormat !== format) this.stop();
+    if (this.#bar === undefined) {
+      this.#bar = this.#newBar(format);
+      this.#barFormat = format;
+      this.#bar.start(total, value, payload);
+    } else {
+      this.#bar.update(value, payload);
+    }
   }
 
   /** Prints a line of news (after stopping any bar). */
