@@ -9,17 +9,21 @@ import {
   createMatrixWorld,
   freshApiKeyId,
   freshExport,
+  freshFile,
   freshSignUpToken,
+  freshTask,
   freshUser,
+  matrixImportFile,
   matrixPassword,
   matrixProject,
   principals,
   request,
   unknownProject,
+  uploadRequest,
 } from './role-matrix-fixture.ts';
 import type { Actor, MatrixRequest, MatrixWorld, PrincipalName } from './role-matrix-fixture.ts';
 
-// The role matrix of issue 10: every route of the API, sent by every kind of principal, gets the
+// The role matrix of issue 10 (with the write API and imports of issue 11): every route of the API, sent by every kind of principal, gets the
 // status the permissions table of issue 10 documents (who may call what). One row per route;
 // one column per principal (the order of `principals` in role-matrix-fixture.ts); each cell is one
 // test with a fresh principal and, where the route destroys something, a fresh thing to destroy.
@@ -268,6 +272,101 @@ const matrix: MatrixRow[] = [
       request('GET', world.linkSigner.signUntil(world.completeExportId, 1_000_000_000).path),
     code: 'link_expired',
     expect: [403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403],
+  },
+  // the write API (issue 11): reads need viewer, writes editor
+  {
+    route: 'POST /api/v1/projects/:project/directories',
+    send: (cell) =>
+      request('POST', `${projectPath(cell)}/directories`, { nickname: `matrix-${unique()}` }),
+    //       none view edit admn oadm inst bkv  bkia kels revk wrng expd endd disa sess
+    expect: [401, 403, 201, 201, 404, 201, 403, 403, 404, 401, 401, 401, 401, 401, 201],
+  },
+  {
+    route: 'POST /api/v1/projects/:project/files',
+    send: (cell) =>
+      request('POST', `${projectPath(cell)}/files`, {
+        type: 'image',
+        original_filename: `matrix-${unique()}.png`,
+        media_url: 'https://media.example.com/matrix.png',
+      }),
+    expect: [401, 403, 201, 201, 404, 201, 403, 403, 404, 401, 401, 401, 401, 401, 201],
+  },
+  {
+    route: 'GET /api/v1/projects/:project/files/:id',
+    send: (cell) => request('GET', `${projectPath(cell)}/files/${cell.world.fileId}`),
+    expect: [401, 200, 200, 200, 404, 200, 200, 200, 404, 401, 401, 401, 401, 401, 200],
+  },
+  {
+    route: 'PATCH /api/v1/projects/:project/files/:id',
+    send: async (cell) =>
+      request('PATCH', `${projectPath(cell)}/files/${await freshFile(cell.world)}`, {
+        ann_is_complete: true,
+      }),
+    expect: [401, 403, 200, 200, 404, 200, 403, 403, 404, 401, 401, 401, 401, 401, 200],
+  },
+  {
+    route: 'DELETE /api/v1/projects/:project/files/:id',
+    send: async (cell) =>
+      request('DELETE', `${projectPath(cell)}/files/${await freshFile(cell.world)}`),
+    expect: [401, 403, 200, 200, 404, 200, 403, 403, 404, 401, 401, 401, 401, 401, 200],
+  },
+  {
+    route: 'GET /api/v1/projects/:project/files/:id/instances',
+    send: (cell) => request('GET', `${projectPath(cell)}/files/${cell.world.fileId}/instances`),
+    expect: [401, 200, 200, 200, 404, 200, 200, 200, 404, 401, 401, 401, 401, 401, 200],
+  },
+  {
+    route: 'PUT /api/v1/projects/:project/files/:id/instances',
+    send: async (cell) =>
+      request('PUT', `${projectPath(cell)}/files/${await freshFile(cell.world)}/instances`, {
+        instance_list: [],
+      }),
+    expect: [401, 403, 200, 200, 404, 200, 403, 403, 404, 401, 401, 401, 401, 401, 200],
+  },
+  {
+    route: 'GET /api/v1/projects/:project/labels',
+    send: (cell) => request('GET', `${projectPath(cell)}/labels`),
+    expect: [401, 200, 200, 200, 404, 200, 200, 200, 404, 401, 401, 401, 401, 401, 200],
+  },
+  {
+    route: 'POST /api/v1/projects/:project/labels',
+    send: (cell) => request('POST', `${projectPath(cell)}/labels`, { name: `matrix-${unique()}` }),
+    expect: [401, 403, 201, 201, 404, 201, 403, 403, 404, 401, 401, 401, 401, 401, 201],
+  },
+  {
+    route: 'POST /api/v1/projects/:project/jobs',
+    send: async (cell) =>
+      request('POST', `${projectPath(cell)}/jobs`, {
+        name: `matrix-${unique()}`,
+        file_ids: [await freshFile(cell.world)],
+      }),
+    expect: [401, 403, 201, 201, 404, 201, 403, 403, 404, 401, 401, 401, 401, 401, 201],
+  },
+  {
+    route: 'PATCH /api/v1/projects/:project/tasks/:id',
+    send: async (cell) =>
+      request('PATCH', `${projectPath(cell)}/tasks/${await freshTask(cell.world)}`, {
+        status: 'in_progress',
+      }),
+    expect: [401, 403, 200, 200, 404, 200, 403, 403, 404, 401, 401, 401, 401, 401, 200],
+  },
+  // imports (issue 11)
+  {
+    route: 'POST /api/v1/projects/:project/imports',
+    send: (cell) =>
+      uploadRequest(`${projectPath(cell)}/imports?directory=matrix-${unique()}`, matrixImportFile),
+    //       none view edit admn oadm inst bkv  bkia kels revk wrng expd endd disa sess
+    expect: [401, 403, 202, 202, 404, 202, 403, 403, 404, 401, 401, 401, 401, 401, 202],
+  },
+  {
+    route: 'GET /api/v1/projects/:project/imports',
+    send: (cell) => request('GET', `${projectPath(cell)}/imports`),
+    expect: [401, 200, 200, 200, 404, 200, 200, 200, 404, 401, 401, 401, 401, 401, 200],
+  },
+  {
+    route: 'GET /api/v1/projects/:project/imports/:id',
+    send: (cell) => request('GET', `${projectPath(cell)}/imports/${cell.world.importId}`),
+    expect: [401, 200, 200, 200, 404, 200, 200, 200, 404, 401, 401, 401, 401, 401, 200],
   },
   // members and the project's audit (project admin)
   {
