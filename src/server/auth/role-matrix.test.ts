@@ -1,4 +1,4 @@
-import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorEnvelopeSchema } from '../../contract/errors.ts';
 import type { ErrorCode } from '../../contract/errors.ts';
@@ -442,6 +442,27 @@ function sendAs(
   return world.app.inject({ ...options, headers: { ...options.headers, ...actor.headers } });
 }
 
+/**
+ * `METHOD /path` of every route the app serves (HEAD, which Fastify adds to every GET, left out),
+ * read from Fastify's route tree: each line is a path segment under the line it is indented under.
+ */
+function servedRoutes(app: FastifyInstance): Set<string> {
+  const served = new Set<string>();
+  const parents: string[] = [];
+  for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
+    const match = /^((?:[│ ] {3})*)[├└]── (\S+) \(([^)]*)\)$/.exec(line);
+    if (match === null) continue;
+    const [, indent = '', segment = '', methods = ''] = match;
+    const depth = indent.length / 4;
+    parents.length = depth;
+    const path = `${parents.join('')}${segment}`;
+    parents.push(segment);
+    for (const method of methods.split(', '))
+      if (method !== 'HEAD') served.add(`${method} ${path}`);
+  }
+  return served;
+}
+
 it('has one status per principal in every row', () => {
   for (const row of matrix) expect(row.expect, row.route).toHaveLength(columns.length);
 });
@@ -454,6 +475,15 @@ describe.each(testDialects)('role matrix on %s', (dialect) => {
   }, 60_000);
   afterAll(async () => {
     await world.close();
+  });
+
+  // A route added to the app without a row here would escape every guarantee the matrix checks.
+  it('has a row for every route the app serves, and serves every route it has a row for', () => {
+    const served = servedRoutes(world.app);
+    expect(served.size, 'no route read from the route tree').toBeGreaterThan(40);
+    const rows = new Set(matrix.map((row) => row.route.replace(/ \(.*\)$/, '')));
+    expect([...served].filter((route) => !rows.has(route)).sort(), 'served, no row').toEqual([]);
+    expect([...rows].filter((route) => !served.has(route)).sort(), 'a row, not served').toEqual([]);
   });
 
   const cells = matrix.flatMap((row) =>
