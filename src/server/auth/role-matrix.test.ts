@@ -1,10 +1,13 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorEnvelopeSchema } from '../../contract/errors.ts';
+import type { FileResponse, JobResponse } from '../../contract/annotation-writes.ts';
 import type { ErrorCode } from '../../contract/errors.ts';
+import type { ImportResponse } from '../../contract/imports.ts';
 import type { ProjectListResponse } from '../../contract/projects.ts';
 import type { ProjectRole } from '../../contract/roles.ts';
 import { testDialects } from '../db/test-database.ts';
+import { testAdminAuthorization } from '../test-utils/test-accounts.ts';
 import {
   createMatrixWorld,
   freshApiKeyId,
@@ -520,6 +523,106 @@ describe.each(testDialects)('role matrix on %s', (dialect) => {
       expect(response.headers['content-type'], what).toBe(unknown.headers['content-type']);
       expect(response.headers['content-length'], what).toBe(unknown.headers['content-length']);
     }
+  });
+
+  // An id of another project is not a confirmation either: a project admin asking the project for
+  // the other project's file, task or import gets exactly what an id that names nothing gets.
+  describe("another project's ids", () => {
+    const absentId = 2_000_000_000;
+    let ids: { file: number; task: number; import: number };
+
+    beforeAll(async () => {
+      const admin = { authorization: testAdminAuthorization };
+      const other = await world.database.db
+        .selectFrom('directory')
+        .select('id')
+        .where('project_id', '=', world.otherProjectId)
+        .executeTakeFirstOrThrow();
+      const file = await world.app.inject({
+        ...request('POST', '/api/v1/projects/other/files', {
+          type: 'image',
+          original_filename: 'other.png',
+          media_url: 'https://media.example.com/other.png',
+          directory_id: other.id,
+        }),
+        headers: admin,
+      });
+      const fileId = file.json<FileResponse>().file.id;
+      const job = await world.app.inject({
+        ...request('POST', '/api/v1/projects/other/jobs', { name: 'other', file_ids: [fileId] }),
+        headers: admin,
+      });
+      const task = await world.database.db
+        .selectFrom('task')
+        .select('id')
+        .where('job_id', '=', job.json<JobResponse>().job.id)
+        .executeTakeFirstOrThrow();
+      const upload = uploadRequest(
+        '/api/v1/projects/other/imports?directory=other',
+        matrixImportFile,
+      );
+      const imported = await world.app.inject({
+        ...upload,
+        headers: { ...upload.headers, ...admin },
+      });
+      ids = { file: fileId, task: task.id, import: imported.json<ImportResponse>().import.id };
+    });
+
+    /** A route of the write API or imports reading an id, relative to the project's path. */
+    interface IdRoute {
+      route: string;
+      /** What the id names. */
+      kind: keyof typeof ids;
+      send: (id: number) => MatrixRequest;
+    }
+    const routes: IdRoute[] = [
+      { route: 'GET files/:id', kind: 'file', send: (id) => request('GET', `files/${id}`) },
+      {
+        route: 'PATCH files/:id',
+        kind: 'file',
+        send: (id) => request('PATCH', `files/${id}`, { ann_is_complete: true }),
+      },
+      { route: 'DELETE files/:id', kind: 'file', send: (id) => request('DELETE', `files/${id}`) },
+      {
+        route: 'GET files/:id/instances',
+        kind: 'file',
+        send: (id) => request('GET', `files/${id}/instances`),
+      },
+      {
+        route: 'PUT files/:id/instances',
+        kind: 'file',
+        send: (id) => request('PUT', `files/${id}/instances`, { instance_list: [] }),
+      },
+      {
+        route: 'PATCH tasks/:id',
+        kind: 'task',
+        send: (id) => request('PATCH', `tasks/${id}`, { status: 'complete' }),
+      },
+      {
+        route: 'POST jobs (file_ids)',
+        kind: 'file',
+        send: (id) => request('POST', 'jobs', { name: `j-${unique()}`, file_ids: [id] }),
+      },
+      { route: 'GET imports/:id', kind: 'import', send: (id) => request('GET', `imports/${id}`) },
+    ];
+
+    it.concurrent.for(routes)(
+      '$route answers for an id of another project as for no such id',
+      async ({ kind, send }, { expect }) => {
+        const actor = await principals.admin(world);
+        const ask = (id: number) => {
+          const options = send(id);
+          const url = `/api/v1/projects/${matrixProject}/${options.url}`;
+          return sendAs(world, actor, { ...options, url });
+        };
+        const theirs = await ask(ids[kind]);
+        const none = await ask(absentId);
+        expect(theirs.statusCode, theirs.body).toBeGreaterThanOrEqual(400);
+        expect(theirs.statusCode, theirs.body).toBe(none.statusCode);
+        const neutral = (body: string, id: number) => body.replaceAll(String(id), '<id>');
+        expect(neutral(theirs.body, ids[kind])).toBe(neutral(none.body, absentId));
+      },
+    );
   });
 
   // The 200 of GET /projects lists the principal's projects only, each with their role in it.
