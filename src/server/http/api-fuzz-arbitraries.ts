@@ -380,29 +380,42 @@ const updateFileArb = fc.record(
   { requiredKeys: [] },
 );
 const coordinateArb = fc.integer({ min: -10, max: 5000 });
-const validBoxArb = fc.record(
-  {
-    id: smallIdArb,
-    type: fc.constant('box'),
-    label_file_id: smallIdArb,
-    attribute_groups: fc.constant(null),
-    x_min: coordinateArb,
-    y_min: coordinateArb,
-    x_max: coordinateArb,
-    y_max: coordinateArb,
-    removed: fc.boolean(),
-  },
-  {
-    requiredKeys: ['type', 'label_file_id', 'attribute_groups', 'x_min', 'y_min', 'x_max', 'y_max'],
-  },
-);
+// Mostly new boxes (no id): an id names an instance of the file only now and then.
+const validBoxArb = fc
+  .tuple(
+    fc.record(
+      {
+        type: fc.constant('box'),
+        label_file_id: smallIdArb,
+        attribute_groups: fc.constant(null),
+        x_min: coordinateArb,
+        y_min: coordinateArb,
+        x_max: coordinateArb,
+        y_max: coordinateArb,
+        removed: fc.boolean(),
+      },
+      {
+        requiredKeys: [
+          'type',
+          'label_file_id',
+          'attribute_groups',
+          'x_min',
+          'y_min',
+          'x_max',
+          'y_max',
+        ],
+      },
+    ),
+    fc.option(smallIdArb, { freq: 6, nil: undefined }),
+  )
+  .map(([box, id]) => (id === undefined ? box : { ...box, id }));
 const validInstancesArb = fc.record({
   instance_list: fc.array(
     fc.oneof(
-      { weight: 4, arbitrary: validBoxArb },
+      { weight: 8, arbitrary: validBoxArb },
       { weight: 1, arbitrary: badFieldValueArb.map((value) => ({ type: 'box', x_min: value })) },
     ),
-    { maxLength: 5 },
+    { maxLength: 3 },
   ),
 });
 const validLabelArb = fc.record(
@@ -594,11 +607,6 @@ export const routes: FuzzRoute[] = [
     ]),
   },
   {
-    name: 'DELETE /projects/:project/files/:id',
-    method: 'DELETE',
-    path: (p, id) => `/api/v1/projects/${p}/files/${id}`,
-  },
-  {
     name: 'GET /projects/:project/files/:id/instances',
     method: 'GET',
     path: (p, id) => `/api/v1/projects/${p}/files/${id}/instances`,
@@ -635,6 +643,12 @@ export const routes: FuzzRoute[] = [
       '__proto__',
       'extra',
     ]),
+  },
+  // Last of the write API: it removes the small-id files the routes above write to.
+  {
+    name: 'DELETE /projects/:project/files/:id',
+    method: 'DELETE',
+    path: (p, id) => `/api/v1/projects/${p}/files/${id}`,
   },
   // Imports (issue 11): the body is the file itself.
   {
