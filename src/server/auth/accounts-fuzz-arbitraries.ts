@@ -11,13 +11,21 @@ import {
   updateMemberRequestSchema,
   updateUserRequestSchema,
 } from '../../contract/auth.ts';
+import {
+  createDirectoryRequestSchema,
+  createJobRequestSchema,
+  createLabelRequestSchema,
+  updateFileRequestSchema,
+  updateTaskRequestSchema,
+} from '../../contract/annotation-writes.ts';
 import { textArb } from '../http/api-fuzz-arbitraries.ts';
 
 // What the accounts fuzz test (accounts-fuzz.test.ts) sends: bodies for the sign-in, sign-up,
-// password, API key, member and user routes that are always malformed, each with the field a 400
-// must name when the malformation is one the contract's schema catches (a wrong type, a missing or
-// extra field, an over-long string), and transport faults (not JSON, another content type, another
-// charset, a body beyond the size limit) that have no field to name.
+// password, API key, member and user routes and the write API's (issue 11) that are always
+// malformed, each with the field a 400 must name when the malformation is one the contract's schema
+// catches (a wrong type, a missing or extra field, an over-long string), and transport faults (not
+// JSON, another content type, another charset, a body beyond the size limit) that have no field
+// to name.
 
 /** One malformed request body and what the answer must say about it. */
 export interface MalformedBody {
@@ -112,6 +120,31 @@ const invalidNewProjectId = fc.oneof(
   fc.constantFrom('Upper', '-leading-dash', 'under_score', 'dots.in.it', 'x'.repeat(64)),
 );
 
+// The write API's fields (issue 11).
+const invalidFilename = fc.oneof(
+  notAString,
+  fc.integer({ min: 1001, max: 20_000 }).map((length) => 'f'.repeat(length)),
+  fc.constantFrom('', 'nul\u0000inside', 'lone \ud800 surrogate'),
+);
+const invalidMediaUrl = fc.oneof(
+  notAString,
+  fc.constantFrom('', 'not a url', '/relative/path.png', 'media.example.com/a.png'),
+  fc.constant(`https://media.example.com/${'p'.repeat(4_000)}`),
+);
+const invalidPixels = fc.oneof(
+  fc.constantFrom(0, -1, 1.5, 1_000_001, 2_147_483_648, '64', null, true, [], {}),
+  fc.double({ noInteger: true }),
+);
+const invalidColour = fc.oneof(
+  notAString,
+  fc.constantFrom('', 'red', '#fff', '#gggggg', 'ff0000', '#ff00001'),
+);
+const invalidTaskStatus = fc.oneof(
+  notAString,
+  fc.constantFrom('', 'done', 'Complete', 'COMPLETE', 'in progress', 'complete '),
+);
+const invalidBodyId = fc.constantFrom(0, -1, 1.5, 2_147_483_648, 1e300, '1', null, true, [], {});
+
 const field = (
   valid: fc.Arbitrary<unknown>,
   invalid: fc.Arbitrary<unknown>,
@@ -177,6 +210,47 @@ export const bodySpecs = {
       project_string_id: field(fc.constant('new-project'), invalidNewProjectId),
       name: field(fc.constant('New project'), invalidName),
     },
+  },
+  createDirectory: {
+    schema: createDirectoryRequestSchema,
+    fields: { nickname: field(fc.constant('incoming'), invalidName) },
+  },
+  updateFile: {
+    schema: updateFileRequestSchema,
+    fields: {
+      ann_is_complete: field(fc.boolean(), notABoolean, false),
+      media_url: field(fc.constant('https://media.example.com/a.png'), invalidMediaUrl, false),
+      original_filename: field(fc.constant('a.png'), invalidFilename, false),
+      width: field(fc.constant(640), invalidPixels, false),
+      height: field(fc.constant(480), invalidPixels, false),
+    },
+  },
+  createLabel: {
+    schema: createLabelRequestSchema,
+    fields: {
+      name: field(fc.constant('cat'), invalidName),
+      colour_hex: field(fc.constant('#ff8800'), invalidColour, false),
+    },
+  },
+  createJob: {
+    schema: createJobRequestSchema,
+    fields: {
+      name: field(fc.constant('labelling round 2'), invalidName),
+      directory_id: field(fc.constant(1), invalidBodyId),
+      // Not `notAString`: an empty array is a valid list of label ids.
+      label_ids: field(
+        fc.constant([1]),
+        fc.oneof(
+          fc.constantFrom(null, 'a', 1, true, {}, ['a']),
+          invalidBodyId.map((id) => [id]),
+        ),
+        false,
+      ),
+    },
+  },
+  updateTask: {
+    schema: updateTaskRequestSchema,
+    fields: { status: field(fc.constantFrom('available', 'complete'), invalidTaskStatus) },
   },
 } satisfies Record<string, BodySpec>;
 

@@ -14,7 +14,7 @@ import type { MalformedBody } from './accounts-fuzz-arbitraries.ts';
 import { createMatrixWorld, freshUser, principals, sessionActor } from './role-matrix-fixture.ts';
 import type { Actor, MatrixWorld } from './role-matrix-fixture.ts';
 
-// The account routes fed malformed requests, on both databases: wrong types, missing and extra
+// The account routes (and the write API's, issue 11) fed malformed requests, on both databases: wrong types, missing and extra
 // fields, huge strings, bodies that are not JSON, other content types and charsets. Whatever comes
 // in, the answer is a 4xx in the error envelope, never a 5xx; a body the contract's schema refuses
 // is a 400 `validation_failed` naming the field. Seeded and bounded, like api-fuzz.test.ts. What is
@@ -32,6 +32,9 @@ interface Targets {
   memberId: number;
   /** A user an instance admin may update. */
   userId: number;
+  /** A file and a task of the project (the write API's; no malformed body changes them). */
+  fileId: number;
+  taskId: number;
 }
 
 /** A route that reads a body. */
@@ -125,6 +128,48 @@ const bodyRoutes: BodyRoute[] = [
     sender: 'instanceAdmin',
     also: [],
   },
+  // The write API (issue 11), its routes that keep the app's 1 MiB body limit (the 64 MiB ones,
+  // POST files and PUT instances, would not refuse the oversized body with 413).
+  {
+    name: 'POST /api/v1/projects/:project/directories',
+    method: 'POST',
+    path: () => '/api/v1/projects/demo/directories',
+    spec: bodySpecs.createDirectory,
+    sender: 'instanceAdmin',
+    also: [],
+  },
+  {
+    name: 'PATCH /api/v1/projects/:project/files/:id',
+    method: 'PATCH',
+    path: ({ fileId }) => `/api/v1/projects/demo/files/${fileId}`,
+    spec: bodySpecs.updateFile,
+    sender: 'instanceAdmin',
+    also: [],
+  },
+  {
+    name: 'POST /api/v1/projects/:project/labels',
+    method: 'POST',
+    path: () => '/api/v1/projects/demo/labels',
+    spec: bodySpecs.createLabel,
+    sender: 'instanceAdmin',
+    also: [],
+  },
+  {
+    name: 'POST /api/v1/projects/:project/jobs',
+    method: 'POST',
+    path: () => '/api/v1/projects/demo/jobs',
+    spec: bodySpecs.createJob,
+    sender: 'instanceAdmin',
+    also: [],
+  },
+  {
+    name: 'PATCH /api/v1/projects/:project/tasks/:id',
+    method: 'PATCH',
+    path: ({ taskId }) => `/api/v1/projects/demo/tasks/${taskId}`,
+    spec: bodySpecs.updateTask,
+    sender: 'instanceAdmin',
+    also: [],
+  },
 ];
 
 const deleteRoutes: DeleteRoute[] = [
@@ -136,6 +181,11 @@ const deleteRoutes: DeleteRoute[] = [
   {
     name: 'DELETE /api/v1/projects/:project/members/:id',
     path: (id) => `/api/v1/projects/demo/members/${id}`,
+    sender: 'instanceAdmin',
+  },
+  {
+    name: 'DELETE /api/v1/projects/:project/files/:id',
+    path: (id) => `/api/v1/projects/demo/files/${id}`,
     sender: 'instanceAdmin',
   },
 ];
@@ -205,7 +255,12 @@ describe.each(testDialects)('accounts API fuzzing on %s', (dialect) => {
     world = await createMatrixWorld(dialect, { withCompleteExport: false });
     const member = await freshUser(world, 'viewer');
     const user = await freshUser(world);
-    targets = { memberId: member.userId, userId: user.userId };
+    targets = {
+      memberId: member.userId,
+      userId: user.userId,
+      fileId: world.fileId,
+      taskId: world.taskId,
+    };
     // The password route needs a session; nothing here ever changes its password.
     const sessionUser = await freshUser(world, 'editor');
     senders = {

@@ -1,6 +1,8 @@
 import { randomBytes, scryptSync } from 'node:crypto';
 import type { FastifyInstance, InjectOptions } from 'fastify';
+import type { FileResponse, JobResponse } from '../../contract/annotation-writes.ts';
 import type { Export } from '../../contract/exports.ts';
+import type { ImportResponse } from '../../contract/imports.ts';
 import type { ProjectRole } from '../../contract/roles.ts';
 import type { DialectName } from '../db/database.ts';
 import type { TestDatabase } from '../db/test-database.ts';
@@ -47,6 +49,10 @@ export interface MatrixWorld {
   jobId: number;
   taskId: number;
   directoryId: number;
+  /** A file of the demo project: the id the write API's read routes are asked about. */
+  fileId: number;
+  /** An import of the demo project (queued: no import worker runs). */
+  importId: number;
   /** A complete export of the demo project, with its file. */
   completeExportId: number;
   /** Signs download links the app accepts. */
@@ -109,6 +115,9 @@ export async function createMatrixWorld(
     }
   }
 
+  const fileId = await freshFile({ app });
+  const importId = await queueImport(app);
+
   return {
     dialect,
     database,
@@ -118,6 +127,8 @@ export async function createMatrixWorld(
     jobId: job.id,
     taskId: task.id,
     directoryId: demo.defaultDirectoryId,
+    fileId,
+    importId,
     completeExportId,
     linkSigner: new LinkSigner(testLinkSecret, built.config.LINK_TTL_MINUTES),
     sessions: new SessionStore(database.db, {
@@ -314,6 +325,66 @@ export async function freshExport(world: MatrixWorld, createdBy: number | null):
   return created.id;
 }
 
+/**
+ * A new image file in the project's default directory, made by the instance admin: each cell that
+ * changes or removes a file gets its own.
+ */
+export async function freshFile(world: Pick<MatrixWorld, 'app'>): Promise<number> {
+  const response = await world.app.inject({
+    method: 'POST',
+    url: `/api/v1/projects/${matrixProject}/files`,
+    headers: { authorization: testAdminAuthorization },
+    payload: {
+      type: 'image',
+      original_filename: 'matrix.png',
+      media_url: 'https://media.example.com/matrix.png',
+      width: 64,
+      height: 48,
+    },
+  });
+  if (response.statusCode !== 201)
+    throw new Error(`POST files answered ${response.statusCode}: ${response.body}`);
+  return response.json<FileResponse>().file.id;
+}
+
+/** A new task on a new file (a job of its own), for a cell to change the status of. */
+export async function freshTask(world: MatrixWorld): Promise<number> {
+  const fileId = await freshFile(world);
+  const response = await world.app.inject({
+    method: 'POST',
+    url: `/api/v1/projects/${matrixProject}/jobs`,
+    headers: { authorization: testAdminAuthorization },
+    payload: { name: `matrix job ${newSecret().slice(0, 12)}`, file_ids: [fileId] },
+  });
+  if (response.statusCode !== 201)
+    throw new Error(`POST jobs answered ${response.statusCode}: ${response.body}`);
+  const task = await world.database.db
+    .selectFrom('task')
+    .select('id')
+    .where('job_id', '=', response.json<JobResponse>().job.id)
+    .executeTakeFirstOrThrow();
+  return task.id;
+}
+
+/** The smallest Diffgram JSON file the import's upload check accepts: one image, no instances. */
+export const matrixImportFile = JSON.stringify({
+  export_info: { name: 'matrix' },
+  label_map: {},
+  '1': { file: { id: 1, type: 'image' }, instance_list: [] },
+});
+
+async function queueImport(app: FastifyInstance): Promise<number> {
+  const response = await app.inject({
+    method: 'POST',
+    url: `/api/v1/projects/${matrixProject}/imports?directory=matrix-imports`,
+    headers: { authorization: testAdminAuthorization, 'content-type': 'application/json' },
+    payload: matrixImportFile,
+  });
+  if (response.statusCode !== 202)
+    throw new Error(`POST imports answered ${response.statusCode}: ${response.body}`);
+  return response.json<ImportResponse>().import.id;
+}
+
 /** A new account with a password, member of the project with `role` (or of nothing). */
 export async function freshUser(
   world: MatrixWorld,
@@ -373,9 +444,14 @@ export type MatrixRequest = InjectOptions & { url: string };
 
 /** An inject request: method, url and, for a body, its JSON. */
 export function request(
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
   url: string,
   payload?: Record<string, unknown>,
 ): MatrixRequest {
   return payload === undefined ? { method, url } : { method, url, payload };
+}
+
+/** An import's upload: the file itself as the body, labelled JSON. */
+export function uploadRequest(url: string, file: string): MatrixRequest {
+  return { method: 'POST', url, headers: { 'content-type': 'application/json' }, payload: file };
 }

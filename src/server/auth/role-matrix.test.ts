@@ -1,25 +1,32 @@
-import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorEnvelopeSchema } from '../../contract/errors.ts';
+import type { FileResponse, JobResponse } from '../../contract/annotation-writes.ts';
 import type { ErrorCode } from '../../contract/errors.ts';
+import type { ImportResponse } from '../../contract/imports.ts';
 import type { ProjectListResponse } from '../../contract/projects.ts';
 import type { ProjectRole } from '../../contract/roles.ts';
 import { testDialects } from '../db/test-database.ts';
+import { testAdminAuthorization } from '../test-utils/test-accounts.ts';
 import {
   createMatrixWorld,
   freshApiKeyId,
   freshExport,
+  freshFile,
   freshSignUpToken,
+  freshTask,
   freshUser,
+  matrixImportFile,
   matrixPassword,
   matrixProject,
   principals,
   request,
   unknownProject,
+  uploadRequest,
 } from './role-matrix-fixture.ts';
 import type { Actor, MatrixRequest, MatrixWorld, PrincipalName } from './role-matrix-fixture.ts';
 
-// The role matrix of issue 10: every route of the API, sent by every kind of principal, gets the
+// The role matrix of issue 10 (with the write API and imports of issue 11): every route of the API, sent by every kind of principal, gets the
 // status the permissions table of issue 10 documents (who may call what). One row per route;
 // one column per principal (the order of `principals` in role-matrix-fixture.ts); each cell is one
 // test with a fresh principal and, where the route destroys something, a fresh thing to destroy.
@@ -269,6 +276,101 @@ const matrix: MatrixRow[] = [
     code: 'link_expired',
     expect: [403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403],
   },
+  // the write API (issue 11): reads need viewer, writes editor
+  {
+    route: 'POST /api/v1/projects/:project/directories',
+    send: (cell) =>
+      request('POST', `${projectPath(cell)}/directories`, { nickname: `matrix-${unique()}` }),
+    //       none view edit admn oadm inst bkv  bkia kels revk wrng expd endd disa sess
+    expect: [401, 403, 201, 201, 404, 201, 403, 403, 404, 401, 401, 401, 401, 401, 201],
+  },
+  {
+    route: 'POST /api/v1/projects/:project/files',
+    send: (cell) =>
+      request('POST', `${projectPath(cell)}/files`, {
+        type: 'image',
+        original_filename: `matrix-${unique()}.png`,
+        media_url: 'https://media.example.com/matrix.png',
+      }),
+    expect: [401, 403, 201, 201, 404, 201, 403, 403, 404, 401, 401, 401, 401, 401, 201],
+  },
+  {
+    route: 'GET /api/v1/projects/:project/files/:id',
+    send: (cell) => request('GET', `${projectPath(cell)}/files/${cell.world.fileId}`),
+    expect: [401, 200, 200, 200, 404, 200, 200, 200, 404, 401, 401, 401, 401, 401, 200],
+  },
+  {
+    route: 'PATCH /api/v1/projects/:project/files/:id',
+    send: async (cell) =>
+      request('PATCH', `${projectPath(cell)}/files/${await freshFile(cell.world)}`, {
+        ann_is_complete: true,
+      }),
+    expect: [401, 403, 200, 200, 404, 200, 403, 403, 404, 401, 401, 401, 401, 401, 200],
+  },
+  {
+    route: 'DELETE /api/v1/projects/:project/files/:id',
+    send: async (cell) =>
+      request('DELETE', `${projectPath(cell)}/files/${await freshFile(cell.world)}`),
+    expect: [401, 403, 200, 200, 404, 200, 403, 403, 404, 401, 401, 401, 401, 401, 200],
+  },
+  {
+    route: 'GET /api/v1/projects/:project/files/:id/instances',
+    send: (cell) => request('GET', `${projectPath(cell)}/files/${cell.world.fileId}/instances`),
+    expect: [401, 200, 200, 200, 404, 200, 200, 200, 404, 401, 401, 401, 401, 401, 200],
+  },
+  {
+    route: 'PUT /api/v1/projects/:project/files/:id/instances',
+    send: async (cell) =>
+      request('PUT', `${projectPath(cell)}/files/${await freshFile(cell.world)}/instances`, {
+        instance_list: [],
+      }),
+    expect: [401, 403, 200, 200, 404, 200, 403, 403, 404, 401, 401, 401, 401, 401, 200],
+  },
+  {
+    route: 'GET /api/v1/projects/:project/labels',
+    send: (cell) => request('GET', `${projectPath(cell)}/labels`),
+    expect: [401, 200, 200, 200, 404, 200, 200, 200, 404, 401, 401, 401, 401, 401, 200],
+  },
+  {
+    route: 'POST /api/v1/projects/:project/labels',
+    send: (cell) => request('POST', `${projectPath(cell)}/labels`, { name: `matrix-${unique()}` }),
+    expect: [401, 403, 201, 201, 404, 201, 403, 403, 404, 401, 401, 401, 401, 401, 201],
+  },
+  {
+    route: 'POST /api/v1/projects/:project/jobs',
+    send: async (cell) =>
+      request('POST', `${projectPath(cell)}/jobs`, {
+        name: `matrix-${unique()}`,
+        file_ids: [await freshFile(cell.world)],
+      }),
+    expect: [401, 403, 201, 201, 404, 201, 403, 403, 404, 401, 401, 401, 401, 401, 201],
+  },
+  {
+    route: 'PATCH /api/v1/projects/:project/tasks/:id',
+    send: async (cell) =>
+      request('PATCH', `${projectPath(cell)}/tasks/${await freshTask(cell.world)}`, {
+        status: 'in_progress',
+      }),
+    expect: [401, 403, 200, 200, 404, 200, 403, 403, 404, 401, 401, 401, 401, 401, 200],
+  },
+  // imports (issue 11)
+  {
+    route: 'POST /api/v1/projects/:project/imports',
+    send: (cell) =>
+      uploadRequest(`${projectPath(cell)}/imports?directory=matrix-${unique()}`, matrixImportFile),
+    //       none view edit admn oadm inst bkv  bkia kels revk wrng expd endd disa sess
+    expect: [401, 403, 202, 202, 404, 202, 403, 403, 404, 401, 401, 401, 401, 401, 202],
+  },
+  {
+    route: 'GET /api/v1/projects/:project/imports',
+    send: (cell) => request('GET', `${projectPath(cell)}/imports`),
+    expect: [401, 200, 200, 200, 404, 200, 200, 200, 404, 401, 401, 401, 401, 401, 200],
+  },
+  {
+    route: 'GET /api/v1/projects/:project/imports/:id',
+    send: (cell) => request('GET', `${projectPath(cell)}/imports/${cell.world.importId}`),
+    expect: [401, 200, 200, 200, 404, 200, 200, 200, 404, 401, 401, 401, 401, 401, 200],
+  },
   // members and the project's audit (project admin)
   {
     route: 'GET /api/v1/projects/:project/members',
@@ -343,6 +445,27 @@ function sendAs(
   return world.app.inject({ ...options, headers: { ...options.headers, ...actor.headers } });
 }
 
+/**
+ * `METHOD /path` of every route the app serves (HEAD, which Fastify adds to every GET, left out),
+ * read from Fastify's route tree: each line is a path segment under the line it is indented under.
+ */
+function servedRoutes(app: FastifyInstance): Set<string> {
+  const served = new Set<string>();
+  const parents: string[] = [];
+  for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
+    const match = /^((?:[│ ] {3})*)[├└]── (\S+) \(([^)]*)\)$/.exec(line);
+    if (match === null) continue;
+    const [, indent = '', segment = '', methods = ''] = match;
+    const depth = indent.length / 4;
+    parents.length = depth;
+    const path = `${parents.join('')}${segment}`;
+    parents.push(segment);
+    for (const method of methods.split(', '))
+      if (method !== 'HEAD') served.add(`${method} ${path}`);
+  }
+  return served;
+}
+
 it('has one status per principal in every row', () => {
   for (const row of matrix) expect(row.expect, row.route).toHaveLength(columns.length);
 });
@@ -355,6 +478,15 @@ describe.each(testDialects)('role matrix on %s', (dialect) => {
   }, 60_000);
   afterAll(async () => {
     await world.close();
+  });
+
+  // A route added to the app without a row here would escape every guarantee the matrix checks.
+  it('has a row for every route the app serves, and serves every route it has a row for', () => {
+    const served = servedRoutes(world.app);
+    expect(served.size, 'no route read from the route tree').toBeGreaterThan(40);
+    const rows = new Set(matrix.map((row) => row.route.replace(/ \(.*\)$/, '')));
+    expect([...served].filter((route) => !rows.has(route)).sort(), 'served, no row').toEqual([]);
+    expect([...rows].filter((route) => !served.has(route)).sort(), 'a row, not served').toEqual([]);
   });
 
   const cells = matrix.flatMap((row) =>
@@ -391,6 +523,106 @@ describe.each(testDialects)('role matrix on %s', (dialect) => {
       expect(response.headers['content-type'], what).toBe(unknown.headers['content-type']);
       expect(response.headers['content-length'], what).toBe(unknown.headers['content-length']);
     }
+  });
+
+  // An id of another project is not a confirmation either: a project admin asking the project for
+  // the other project's file, task or import gets exactly what an id that names nothing gets.
+  describe("another project's ids", () => {
+    const absentId = 2_000_000_000;
+    let ids: { file: number; task: number; import: number };
+
+    beforeAll(async () => {
+      const admin = { authorization: testAdminAuthorization };
+      const other = await world.database.db
+        .selectFrom('directory')
+        .select('id')
+        .where('project_id', '=', world.otherProjectId)
+        .executeTakeFirstOrThrow();
+      const file = await world.app.inject({
+        ...request('POST', '/api/v1/projects/other/files', {
+          type: 'image',
+          original_filename: 'other.png',
+          media_url: 'https://media.example.com/other.png',
+          directory_id: other.id,
+        }),
+        headers: admin,
+      });
+      const fileId = file.json<FileResponse>().file.id;
+      const job = await world.app.inject({
+        ...request('POST', '/api/v1/projects/other/jobs', { name: 'other', file_ids: [fileId] }),
+        headers: admin,
+      });
+      const task = await world.database.db
+        .selectFrom('task')
+        .select('id')
+        .where('job_id', '=', job.json<JobResponse>().job.id)
+        .executeTakeFirstOrThrow();
+      const upload = uploadRequest(
+        '/api/v1/projects/other/imports?directory=other',
+        matrixImportFile,
+      );
+      const imported = await world.app.inject({
+        ...upload,
+        headers: { ...upload.headers, ...admin },
+      });
+      ids = { file: fileId, task: task.id, import: imported.json<ImportResponse>().import.id };
+    });
+
+    /** A route of the write API or imports reading an id, relative to the project's path. */
+    interface IdRoute {
+      route: string;
+      /** What the id names. */
+      kind: keyof typeof ids;
+      send: (id: number) => MatrixRequest;
+    }
+    const routes: IdRoute[] = [
+      { route: 'GET files/:id', kind: 'file', send: (id) => request('GET', `files/${id}`) },
+      {
+        route: 'PATCH files/:id',
+        kind: 'file',
+        send: (id) => request('PATCH', `files/${id}`, { ann_is_complete: true }),
+      },
+      { route: 'DELETE files/:id', kind: 'file', send: (id) => request('DELETE', `files/${id}`) },
+      {
+        route: 'GET files/:id/instances',
+        kind: 'file',
+        send: (id) => request('GET', `files/${id}/instances`),
+      },
+      {
+        route: 'PUT files/:id/instances',
+        kind: 'file',
+        send: (id) => request('PUT', `files/${id}/instances`, { instance_list: [] }),
+      },
+      {
+        route: 'PATCH tasks/:id',
+        kind: 'task',
+        send: (id) => request('PATCH', `tasks/${id}`, { status: 'complete' }),
+      },
+      {
+        route: 'POST jobs (file_ids)',
+        kind: 'file',
+        send: (id) => request('POST', 'jobs', { name: `j-${unique()}`, file_ids: [id] }),
+      },
+      { route: 'GET imports/:id', kind: 'import', send: (id) => request('GET', `imports/${id}`) },
+    ];
+
+    it.concurrent.for(routes)(
+      '$route answers for an id of another project as for no such id',
+      async ({ kind, send }, { expect }) => {
+        const actor = await principals.admin(world);
+        const ask = (id: number) => {
+          const options = send(id);
+          const url = `/api/v1/projects/${matrixProject}/${options.url}`;
+          return sendAs(world, actor, { ...options, url });
+        };
+        const theirs = await ask(ids[kind]);
+        const none = await ask(absentId);
+        expect(theirs.statusCode, theirs.body).toBeGreaterThanOrEqual(400);
+        expect(theirs.statusCode, theirs.body).toBe(none.statusCode);
+        const neutral = (body: string, id: number) => body.replaceAll(String(id), '<id>');
+        expect(neutral(theirs.body, ids[kind])).toBe(neutral(none.body, absentId));
+      },
+    );
   });
 
   // The 200 of GET /projects lists the principal's projects only, each with their role in it.

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { taskStatuses } from '../../contract/annotations.ts';
 
 // The request generators and the route table of the API fuzz test (api-fuzz.test.ts): every path
 // parameter, query field, header and body field it sends, valid most of the time and wrong in one
@@ -113,6 +114,9 @@ const queryKeys = [
   'expires',
   'signature',
   'download',
+  'directory',
+  'on_error',
+  'filename',
   '__proto__',
   'constructor',
 ];
@@ -142,6 +146,13 @@ const listQueryArb: fc.Arbitrary<QueryPair[]> = fc
       cursor: smallIdArb.map(String),
       source: fc.constantFrom('directory', 'job', 'task'),
     },
+    { requiredKeys: [] },
+  )
+  .map((query) => Object.entries(query));
+
+const pageQueryArb: fc.Arbitrary<QueryPair[]> = fc
+  .record(
+    { limit: fc.integer({ min: 1, max: 100 }).map(String), cursor: smallIdArb.map(String) },
     { requiredKeys: [] },
   )
   .map((query) => Object.entries(query));
@@ -267,28 +278,209 @@ const validCreateArb = fc
     [`${source}_id`]: id,
     ...rest,
   }));
+/**
+ * A body built from a valid one, with now and then one or two of `fields` set to a wrong value (a
+ * missing field, a field no schema knows and `__proto__` among them when listed), as JSON.
+ */
+function mutatedBodyArb(
+  valid: fc.Arbitrary<Record<string, unknown>>,
+  fields: readonly string[],
+): fc.Arbitrary<string> {
+  return fc
+    .tuple(
+      valid,
+      fc.oneof(
+        { weight: 1, arbitrary: fc.constant<[string, unknown][]>([]) },
+        {
+          weight: 2,
+          arbitrary: fc.array(fc.tuple(fc.constantFrom(...fields), badFieldValueArb), {
+            minLength: 1,
+            maxLength: 2,
+          }),
+        },
+      ),
+    )
+    .map(([body, changes]) => {
+      const changed: Record<string, unknown> = { ...body };
+      // defineProperty, so a `__proto__` field is an own key that JSON.stringify writes out.
+      for (const [key, value] of changes)
+        Object.defineProperty(changed, key, { value, enumerable: true, configurable: true });
+      return JSON.stringify(changed);
+    });
+}
+
 /** A create-export body: valid, with now and then one or two fields set to a wrong value. */
-export const createBodyArb = fc
+export const createBodyArb = mutatedBodyArb(validCreateArb, createFields);
+
+// The write API's bodies (issue 11): valid ones, each mutated now and then like the export's.
+const nameArb = fc.stringMatching(/^[a-z][a-z0-9 _-]{0,30}$/);
+const mediaUrlArb = fc.constantFrom(
+  'https://media.example.com/a.png',
+  'https://media.example.com/clip.mp4',
+  'http://localhost/x',
+);
+const pixelsArb = fc.integer({ min: 1, max: 4000 });
+
+const validFileArb: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
+  fc.record(
+    {
+      type: fc.constant('image'),
+      original_filename: nameArb,
+      media_url: mediaUrlArb,
+      width: pixelsArb,
+      height: pixelsArb,
+      rotation_degrees: fc.constantFrom(0, 90, 180, 270),
+      directory_id: smallIdArb,
+      ann_is_complete: fc.boolean(),
+    },
+    { requiredKeys: ['type', 'original_filename', 'media_url'] },
+  ),
+  fc.record(
+    {
+      type: fc.constant('video'),
+      original_filename: nameArb,
+      media_url: mediaUrlArb,
+      frame_count: fc.integer({ min: 1, max: 1000 }),
+      frame_rate: fc.constantFrom(24, 25, 29.97, 60),
+      directory: nameArb,
+    },
+    { requiredKeys: ['type', 'original_filename', 'media_url'] },
+  ),
+  fc.record({
+    type: fc.constant('text'),
+    original_filename: nameArb,
+    media_url: mediaUrlArb,
+    text: fc.string({ maxLength: 200 }),
+  }),
+);
+const fileFields = [
+  'type',
+  'original_filename',
+  'media_url',
+  'width',
+  'height',
+  'rotation_degrees',
+  'frame_count',
+  'frame_rate',
+  'text',
+  'directory_id',
+  'directory',
+  'ann_is_complete',
+  '__proto__',
+  'extra',
+];
+const updateFileArb = fc.record(
+  {
+    ann_is_complete: fc.boolean(),
+    media_url: mediaUrlArb,
+    original_filename: nameArb,
+    width: pixelsArb,
+    height: pixelsArb,
+  },
+  { requiredKeys: [] },
+);
+const coordinateArb = fc.integer({ min: -10, max: 5000 });
+// Mostly new boxes (no id): an id names an instance of the file only now and then.
+const validBoxArb = fc
   .tuple(
-    validCreateArb,
-    fc.oneof(
-      { weight: 1, arbitrary: fc.constant<[string, unknown][]>([]) },
+    fc.record(
       {
-        weight: 2,
-        arbitrary: fc.array(fc.tuple(fc.constantFrom(...createFields), badFieldValueArb), {
-          minLength: 1,
-          maxLength: 2,
-        }),
+        type: fc.constant('box'),
+        label_file_id: smallIdArb,
+        attribute_groups: fc.constant(null),
+        x_min: coordinateArb,
+        y_min: coordinateArb,
+        x_max: coordinateArb,
+        y_max: coordinateArb,
+        removed: fc.boolean(),
+      },
+      {
+        requiredKeys: [
+          'type',
+          'label_file_id',
+          'attribute_groups',
+          'x_min',
+          'y_min',
+          'x_max',
+          'y_max',
+        ],
       },
     ),
+    fc.option(smallIdArb, { freq: 6, nil: undefined }),
   )
-  .map(([body, changes]) => {
-    const changed: Record<string, unknown> = { ...body };
-    // defineProperty, so a `__proto__` field is an own key that JSON.stringify writes out.
-    for (const [key, value] of changes)
-      Object.defineProperty(changed, key, { value, enumerable: true, configurable: true });
-    return JSON.stringify(changed);
+  .map(([box, id]) => (id === undefined ? box : { ...box, id }));
+const validInstancesArb = fc.record({
+  instance_list: fc.array(
+    fc.oneof(
+      { weight: 8, arbitrary: validBoxArb },
+      { weight: 1, arbitrary: badFieldValueArb.map((value) => ({ type: 'box', x_min: value })) },
+    ),
+    { maxLength: 3 },
+  ),
+});
+const validLabelArb = fc.record(
+  { name: nameArb, colour_hex: fc.constantFrom('#ff0000', '#00FF7f', '#123abc') },
+  { requiredKeys: ['name'] },
+);
+const validJobArb: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
+  fc.record({ name: nameArb, directory_id: smallIdArb }),
+  fc.record(
+    {
+      name: nameArb,
+      file_ids: fc.array(smallIdArb, { minLength: 1, maxLength: 5 }),
+      label_ids: fc.array(smallIdArb, { maxLength: 3 }),
+    },
+    { requiredKeys: ['name', 'file_ids'] },
+  ),
+);
+// A Diffgram JSON file, small: the import's body.
+const validImportFileArb = fc
+  .array(
+    fc.record({
+      id: smallIdArb,
+      type: fc.constantFrom('image', 'video', 'text'),
+      boxes: fc.array(
+        fc.record({
+          x_min: coordinateArb,
+          y_min: coordinateArb,
+          x_max: coordinateArb,
+          y_max: coordinateArb,
+        }),
+        { maxLength: 2 },
+      ),
+    }),
+    { maxLength: 3 },
+  )
+  .map((files): Record<string, unknown> => {
+    const file: Record<string, unknown> = {
+      export_info: { name: 'fuzz' },
+      label_map: { '1': 'cat' },
+    };
+    for (const { id, type, boxes } of files) {
+      file[String(id)] = {
+        file: { id, type },
+        instance_list: boxes.map((box, index) => ({
+          id: index + 1,
+          type: 'box',
+          label_file_id: 1,
+          attribute_groups: null,
+          ...box,
+        })),
+      };
+    }
+    return file;
   });
+const createImportQueryArb: fc.Arbitrary<QueryPair[]> = fc
+  .record(
+    {
+      directory: nameArb,
+      on_error: fc.constantFrom('fail', 'skip'),
+      filename: nameArb,
+    },
+    { requiredKeys: ['directory'] },
+  )
+  .map((query) => Object.entries(query));
+
 const rawBodies = [
   '',
   '{',
@@ -382,6 +574,100 @@ export const routes: FuzzRoute[] = [
     method: 'GET',
     path: (_p, id) => `/files/exports/${id}`,
     signed: true,
+  },
+  // The write API (issue 11).
+  {
+    name: 'POST /projects/:project/directories',
+    method: 'POST',
+    path: (p) => `/api/v1/projects/${p}/directories`,
+    body: mutatedBodyArb(fc.record({ nickname: nameArb }), ['nickname', '__proto__', 'extra']),
+  },
+  {
+    name: 'POST /projects/:project/files',
+    method: 'POST',
+    path: (p) => `/api/v1/projects/${p}/files`,
+    body: mutatedBodyArb(validFileArb, fileFields),
+  },
+  {
+    name: 'GET /projects/:project/files/:id',
+    method: 'GET',
+    path: (p, id) => `/api/v1/projects/${p}/files/${id}`,
+  },
+  {
+    name: 'PATCH /projects/:project/files/:id',
+    method: 'PATCH',
+    path: (p, id) => `/api/v1/projects/${p}/files/${id}`,
+    body: mutatedBodyArb(updateFileArb, [
+      'ann_is_complete',
+      'media_url',
+      'original_filename',
+      'width',
+      'height',
+      'extra',
+    ]),
+  },
+  {
+    name: 'GET /projects/:project/files/:id/instances',
+    method: 'GET',
+    path: (p, id) => `/api/v1/projects/${p}/files/${id}/instances`,
+  },
+  {
+    name: 'PUT /projects/:project/files/:id/instances',
+    method: 'PUT',
+    path: (p, id) => `/api/v1/projects/${p}/files/${id}/instances`,
+    body: mutatedBodyArb(validInstancesArb, ['instance_list', '__proto__', 'extra']),
+  },
+  {
+    name: 'GET /projects/:project/labels',
+    method: 'GET',
+    path: (p) => `/api/v1/projects/${p}/labels`,
+  },
+  {
+    name: 'POST /projects/:project/labels',
+    method: 'POST',
+    path: (p) => `/api/v1/projects/${p}/labels`,
+    body: mutatedBodyArb(validLabelArb, ['name', 'colour_hex', '__proto__', 'extra']),
+  },
+  {
+    name: 'POST /projects/:project/jobs',
+    method: 'POST',
+    path: (p) => `/api/v1/projects/${p}/jobs`,
+    body: mutatedBodyArb(validJobArb, ['name', 'directory_id', 'file_ids', 'label_ids', 'extra']),
+  },
+  {
+    name: 'PATCH /projects/:project/tasks/:id',
+    method: 'PATCH',
+    path: (p, id) => `/api/v1/projects/${p}/tasks/${id}`,
+    body: mutatedBodyArb(fc.record({ status: fc.constantFrom(...taskStatuses) }), [
+      'status',
+      '__proto__',
+      'extra',
+    ]),
+  },
+  // Last of the write API: it removes the small-id files the routes above write to.
+  {
+    name: 'DELETE /projects/:project/files/:id',
+    method: 'DELETE',
+    path: (p, id) => `/api/v1/projects/${p}/files/${id}`,
+  },
+  // Imports (issue 11): the body is the file itself.
+  {
+    name: 'POST /projects/:project/imports',
+    method: 'POST',
+    path: (p) => `/api/v1/projects/${p}/imports`,
+    query: createImportQueryArb,
+    body: mutatedBodyArb(validImportFileArb, ['export_info', 'label_map', '1', '__proto__']),
+  },
+  {
+    name: 'GET /projects/:project/imports',
+    method: 'GET',
+    path: (p) => `/api/v1/projects/${p}/imports`,
+    query: pageQueryArb,
+  },
+  {
+    name: 'GET /projects/:project/imports/:id',
+    method: 'GET',
+    path: (p, id) => `/api/v1/projects/${p}/imports/${id}`,
   },
 ];
 

@@ -76,6 +76,47 @@ describe.each(testDialects)("Fastify's and Node's own refusals on %s", (dialect)
     });
     expect(response.statusCode).toBe(413);
     expect(expectEnvelope(response.body).code).toBe('bad_request');
+    expect(expectEnvelope(response.body).message).toBe(
+      'The body is larger than POST /api/v1/projects/:project/exports accepts (1 MiB). Requests here are small JSON objects: check what is being sent.',
+    );
+  });
+
+  // The write API reads 64 MiB on two routes: their refusal states their limit, not the app's 1 MiB.
+  // The length is declared and the body small: Fastify refuses by content-length before reading.
+  it.each([
+    ['POST', `${api}/demo/files`, 'POST /api/v1/projects/:project/files'],
+    ['PUT', `${api}/demo/files/1/instances`, 'PUT /api/v1/projects/:project/files/:id/instances'],
+  ] as const)(
+    'states the 64 MiB limit of %s %s when it refuses a body',
+    async (method, url, route) => {
+      const response = await env.app.inject({
+        method,
+        url,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': String(64 * 1024 * 1024 + 1),
+        },
+        payload: '{}',
+      });
+      expect(response.statusCode).toBe(413);
+      expect(expectEnvelope(response.body)).toEqual({
+        code: 'bad_request',
+        message: `The body is larger than ${route} accepts (64 MiB). Send less in one request (fewer instances per call, a shorter text).`,
+      });
+    },
+  );
+
+  it('takes a declared length within the 64 MiB of the instance route past the body parser', async () => {
+    // Just over 1 MiB: what the app's limit refuses, the route's own reads (then its checks answer).
+    const payload = JSON.stringify({ instance_list: [], pad: 'x'.repeat(1024 * 1024) });
+    const response = await env.app.inject({
+      method: 'PUT',
+      url: `${api}/demo/files/1/instances`,
+      headers: { 'content-type': 'application/json' },
+      payload,
+    });
+    expect(response.statusCode).toBe(400);
+    expect(expectEnvelope(response.body).code).toBe('validation_failed');
   });
 
   it.each([

@@ -1,10 +1,11 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
   isResponseSerializationError,
 } from 'fastify-type-provider-zod';
 import type { FieldIssue } from '../../contract/errors.ts';
 import { ApiError, databaseUnavailableError, errorEnvelope as envelope } from './api-error.ts';
+import { byteSizeWords } from './byte-size-words.ts';
 
 /** Options of `installErrorHandler`. */
 export interface ErrorHandlerOptions {
@@ -51,7 +52,7 @@ export function installErrorHandler(app: FastifyInstance, options: ErrorHandlerO
       // Fastify's own client errors: an unsupported media type, a body too large, a bad content-length.
       return reply
         .status(error.statusCode)
-        .send(envelope('bad_request', fastifyClientErrorMessage(error)));
+        .send(envelope('bad_request', fastifyClientErrorMessage(error, request)));
     }
     request.log.error({ err: error }, 'unhandled error');
     return reply
@@ -79,15 +80,29 @@ export function installErrorHandler(app: FastifyInstance, options: ErrorHandlerO
 }
 
 // Fastify's messages name the problem but not what to do next.
-function fastifyClientErrorMessage(error: FastifyError): string {
+function fastifyClientErrorMessage(error: FastifyError, request: FastifyRequest): string {
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return 'The body has a content type annex does not read. Send it as application/json (UTF-8).';
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return 'The body is larger than annex accepts (1 MiB). Requests are small JSON objects: check what is being sent.';
+      return bodyTooLargeMessage(request);
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return 'The content-length header does not match the body. Send the body with its true length.';
     default:
       return error.message;
   }
+}
+
+/** The app's own body limit (Fastify's `bodyLimit`): every route that sets none reads this much. */
+const defaultBodyLimit = 1024 * 1024;
+
+// The limit stated is the refusing route's own (`bodyLimit` on its options, the app's when it sets
+// none): the write API reads 64 MiB on its file and instance routes, every other route 1 MiB.
+function bodyTooLargeMessage(request: FastifyRequest): string {
+  const limit = request.routeOptions.bodyLimit;
+  const advice =
+    limit > defaultBodyLimit
+      ? 'Send less in one request (fewer instances per call, a shorter text).'
+      : 'Requests here are small JSON objects: check what is being sent.';
+  return `The body is larger than ${request.method} ${request.routeOptions.url ?? request.url} accepts (${byteSizeWords(limit)}). ${advice}`;
 }

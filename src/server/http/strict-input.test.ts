@@ -5,17 +5,42 @@ import { createExportTestEnv } from '../exports/export-test-harness.ts';
 import type { ExportTestEnv } from '../exports/export-test-harness.ts';
 import { errorOf, fieldsOf } from '../test-utils/api-responses.ts';
 
-// What the API reads strictly: ids are digits and within the column's range, text holds no NUL or
+// What the API reads strictly (the write API and imports of issue 11 included): ids are digits and within the column's range, text holds no NUL or
 // control character, a project name has one length limit everywhere, a body is UTF-8 JSON, and
 // a malformed Authorization header is a short 401. Each other refusal is a 400 (415 for a charset)
 // naming the field, never a 500 from the database and never a silent reading of `1e0` as 1.
 
 const api = '/api/v1/projects';
 
-type Method = 'GET' | 'POST' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-// Every route with a `:project` segment, with a project name and an id put in.
-function projectRoutes(project: string, id = '1'): [Method, string][] {
+/** A route to send: its method, its path, and the valid body it needs (when it reads one). */
+type Route = [Method, string, unknown?];
+
+// A Diffgram JSON file the import's upload check accepts: one image, no instances.
+const importFile = JSON.stringify({
+  export_info: { name: 'strict' },
+  label_map: {},
+  '1': { file: { id: 1, type: 'image' }, instance_list: [] },
+});
+
+// The write API's and the imports' routes reading `:id` (issue 11), each with a valid body, so
+// only the id can be what is refused.
+function writeIdRoutes(project: string, id: string): Route[] {
+  return [
+    ['GET', `${api}/${project}/files/${id}`],
+    ['PATCH', `${api}/${project}/files/${id}`, { ann_is_complete: true }],
+    ['DELETE', `${api}/${project}/files/${id}`],
+    ['GET', `${api}/${project}/files/${id}/instances`],
+    ['PUT', `${api}/${project}/files/${id}/instances`, { instance_list: [] }],
+    ['PATCH', `${api}/${project}/tasks/${id}`, { status: 'in_progress' }],
+    ['GET', `${api}/${project}/imports/${id}`],
+  ];
+}
+
+// Every route with a `:project` segment, with a project name and an id put in; a route that reads
+// a body is sent a valid one, so a name refused is the only refusal.
+function projectRoutes(project: string, id = '1'): Route[] {
   return [
     ['GET', `${api}/${project}`],
     ['GET', `${api}/${project}/jobs`],
@@ -26,17 +51,30 @@ function projectRoutes(project: string, id = '1'): [Method, string][] {
     ['GET', `${api}/${project}/exports/${id}`],
     ['POST', `${api}/${project}/exports/${id}/link`],
     ['DELETE', `${api}/${project}/exports/${id}`],
+    ['POST', `${api}/${project}/directories`, { nickname: 'strict' }],
+    [
+      'POST',
+      `${api}/${project}/files`,
+      { type: 'image', original_filename: 'a.png', media_url: 'https://media.example.com/a.png' },
+    ],
+    ['GET', `${api}/${project}/labels`],
+    ['POST', `${api}/${project}/labels`, { name: 'strict' }],
+    ['POST', `${api}/${project}/jobs`, { name: 'strict', file_ids: [1] }],
+    ['POST', `${api}/${project}/imports?directory=strict`, importFile],
+    ['GET', `${api}/${project}/imports`],
+    ...writeIdRoutes(project, id),
   ];
 }
 
 // Every route with an `:id` segment.
-function idRoutes(id: string): [Method, string][] {
+function idRoutes(id: string): Route[] {
   return [
     ['GET', `${api}/demo/tasks/${id}`],
     ['GET', `${api}/demo/exports/${id}`],
     ['POST', `${api}/demo/exports/${id}/link`],
     ['DELETE', `${api}/demo/exports/${id}`],
     ['GET', `/files/exports/${id}?expires=1&signature=x`],
+    ...writeIdRoutes('demo', id),
   ];
 }
 
@@ -55,19 +93,21 @@ describe.each(testDialects)('strict input on %s', (dialect) => {
   });
 
   async function send(method: Method, url: string, payload?: unknown, headers = {}) {
-    return env.app.inject({
-      method,
-      url,
-      headers,
-      ...(method === 'POST' && url.endsWith('/exports')
-        ? { payload: payload ?? { source: 'directory', directory_id: directoryId } }
-        : {}),
-    });
+    const body =
+      payload ??
+      (method === 'POST' && url.endsWith('/exports')
+        ? { source: 'directory', directory_id: directoryId }
+        : undefined);
+    if (body === undefined) return env.app.inject({ method, url, headers });
+    // A string is a file to upload (an import's body): sent as it is, labelled JSON.
+    const labelled =
+      typeof body === 'string' ? { 'content-type': 'application/json', ...headers } : headers;
+    return env.app.inject({ method, url, headers: labelled, payload: body as string | object });
   }
 
   it.each(looseIds)('refuses the id %s on every route with a 400 naming params.id', async (id) => {
-    for (const [method, url] of idRoutes(id)) {
-      const response = await send(method, url);
+    for (const [method, url, payload] of idRoutes(id)) {
+      const response = await send(method, url, payload);
       expect(response.statusCode, `${method} ${url}`).toBe(400);
       expect(fieldsOf(response), `${method} ${url}`).toEqual(['params.id']);
     }
@@ -87,9 +127,44 @@ describe.each(testDialects)('strict input on %s', (dialect) => {
   it.each(['1e1', '%2B5', '5.0', '0x5', '%205'])(
     'refuses the list limit %s with a 400 naming query.limit',
     async (limit) => {
-      const response = await send('GET', `${api}/demo/exports?limit=${limit}`);
+      for (const list of ['exports', 'imports']) {
+        const response = await send('GET', `${api}/demo/${list}?limit=${limit}`);
+        expect(response.statusCode, list).toBe(400);
+        expect(fieldsOf(response), list).toEqual(['query.limit']);
+      }
+    },
+  );
+
+  it.each([
+    ['POST', 'files', { directory_id: 2_147_483_648 }, 'body.directory_id'],
+    ['POST', 'files', { directory_id: 1e300 }, 'body.directory_id'],
+    ['POST', 'jobs', { name: 'j', file_ids: [2_147_483_648] }, 'body.file_ids.0'],
+    ['POST', 'jobs', { name: 'j', directory_id: 0 }, 'body.directory_id'],
+    ['POST', 'jobs', { name: 'j', file_ids: [1], label_ids: [1.5] }, 'body.label_ids.0'],
+  ] as const)(
+    'refuses a body id beyond the integer column or not one in %s %s (%j) naming %s',
+    async (method, route, fields, field) => {
+      const base =
+        route === 'files'
+          ? {
+              type: 'image',
+              original_filename: 'a.png',
+              media_url: 'https://media.example.com/a.png',
+            }
+          : {};
+      const response = await send(method, `${api}/demo/${route}`, { ...base, ...fields });
       expect(response.statusCode).toBe(400);
-      expect(fieldsOf(response)).toEqual(['query.limit']);
+      // 1e300 is neither an integer nor within range: two issues, one field.
+      expect(new Set(fieldsOf(response))).toEqual(new Set([field]));
+    },
+  );
+
+  it.each(['a%00b', 'a%01b', '%7F', '%0A'])(
+    'refuses the import directory %s with a 400 naming query.directory',
+    async (directory) => {
+      const response = await send('POST', `${api}/demo/imports?directory=${directory}`, importFile);
+      expect(response.statusCode).toBe(400);
+      expect(fieldsOf(response)).toEqual(['query.directory']);
     },
   );
 
@@ -122,8 +197,8 @@ describe.each(testDialects)('strict input on %s', (dialect) => {
   it.each(['demo%00', 'de%00mo', 'demo%01', 'demo%7F', 'demo%0A'])(
     'refuses the project name %s on every project route with a 400 naming params.project',
     async (project) => {
-      for (const [method, url] of projectRoutes(project)) {
-        const response = await send(method, url);
+      for (const [method, url, payload] of projectRoutes(project)) {
+        const response = await send(method, url, payload);
         expect(response.statusCode, `${method} ${url}`).toBe(400);
         expect(fieldsOf(response), `${method} ${url}`).toEqual(['params.project']);
       }
@@ -131,13 +206,13 @@ describe.each(testDialects)('strict input on %s', (dialect) => {
   );
 
   it('applies one length limit to project names on every route', async () => {
-    for (const [method, url] of projectRoutes('a'.repeat(projectNameMaxLength + 1))) {
-      const response = await send(method, url);
+    for (const [method, url, payload] of projectRoutes('a'.repeat(projectNameMaxLength + 1))) {
+      const response = await send(method, url, payload);
       expect(response.statusCode, `${method} ${url}`).toBe(400);
       expect(fieldsOf(response), `${method} ${url}`).toEqual(['params.project']);
     }
-    for (const [method, url] of projectRoutes('a'.repeat(projectNameMaxLength))) {
-      const response = await send(method, url);
+    for (const [method, url, payload] of projectRoutes('a'.repeat(projectNameMaxLength))) {
+      const response = await send(method, url, payload);
       expect(response.statusCode, `${method} ${url}`).toBe(404);
     }
   });

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { ApiError } from '../http/api-error.ts';
+import { byteSizeWords } from '../http/byte-size-words.ts';
 import { InvalidImportFileError } from './import-file-check.ts';
 import type { ImportUploadStorage, StoredUpload } from '../storage/import-uploads.ts';
 
@@ -32,19 +33,6 @@ export interface ReceiveUploadOptions {
   maxBytes: number;
   /** The check the file is fed through. */
   check: UploadCheck;
-}
-
-/** `10 GiB`, `512 KiB`, `37 bytes`: a limit as a person reads it. */
-export function byteSizeWords(bytes: number): string {
-  const units = ['GiB', 'MiB', 'KiB'] as const;
-  for (const [index, unit] of units.entries()) {
-    const size = 1024 ** (units.length - index);
-    if (bytes >= size) {
-      const value = bytes / size;
-      return `${Number.isInteger(value) ? value : value.toFixed(1)} ${unit}`;
-    }
-  }
-  return bytes === 1 ? '1 byte' : `${bytes} bytes`;
 }
 
 /** The 413 an upload over the limit gets, before it is read or once it passes the limit. */
