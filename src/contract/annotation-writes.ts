@@ -3,7 +3,7 @@ import { fileStates, fileTypes, instanceTypes, taskStatuses } from './annotation
 import type { InstanceType } from './annotations.ts';
 import { instanceSchemas } from './export-file.ts';
 import { directorySummarySchema, jobSummarySchema, taskDetailSchema } from './projects.ts';
-import { bodyIdSchema, nameTextSchema, textIdSchema } from './request-fields.ts';
+import { bodyIdSchema, maxId, nameTextSchema, textIdSchema } from './request-fields.ts';
 
 // The write API (issue 11): what an annotation tool or a script calls to put data into a project
 // and change it, under /api/v1/projects/:project/…. Instances are sent in the same shapes as the
@@ -192,9 +192,9 @@ const writableFrameFields = {
   /** Ignored on input: `global_frame_start + frame_number`. */
   global_frame_number: count.optional(),
   /** The instance's position within its sequence. */
-  local_sequence_number: z.number().int().nullable().optional(),
+  local_sequence_number: z.number().int().min(-maxId).max(maxId).nullable().optional(),
   /** The sequence's number (per label, per video); null or absent: no sequence. */
-  number: z.number().int().min(0).nullable().optional(),
+  number: z.number().int().min(0).max(maxId).nullable().optional(),
   /** Filled in between keyframes rather than drawn. */
   interpolated: z.boolean().optional(),
 };

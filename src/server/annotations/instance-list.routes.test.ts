@@ -399,6 +399,19 @@ describe.each(testDialects)('the instance list of a file on %s', (dialect) => {
       expect(errorOf(response).message).toMatch(/past the video's last frame \(9/);
     });
 
+    // Stored in 32-bit integer columns: beyond them PostgreSQL would refuse the insert (a 500).
+    it.each([
+      [{ number: 3_000_000_000 }, 'body.instance_list.0.number'],
+      [
+        { number: 1, local_sequence_number: 3_000_000_000 },
+        'body.instance_list.0.local_sequence_number',
+      ],
+    ])('refuses %j on a frame with a 400 naming %s', async (extra, field) => {
+      const response = await put(videoId, [onFrame(1, extra)]);
+      expect(response.statusCode).toBe(400);
+      expect(fieldsOf(response)).toContain(field);
+    });
+
     it('answers 422 naming number for a sequence without a frame', async () => {
       const response = await put(videoId, [{ ...box(car), number: 3 }]);
       expect(response.statusCode).toBe(422);
