@@ -88,8 +88,9 @@ function importReport(imports: ImportResult[]): string {
     '',
     table(header, rows),
     '',
-    'files/s ratio: import against the export of the same dialect. Flat memory: the RSS column barely moves',
-    'from 25 % to 100 % of the import, whatever the file size.',
+    'files/s ratio: import against the export of the same dialect. Memory is flat when the RSS at each',
+    'quarter and the peak stay in one band whatever the file size (compare --files 10000 with 100000); the',
+    'step between 25 % and 50 % is the writing pass (database pages, batches) starting after validation.',
   ].join('\n');
 }
 
