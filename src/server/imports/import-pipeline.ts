@@ -167,8 +167,15 @@ export async function runImportWith(
     for (const { key, value } of entries) {
       if (isMetadataKey(key)) continue;
       const checked = checkPacket(key, value, maps);
-      // Checked the same way a moment ago; bad packets are the ones `skip` leaves out.
-      if (!checked.ok) continue;
+      // Checked the same way a moment ago; bad packets are the ones `skip` leaves out. One the first
+      // pass passed (or any, under on_error=fail) failing now is a bug: never drop it silently.
+      if (!checked.ok) {
+        if (spec.onError === 'fail' || badPackets === 0)
+          throw new Error(
+            `Bug: packet ${key} passed validation but failed the writing pass's check (${checked.problems.map(formatImportProblem).join('; ')})`,
+          );
+        continue;
+      }
       page.push({ sourceFileId: Number(key), packet: checked.packet });
       if (page.length >= pageSize) {
         await writeOne(page);
