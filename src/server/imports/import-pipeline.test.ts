@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countPacketInstances } from '../../contract/export-file.ts';
 import type { ExportFile } from '../../contract/export-file.ts';
 import { lockProjectWrites } from '../annotations/annotation-file-queries.ts';
 import { createTestDatabase, testDialects } from '../db/test-database.ts';
@@ -468,6 +469,57 @@ describe.each(testDialects)('importing a Diffgram JSON file on %s', (dialect) =>
       fs.statSync(goodPath).size,
     );
     await expect(run).rejects.toThrow(/^Bug: packet \d+ passed validation but failed/);
+  });
+
+  it('fails an import whose packet is over IMPORT_MAX_PACKET_BYTES (an upload stored before the limit)', async () => {
+    const sizes = packetList(source.file).map(([, packet]) => JSON.stringify(packet).length);
+    expect(Math.max(...sizes)).toBeGreaterThan(2048);
+    const projectId = await newProject();
+    const outcome = await importFile(
+      database,
+      projectId,
+      'Too big',
+      source.outPath,
+      'skip',
+      {},
+      { maxPacketBytes: 1024 },
+    );
+    expect(outcome.status).toBe('failed');
+    expect(outcome.statusText).toMatch(
+      /^The file cannot be imported: file: packet \d+ is over 1 KiB, the most a packet may be; split the file or raise IMPORT_MAX_PACKET_BYTES; nothing was imported\./,
+    );
+    expect(await countRows('directory', projectId)).toBe(0);
+  });
+
+  it('ends a page at the instance limit as well as at the packet limit', async () => {
+    const projectId = await newProject();
+    const pageInstances = 40;
+    const outcome = await importFile(
+      database,
+      projectId,
+      'Paged by instances',
+      source.outPath,
+      'fail',
+      {},
+      { pageInstances },
+    );
+    expect(outcome.status).toBe('complete');
+    // The pages the rule makes: a page ends once it holds 40 instances (500 packets is never reached).
+    let pages = 0;
+    let open = 0;
+    let held = 0;
+    for (const [, packet] of packetList(source.file)) {
+      open += 1;
+      held += countPacketInstances(packet);
+      if (held >= pageInstances) {
+        pages += 1;
+        open = 0;
+        held = 0;
+      }
+    }
+    if (open > 0) pages += 1;
+    expect(pages).toBeGreaterThan(1);
+    expect(await changeSeqOf(projectId)).toBe(pages);
   });
 
   it('takes one change counter value per page and stamps every file it writes with it', async () => {
