@@ -75,6 +75,8 @@ export async function* readUploadEntries(
   };
   tokenizer.onToken = (info) => {
     const { token, offset } = info;
+    // Before the depth changes, so the token that closes a packet counts against it.
+    tooLarge(offset);
     if (token === TokenType.LEFT_BRACE || token === TokenType.LEFT_BRACKET) {
       current.depth += 1;
       if (current.depth === 2) current.start = offset;
@@ -84,7 +86,6 @@ export async function* readUploadEntries(
     } else if (current.depth === 1 && token === TokenType.STRING) {
       current.key = info.value as string;
     }
-    tooLarge(offset);
     parser.write(info);
   };
   tokenizer.onEnd = () => {
