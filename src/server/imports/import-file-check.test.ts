@@ -120,6 +120,15 @@ describe('the upload check', () => {
       /file › label_colour_map › 1 › hex: must be #rrggbb/,
     );
     expect(refusal('{"label_map":{},"label_map":{}}')).toMatch(/"label_map" appears twice/);
+    // Names a database column cannot store (NUL is refused by PostgreSQL).
+    expect(refusal('{"label_map":{"1":"c\\u0000ar"}}')).toMatch(
+      /^Not a Diffgram JSON file: file › label_map › 1: must not contain NUL or control characters\./,
+    );
+    const group =
+      '{"id":1,"kind":"text","name":"g","prompt":"a\\u0000","is_global":true,"min_value":null,"max_value":null,"default_value":null,"attribute_template_list":[],"label_file_list":[]}';
+    expect(refusal(`{"label_map":{},"attribute_groups_reference":[${group}]}`)).toMatch(
+      /file › attribute_groups_reference\[0\] › prompt: must not contain NUL or broken text/,
+    );
   });
 
   /** Feeds `text` in 64 KiB chunks to a check with the given packet limit; the refusal's message. */
