@@ -77,7 +77,7 @@ export const importSchema = z.object({
   packet_count: z.number().int().nullable(),
   /** Files made. */
   files_created: z.number().int(),
-  /** Files found from an earlier import of the same file and updated in place. */
+  /** Files found from an earlier import of the same file and changed in place (an unchanged one is not counted). */
   files_updated: z.number().int(),
   /** Bad packets left out (`on_error=skip`). */
   files_skipped: z.number().int(),

@@ -135,7 +135,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       uploads: deps.importUploads ?? LocalImportUploads.forDataDir(deps.config.DATA_DIR),
       events: deps.importEvents ?? new ImportEvents(),
       maxBytes: deps.config.IMPORT_MAX_BYTES,
-      createCheck: () => new ImportFileCheck(),
+      createCheck: () =>
+        new ImportFileCheck({ maxPacketBytes: deps.config.IMPORT_MAX_PACKET_BYTES }),
     }),
   });
 

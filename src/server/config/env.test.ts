@@ -30,5 +30,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ IMPORT_MAX_BYTES: '1048576' }).IMPORT_MAX_BYTES).toBe(1_048_576);
     expect(() => loadConfig({ IMPORT_MAX_BYTES: '10GB' })).toThrow(/IMPORT_MAX_BYTES/);
     expect(() => loadConfig({ IMPORT_MAX_BYTES: '0' })).toThrow(/IMPORT_MAX_BYTES/);
+    expect(loadConfig({}).IMPORT_MAX_PACKET_BYTES).toBe(64 * 1024 ** 2);
+    expect(loadConfig({ IMPORT_MAX_PACKET_BYTES: '1048576' }).IMPORT_MAX_PACKET_BYTES).toBe(
+      1_048_576,
+    );
+    expect(() => loadConfig({ IMPORT_MAX_PACKET_BYTES: '64MB' })).toThrow(
+      /IMPORT_MAX_PACKET_BYTES/,
+    );
   });
 });

@@ -69,6 +69,18 @@ export const envSchema = z.object({
     .min(1)
     .max(Number.MAX_SAFE_INTEGER)
     .default(10 * 1024 ** 3),
+  /**
+   * The largest one file packet of an import may be, in bytes (default 64 MiB). The upload check
+   * refuses a file with a larger packet (or a nesting deeper than 64, or a string or number longer
+   * than this) as it arrives, and the worker fails an import of one stored before; a packet is held
+   * whole in memory while it is imported, so this bounds the worker's memory per packet.
+   */
+  IMPORT_MAX_PACKET_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(Number.MAX_SAFE_INTEGER)
+    .default(64 * 1024 ** 2),
   /** Longest a `wait_for_export_generation` request waits before answering with the export as it is. */
   WAIT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(120),
   /** Seed the demo project when the database holds no project. */

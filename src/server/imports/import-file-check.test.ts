@@ -120,5 +120,57 @@ describe('the upload check', () => {
       /file › label_colour_map › 1 › hex: must be #rrggbb/,
     );
     expect(refusal('{"label_map":{},"label_map":{}}')).toMatch(/"label_map" appears twice/);
+    // Names a database column cannot store (NUL is refused by PostgreSQL).
+    expect(refusal('{"label_map":{"1":"c\\u0000ar"}}')).toMatch(
+      /^Not a Diffgram JSON file: file › label_map › 1: must not contain NUL or control characters\./,
+    );
+    const group =
+      '{"id":1,"kind":"text","name":"g","prompt":"a\\u0000","is_global":true,"min_value":null,"max_value":null,"default_value":null,"attribute_template_list":[],"label_file_list":[]}';
+    expect(refusal(`{"label_map":{},"attribute_groups_reference":[${group}]}`)).toMatch(
+      /file › attribute_groups_reference\[0\] › prompt: must not contain NUL or broken text/,
+    );
+  });
+
+  /** Feeds `text` in 64 KiB chunks to a check with the given packet limit; the refusal's message. */
+  const refusalWithin = (text: string, maxPacketBytes: number) => {
+    const checker = new ImportFileCheck({ maxPacketBytes });
+    const bytes = Buffer.from(text);
+    try {
+      for (let start = 0; start < bytes.length; start += 65_536)
+        checker.write(bytes.subarray(start, start + 65_536));
+      checker.end();
+    } catch (error) {
+      if (error instanceof InvalidImportFileError) return error.message;
+      throw error;
+    }
+    throw new Error('The check accepted the file');
+  };
+
+  it('refuses a packet over IMPORT_MAX_PACKET_BYTES, naming it and the limit, before it ends', () => {
+    const instances = Array.from({ length: 400 }, (_, index) => `{"id":${index + 1}}`).join(',');
+    const big = `"812":{"file":{"id":812},"instance_list":[${instances}]}`;
+    expect(refusalWithin(`${head},${packet(5)},${big}}`, 4096)).toBe(
+      'packet 812 is over 4 KiB, the most a packet may be; split the file or raise IMPORT_MAX_PACKET_BYTES.',
+    );
+    // The same file is fine under the default limit; a cut-off one is refused for size first.
+    expect(check(`${head},${packet(5)},${big}}`).packetCount).toBe(2);
+    expect(refusalWithin(`${head},${big.slice(0, 6000)}`, 4096)).toMatch(/^packet 812 is over/);
+  });
+
+  it('refuses nesting deeper than 64 levels', () => {
+    const deep = `${'['.repeat(70)}${']'.repeat(70)}`;
+    expect(refusal(`${head},"5":{"file":${deep}}}`)).toMatch(
+      /^Not a Diffgram JSON file: its JSON nests deeper than 64 levels \(at byte \d+\)/,
+    );
+    // 64 levels (the top object, the packet and 62 lists) are fine for the check.
+    const deepest = `${'['.repeat(62)}${']'.repeat(62)}`;
+    expect(check(`${head},"5":{"file":${deepest}}}`).packetCount).toBe(1);
+  });
+
+  it('refuses a string longer than the packet limit while it is still arriving', () => {
+    const long = 'a'.repeat(1_200_000);
+    expect(refusalWithin(`{"readme":{"note":"${long}"},"label_map":{}}`, 4096)).toMatch(
+      /^A string or number in the file \(after byte 17\) is longer than 4 KiB, more than any packet may be; split the file or raise IMPORT_MAX_PACKET_BYTES\.$/,
+    );
   });
 });

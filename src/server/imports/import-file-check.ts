@@ -3,7 +3,13 @@ import type { ParsedTokenInfo } from '@streamparser/json';
 import { isFileIdKey, isMetadataKey, metadataKeys } from '../../contract/export-file.ts';
 import type { MetadataKey } from '../../contract/export-file.ts';
 import { formatImportProblem } from '../../contract/imports.ts';
+import { byteSizeWords } from '../http/byte-size-words.ts';
 import { MetadataCollector, missingLabelMapMessage } from './import-metadata.ts';
+import {
+  defaultMaxPacketBytes,
+  metadataByteLimit,
+  packetTooLargeMessage,
+} from './import-reader.ts';
 
 /*
  * The check an upload goes through while the route streams it to disk: it refuses, as soon as it
@@ -16,6 +22,10 @@ import { MetadataCollector, missingLabelMapMessage } from './import-metadata.ts'
  * is neither a metadata key nor an integer file id, `export_info.export_format_version` other than
  * "1.0", no `label_map`, a packet that is not an object, a metadata value of the wrong shape. A
  * packet's inside is the pipeline's to judge (it names the packet and the path).
+ *
+ * Refused too, because the worker holds a packet (and the tokenizer a string) whole in memory: a
+ * packet larger than IMPORT_MAX_PACKET_BYTES, a string or number longer than that, and nesting
+ * deeper than `maxDepth`.
  */
 
 /** The upload cannot be a Diffgram JSON 1.0 file; the message says what is wrong and what to do. */
@@ -33,8 +43,17 @@ export interface ImportFileSummary {
 
 const remedy = 'Upload the .json file annex (or Diffgram) exported, unchanged.';
 
-/** A metadata value larger than this is not metadata; refused rather than assembled in memory. */
-const metadataByteLimit = 64 * 1024 * 1024;
+/** The deepest nesting a file may have; an export's deepest is a handful of levels. */
+const maxDepth = 64;
+
+/** The check is fed in pieces no larger than this, so a size check between pieces is close. */
+const pieceBytes = 1024 * 1024;
+
+/** What the check is told of the server's limits. */
+export interface ImportFileCheckOptions {
+  /** IMPORT_MAX_PACKET_BYTES (default 64 MiB). */
+  maxPacketBytes?: number;
+}
 
 type Frame = {
   kind: 'object' | 'array';
@@ -86,18 +105,42 @@ export class ImportFileCheck {
   /** The metadata value being assembled, with the key it belongs to. */
   private assembling:
     { key: MetadataKey; parser: TokenParser; startOffset: number; value?: unknown } | undefined;
+  private readonly maxPacketBytes: number;
+  /** The packet being read: its key and the byte it starts at. */
+  private packet: { key: string; start: number } | undefined;
+  /** Where the last token started: a token still open past the limit is too long. */
+  private lastTokenOffset = 0;
 
-  constructor() {
+  constructor(options: ImportFileCheckOptions = {}) {
+    this.maxPacketBytes = options.maxPacketBytes ?? defaultMaxPacketBytes;
     this.tokenizer.onToken = (token) => this.onToken(token);
   }
 
   /** Feeds the next chunk of the body. */
   write(chunk: Uint8Array | string): void {
-    this.bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
-    try {
-      this.tokenizer.write(chunk);
-    } catch (error) {
-      throw this.asInvalid(error);
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    for (let at = 0; at < bytes.byteLength; at += pieceBytes) {
+      const piece = bytes.subarray(at, at + pieceBytes);
+      try {
+        this.tokenizer.write(piece);
+      } catch (error) {
+        throw this.asInvalid(error);
+      }
+      this.bytes += piece.byteLength;
+      this.checkSizes(this.bytes);
+    }
+  }
+
+  /** Refuses a packet, or a token still being read, that has grown past the packet limit. */
+  private checkSizes(at: number): void {
+    if (this.packet !== undefined && at - this.packet.start > this.maxPacketBytes) {
+      throw invalid(`${packetTooLargeMessage(this.packet.key, this.maxPacketBytes)}.`);
+    }
+    // The token that started last is still open (the tokenizer buffers it) past the limit.
+    if (at - this.lastTokenOffset > this.maxPacketBytes + pieceBytes) {
+      throw invalid(
+        `A string or number in the file (after byte ${this.lastTokenOffset}) is longer than ${byteSizeWords(this.maxPacketBytes)}, more than any packet may be; split the file or raise IMPORT_MAX_PACKET_BYTES.`,
+      );
     }
   }
 
@@ -149,6 +192,8 @@ export class ImportFileCheck {
         `The file is not valid JSON: ${describe(token)} at byte ${offset}, after the end of the top-level object. ${remedy}`,
       );
     }
+    this.lastTokenOffset = offset;
+    this.checkSizes(offset);
     this.feedMetadata(info);
     const frame = this.stack.at(-1);
     if (frame === undefined) {
@@ -201,6 +246,17 @@ export class ImportFileCheck {
   private value(frame: Frame, token: TokenType, offset: number): void {
     frame.members += 1;
     frame.expect = 'comma';
+    if (
+      (token === TokenType.LEFT_BRACE || token === TokenType.LEFT_BRACKET) &&
+      this.stack.length >= maxDepth
+    ) {
+      throw invalid(
+        `Not a Diffgram JSON file: its JSON nests deeper than ${maxDepth} levels (at byte ${offset}), far deeper than any export. ${remedy}`,
+      );
+    }
+    if (this.stack.length === 1 && token === TokenType.LEFT_BRACE && isFileIdKey(frame.key ?? '')) {
+      this.packet = { key: frame.key ?? '', start: offset };
+    }
     if (token === TokenType.LEFT_BRACE) {
       this.stack.push({ kind: 'object', expect: 'key', members: 0, key: undefined });
     } else if (token === TokenType.LEFT_BRACKET) {
@@ -217,6 +273,7 @@ export class ImportFileCheck {
 
   private close(): void {
     this.stack.pop();
+    if (this.stack.length === 1) this.packet = undefined;
     if (this.stack.length === 0) this.rootDone = true;
   }
 

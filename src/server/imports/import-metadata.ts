@@ -14,6 +14,7 @@ import type {
 } from '../../contract/export-file.ts';
 import type { ImportProblem } from '../../contract/imports.ts';
 import { problemsOfIssues } from './import-problems.ts';
+import { freeTextProblem, integerProblem, nameTextProblem } from './import-storable.ts';
 
 // The metadata of an imported file: what the import reads of the five metadata keys. The upload
 // check (import-file-check.ts) and the pipeline judge them with the same rules, so a file the route
@@ -62,7 +63,37 @@ export function metadataProblems(key: MetadataKey, value: unknown): ImportProble
     }
   }
   const parsed = metadataSchemas[key].safeParse(value);
-  return parsed.success ? [] : problemsOfIssues(null, parsed.error.issues, [key]);
+  if (!parsed.success) return problemsOfIssues(null, parsed.error.issues, [key]);
+  return storageProblems(key, parsed.data);
+}
+
+/** The names and numbers of a metadata value that annex's columns cannot store (import-storable.ts). */
+function storageProblems(key: MetadataKey, value: unknown): ImportProblem[] {
+  const problems: ImportProblem[] = [];
+  const add = (path: string, message: string | undefined) => {
+    if (message !== undefined) problems.push({ packet: null, path, message });
+  };
+  if (key === 'label_map') {
+    for (const [id, name] of Object.entries(value as LabelMap))
+      add(`${key} › ${id}`, nameTextProblem(name));
+  }
+  if (key === 'attribute_groups_reference') {
+    (value as AttributeGroupReference[]).forEach((group, index) => {
+      const at = `${key}[${index}]`;
+      add(`${at} › name`, nameTextProblem(group.name));
+      add(`${at} › prompt`, freeTextProblem(group.prompt));
+      add(`${at} › default_value`, freeTextProblem(group.default_value));
+      group.attribute_template_list.forEach((template, templateIndex) => {
+        const templateAt = `${at} › attribute_template_list[${templateIndex}]`;
+        add(`${templateAt} › name`, nameTextProblem(template.name));
+        add(`${templateAt} › display_order`, integerProblem(template.display_order));
+      });
+      group.label_file_list.forEach((label, labelIndex) =>
+        add(`${at} › label_file_list[${labelIndex}] › name`, nameTextProblem(label.name)),
+      );
+    });
+  }
+  return problems;
 }
 
 /** Collects the metadata values of a file as they are read, and checks them. */

@@ -174,6 +174,36 @@ describe('checking a packet', () => {
     ]);
   });
 
+  it('refuses a value its 32-bit column or text column cannot hold, at its path', () => {
+    const image = imagePacket([]);
+    image.image.rotation_degrees = -3_000_000_000;
+    image.image.image_signed_url = 'https://example.com/\u0000';
+    expect(problemsOf(image)).toEqual([
+      'image › rotation_degrees: must be at least -2147483648',
+      'image › image_signed_url: must not contain NUL or control characters',
+    ]);
+    const video = videoPacket([
+      {
+        id: 3,
+        label_file_id: 1,
+        number: 2_147_483_648,
+        keyframe_list: [0],
+        single_frame: false,
+        instance_list: [{ ...frame(1, 1, 2_147_483_648), number: 2_147_483_648 }],
+      },
+    ]);
+    video.video.frame_count = 2_147_483_648;
+    expect(problemsOf(video)).toEqual([
+      'video › frame_count: must be at most 2147483647',
+      'sequence_list[0] › number: must be at most 2147483647',
+      'sequence_list[0] › instance_list[0] › frame_number: must be at most 2147483647',
+    ]);
+    // The largest values the columns hold are fine.
+    const widest = imagePacket([]);
+    widest.image.width = 2_147_483_647;
+    expect(problemsOf(widest)).toEqual([]);
+  });
+
   it('refuses an instance id given twice (a re-import matches on it)', () => {
     expect(problemsOf(imagePacket([box(1), box(1)]))).toEqual([
       'instance_list[1] › id: instance 1 appears twice in the packet; each instance needs its own id',

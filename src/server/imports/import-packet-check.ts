@@ -4,11 +4,13 @@ import type { AnyInstance, FilePacket } from '../../contract/export-file.ts';
 import type { ImportProblem } from '../../contract/imports.ts';
 import type { InstanceIdMaps } from '../annotations/instance-rows.ts';
 import { problemsOfIssues } from './import-problems.ts';
+import { packetStorageProblems } from './import-storable.ts';
 
 // One packet judged for the validation pass: first by the contract (`parseFilePacket`), then for
 // what the contract cannot see on its own: the packet's key is its file's id, every label is in the
 // file's label_map, every attribute answer is one its group offers, a sequence's instances carry its
-// label, and ids the re-import matches on are not given twice.
+// label, ids the re-import matches on are not given twice, and every value fits its column
+// (import-storable.ts).
 
 /** A packet judged: the packet when it is good, else its problems. */
 export type PacketCheck =
@@ -37,7 +39,7 @@ export function checkPacket(key: string, value: unknown, maps: InstanceIdMaps): 
   const parsed = parseFilePacket(value);
   if (!parsed.success) return { ok: false, problems: problemsOfIssues(key, parsed.error.issues) };
   const packet = parsed.data;
-  const problems: ImportProblem[] = [];
+  const problems: ImportProblem[] = packetStorageProblems(key, packet);
   if (String(packet.file.id) !== key) {
     problems.push({
       packet: key,

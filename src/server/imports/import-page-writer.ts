@@ -330,11 +330,11 @@ export async function writePage(
       fresh.map(([sourceId], index) => ({
         directory_id: directoryId,
         source_file_id: sourceId,
-        file_id: fileRows[index]?.id ?? 0,
+        file_id: mapped(fileRows[index]?.id, 'a new file id'),
       })),
     );
     fresh.forEach(([, packet], index) => {
-      const fileId = fileRows[index]?.id ?? 0;
+      const fileId = mapped(fileRows[index]?.id, 'a new file id');
       const sequences = sequencesOf(packet, target.maps);
       for (const sequence of sequences) plan.newSequences.push({ ...sequence, file_id: fileId });
       for (const { instance, sequenceIndex } of instancesOf(packet)) {
@@ -348,8 +348,10 @@ export async function writePage(
     counts.filesCreated = fresh.length;
   }
   if (again.length > 0) {
-    counts.filesUpdated = again.length;
     await planKnownFiles(trx, target, seq, again, plan, counts);
+    // Only files the packet changed (fields, membership, sequences or instances): an unchanged
+    // re-import updates nothing and says so.
+    counts.filesUpdated = again.filter(({ fileId }) => plan.changedFiles.has(fileId)).length;
   }
 
   await plan.writeSequences(trx);

@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countPacketInstances } from '../../contract/export-file.ts';
 import type { ExportFile } from '../../contract/export-file.ts';
+import { lockProjectWrites } from '../annotations/annotation-file-queries.ts';
 import { createTestDatabase, testDialects } from '../db/test-database.ts';
 import type { TestDatabase } from '../db/test-database.ts';
 import { seedDemoProject } from '../seed/demo-project.ts';
@@ -15,6 +17,7 @@ import {
   packetsByName,
   referencesByName,
 } from './import-test-helpers.ts';
+import { runImportWith } from './import-pipeline.ts';
 import type { ImportProgress } from './import-run.ts';
 
 // The pipeline end to end on both engines: the round trip (export → import into a new project →
@@ -159,7 +162,8 @@ describe.each(testDialects)('importing a Diffgram JSON file on %s', (dialect) =>
     expect(second.counts).toEqual({
       packet_count: packets,
       files_created: 0,
-      files_updated: packets,
+      // Matched, but nothing on them changed: none is updated.
+      files_updated: 0,
       files_skipped: 0,
       instances_created: 0,
       instances_updated: 0,
@@ -211,7 +215,8 @@ describe.each(testDialects)('importing a Diffgram JSON file on %s', (dialect) =>
     const outcome = await importFile(database, projectId, 'Changed', changedPath);
     expect(outcome.counts).toMatchObject({
       files_created: 0,
-      files_updated: packetList(changed).length,
+      // The one packet that changed; the others are matched and left as they were.
+      files_updated: 1,
       instances_created: 1,
       instances_updated: 1,
       instances_removed: 1,
@@ -337,6 +342,186 @@ describe.each(testDialects)('importing a Diffgram JSON file on %s', (dialect) =>
     expect(keys).not.toContain(secondKey);
   });
 
+  /** The demo export with values no column can hold: a 3,000,000,000 width, a NUL in a file name. */
+  const withUnstorableValues = () => {
+    const file = sourceCopy();
+    const images = packetList(file).filter(([, packet]) => 'image' in packet);
+    const [wideKey, wide] = images[0] ?? [];
+    const [nulKey, nul] = images[1] ?? [];
+    if (wide === undefined || nul === undefined || !('image' in wide) || !('image' in nul))
+      throw new Error('The demo export has fewer than two images');
+    wide.image.width = 3_000_000_000;
+    nul.file.original_filename = 'a\u0000b.jpg';
+    return { file, wideKey, nulKey };
+  };
+
+  it('on_error=fail: a value no column can hold fails validation, and nothing is written', async () => {
+    const { file, wideKey, nulKey } = withUnstorableValues();
+    // Pages of one packet: were these caught only by the INSERT, earlier pages would have committed.
+    const projectId = await newProject();
+    const outcome = await importFile(
+      database,
+      projectId,
+      'Too wide',
+      writeJson('too-wide.json', file),
+      'fail',
+      {},
+      { pageSize: 1 },
+    );
+    expect(outcome.status).toBe('failed');
+    expect(outcome.errors).toEqual([
+      { packet: wideKey, path: 'image › width', message: 'must be at most 2147483647' },
+      {
+        packet: nulKey,
+        path: 'file › original_filename',
+        message: 'must not contain NUL or control characters',
+      },
+    ]);
+    for (const table of ['directory', 'label', 'file', 'instance'] as const)
+      expect(await countRows(table, projectId)).toBe(0);
+    expect(await changeSeqOf(projectId)).toBe(0);
+
+    const skipped = await importFile(
+      database,
+      projectId,
+      'Too wide, skipped',
+      writeJson('too-wide-skip.json', file),
+      'skip',
+    );
+    const packets = packetList(file).length;
+    expect(skipped.counts).toMatchObject({ files_created: packets - 2, files_skipped: 2 });
+  });
+
+  it('fails, writing nothing, when a label name holds a NUL', async () => {
+    const file = sourceCopy();
+    const [labelId] = Object.keys(file.label_map);
+    if (labelId === undefined) throw new Error('The demo export has no label');
+    file.label_map[labelId] = 'c\u0000ar';
+    const projectId = await newProject();
+    const outcome = await importFile(
+      database,
+      projectId,
+      'NUL label',
+      writeJson('nul-label.json', file),
+      'skip',
+    );
+    expect(outcome.status).toBe('failed');
+    expect(outcome.statusText).toContain(
+      `file › label_map › ${labelId}: must not contain NUL or control characters`,
+    );
+    expect(await countRows('label', projectId)).toBe(0);
+    expect(await countRows('directory', projectId)).toBe(0);
+  });
+
+  it('waits for a label write holding the project lock: the label it made is used, not made again', async () => {
+    // A writer (as POST labels does) locks the project and makes a label the file names; the import
+    // reaches its references meanwhile and must wait for it, then find that label.
+    const projectId = await newProject();
+    const [name] = Object.values(source.file.label_map);
+    if (name === undefined) throw new Error('The demo export has no label');
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let locked = () => {};
+    const lockTaken = new Promise<void>((resolve) => (locked = resolve));
+    const writer = database.db.transaction().execute(async (trx) => {
+      await lockProjectWrites(trx, projectId);
+      locked();
+      await held;
+      await trx
+        .insertInto('label')
+        .values({ project_id: projectId, name, colour_hex: '#123456' })
+        .execute();
+    });
+    await lockTaken;
+    const importing = importFile(database, projectId, 'Waiting', source.outPath, 'fail', {
+      onProgress: (update) => {
+        // Validation is done: the import goes on to its references while the writer still holds
+        // the lock, and is let go a little later.
+        if (update.stage === 'validating' && update.percent === 30) setTimeout(release, 200);
+      },
+    });
+    await writer;
+    const outcome = await importing;
+    expect(outcome.status).toBe('complete');
+    const rows = await database.db
+      .selectFrom('label')
+      .select(['name', 'colour_hex'])
+      .where('project_id', '=', projectId)
+      .where('name', '=', name)
+      .execute();
+    expect(rows).toEqual([{ name, colour_hex: '#123456' }]);
+    expect(outcome.counts.labels_created).toBe(Object.keys(source.file.label_map).length - 1);
+  });
+
+  it('a packet the writing pass finds bad after validation passed it is a bug, not a silent drop', async () => {
+    // The upload read differently the second time (a changed file on disk): the first read is
+    // the demo export, every later one has a bad packet.
+    const { file } = withBadPackets();
+    const goodPath = source.outPath;
+    const badPath = writeJson('changed-under.json', file);
+    let reads = 0;
+    const projectId = await newProject();
+    const run = runImportWith(
+      {},
+      database,
+      { importId: 1, projectId, directoryName: 'Changed under', onError: 'fail' },
+      () => fs.createReadStream((reads += 1) === 1 ? goodPath : badPath),
+      fs.statSync(goodPath).size,
+    );
+    await expect(run).rejects.toThrow(/^Bug: packet \d+ passed validation but failed/);
+  });
+
+  it('fails an import whose packet is over IMPORT_MAX_PACKET_BYTES (an upload stored before the limit)', async () => {
+    const sizes = packetList(source.file).map(([, packet]) => JSON.stringify(packet).length);
+    expect(Math.max(...sizes)).toBeGreaterThan(2048);
+    const projectId = await newProject();
+    const outcome = await importFile(
+      database,
+      projectId,
+      'Too big',
+      source.outPath,
+      'skip',
+      {},
+      { maxPacketBytes: 1024 },
+    );
+    expect(outcome.status).toBe('failed');
+    expect(outcome.statusText).toMatch(
+      /^The file cannot be imported: file: packet \d+ is over 1 KiB, the most a packet may be; split the file or raise IMPORT_MAX_PACKET_BYTES; nothing was imported\./,
+    );
+    expect(await countRows('directory', projectId)).toBe(0);
+  });
+
+  it('ends a page at the instance limit as well as at the packet limit', async () => {
+    const projectId = await newProject();
+    const pageInstances = 40;
+    const outcome = await importFile(
+      database,
+      projectId,
+      'Paged by instances',
+      source.outPath,
+      'fail',
+      {},
+      { pageInstances },
+    );
+    expect(outcome.status).toBe('complete');
+    // The pages the rule makes: a page ends once it holds 40 instances (500 packets is never reached).
+    let pages = 0;
+    let open = 0;
+    let held = 0;
+    for (const [, packet] of packetList(source.file)) {
+      open += 1;
+      held += countPacketInstances(packet);
+      if (held >= pageInstances) {
+        pages += 1;
+        open = 0;
+        held = 0;
+      }
+    }
+    if (open > 0) pages += 1;
+    expect(pages).toBeGreaterThan(1);
+    expect(await changeSeqOf(projectId)).toBe(pages);
+  });
+
   it('takes one change counter value per page and stamps every file it writes with it', async () => {
     const projectId = await newProject();
     const pageSize = 5;
@@ -397,7 +582,8 @@ describe.each(testDialects)('importing a Diffgram JSON file on %s', (dialect) =>
     const resumed = await importFile(database, projectId, 'Stopped', source.outPath);
     expect(resumed.counts).toMatchObject({
       files_created: packets - partly,
-      files_updated: partly,
+      // The files the stopped run wrote are whole and unchanged: none is updated again.
+      files_updated: 0,
     });
     expect(await countRows('file', projectId)).toBe(packets);
     const directoryId = await directoryIdOf(projectId, 'Stopped');

@@ -1,4 +1,9 @@
-import { isFileIdKey, isMetadataKey, metadataKeys } from '../../contract/export-file.ts';
+import {
+  countPacketInstances,
+  isFileIdKey,
+  isMetadataKey,
+  metadataKeys,
+} from '../../contract/export-file.ts';
 import type { MetadataKey } from '../../contract/export-file.ts';
 import { formatImportProblem } from '../../contract/imports.ts';
 import type { ImportProblem, ImportStage } from '../../contract/imports.ts';
@@ -33,6 +38,8 @@ import type { ImportCounts, ImportOutcome, OpenUpload, RunImport } from './impor
 
 /** Packets written per transaction. */
 const defaultPageSize = 500;
+/** A page also ends once it holds this many instances, so 500 huge packets are never one page. */
+const defaultPageInstances = 50_000;
 /** Least time between two progress reports. */
 const defaultProgressIntervalMs = 250;
 /** The share of the progress the validating read stands for. */
@@ -42,6 +49,10 @@ const validatingShare = 30;
 export interface PipelineOptions {
   /** Packets per page (transaction); default 500. */
   pageSize?: number;
+  /** Instances per page: a page ends once it holds this many, whatever its packets; default 50,000. */
+  pageInstances?: number;
+  /** IMPORT_MAX_PACKET_BYTES: a larger packet fails the import (an upload stored before the limit). */
+  maxPacketBytes?: number;
   /** Least time between two progress reports, in milliseconds; default 250. */
   progressIntervalMs?: number;
 }
@@ -56,6 +67,8 @@ export async function runImportWith(
   ...[database, spec, openUpload, sizeBytes, hooks = {}]: Parameters<RunImport>
 ): Promise<ImportOutcome> {
   const pageSize = options.pageSize ?? defaultPageSize;
+  const pageInstances = options.pageInstances ?? defaultPageInstances;
+  const { maxPacketBytes } = options;
   const progressIntervalMs = options.progressIntervalMs ?? defaultProgressIntervalMs;
   const counts: ImportCounts = {
     packet_count: null,
@@ -99,8 +112,12 @@ export async function runImportWith(
 
   // 1. Validating.
   await report('validating', 0, true);
-  const validation = await validate(openUpload, signal, problems, async (bytes) =>
-    report('validating', share(bytes, 0, validatingShare)),
+  const validation = await validate(
+    openUpload,
+    signal,
+    problems,
+    async (bytes) => report('validating', share(bytes, 0, validatingShare)),
+    maxPacketBytes,
   );
   if ('fatal' in validation) return fileProblem(validation.fatal);
   const { metadata, packetCount, badPackets } = validation;
@@ -161,18 +178,32 @@ export async function runImportWith(
   };
 
   let page: PagePacket[] = [];
+  let instancesInPage = 0;
   let bytesRead = 0;
   await report('writing', validatingShare, true);
-  for await (const entries of readUploadEntries(openUpload, (bytes) => (bytesRead = bytes))) {
+  for await (const entries of readUploadEntries(
+    openUpload,
+    (bytes) => (bytesRead = bytes),
+    maxPacketBytes,
+  )) {
     for (const { key, value } of entries) {
       if (isMetadataKey(key)) continue;
       const checked = checkPacket(key, value, maps);
-      // Checked the same way a moment ago; bad packets are the ones `skip` leaves out.
-      if (!checked.ok) continue;
+      // Checked the same way a moment ago; bad packets are the ones `skip` leaves out. One the first
+      // pass passed (or any, under on_error=fail) failing now is a bug: never drop it silently.
+      if (!checked.ok) {
+        if (spec.onError === 'fail' || badPackets === 0)
+          throw new Error(
+            `Bug: packet ${key} passed validation but failed the writing pass's check (${checked.problems.map(formatImportProblem).join('; ')})`,
+          );
+        continue;
+      }
       page.push({ sourceFileId: Number(key), packet: checked.packet });
-      if (page.length >= pageSize) {
+      instancesInPage += countPacketInstances(checked.packet);
+      if (page.length >= pageSize || instancesInPage >= pageInstances) {
         await writeOne(page);
         page = [];
+        instancesInPage = 0;
         await report('writing', share(bytesRead, validatingShare, 100));
       }
     }
@@ -192,6 +223,7 @@ async function validate(
   signal: AbortSignal | undefined,
   problems: ProblemList,
   onBytes: (bytes: number) => Promise<void>,
+  maxPacketBytes: number | undefined,
 ): Promise<Validation> {
   const collector = new MetadataCollector();
   let maps: InstanceIdMaps | undefined;
@@ -221,6 +253,7 @@ async function validate(
     reading: for await (const entries of readUploadEntries(
       openUpload,
       (bytes) => (bytesRead = bytes),
+      maxPacketBytes,
     )) {
       signal?.throwIfAborted();
       for (const entry of entries) {
@@ -261,7 +294,7 @@ async function validate(
     }
 
     // The metadata comes after (some) packets: read it all first, then the packets.
-    for await (const entries of readUploadEntries(openUpload)) {
+    for await (const entries of readUploadEntries(openUpload, undefined, maxPacketBytes)) {
       signal?.throwIfAborted();
       for (const entry of entries) {
         const { key } = entry;
@@ -275,7 +308,11 @@ async function validate(
     const metadata = collector.result();
     if (metadata === undefined)
       return { fatal: { packet: null, path: 'label_map', message: missingLabelMapMessage } };
-    for await (const entries of readUploadEntries(openUpload, (bytes) => (bytesRead = bytes))) {
+    for await (const entries of readUploadEntries(
+      openUpload,
+      (bytes) => (bytesRead = bytes),
+      maxPacketBytes,
+    )) {
       signal?.throwIfAborted();
       for (const { key, value } of entries) {
         if (isMetadataKey(key)) continue;

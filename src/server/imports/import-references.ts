@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DialectName } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
+import { lockProjectWrites } from '../annotations/annotation-file-queries.ts';
 import { batchesOf, insertBatched } from '../seed/batch-insert.ts';
 import type { TargetIds } from './import-id-maps.ts';
 import type { ImportMetadata } from './import-metadata.ts';
@@ -40,6 +41,9 @@ export async function prepareReferences(
   metadata: ImportMetadata,
   now: string,
 ): Promise<ImportReferences> {
+  // The project row first, as the write API takes it (POST labels): two imports, or an import and
+  // a label write, then take turns, and neither makes a label the other just made.
+  await lockProjectWrites(trx, projectId);
   const directoryId = await findOrMakeDirectory(trx, projectId, directoryName, now);
 
   // Labels by name: every name of label_map, and any a group applies to that label_map lacks.

@@ -174,6 +174,36 @@ describe.each(testDialects)('import worker on %s', (dialect) => {
     expect((await untilRow(queued.id, isFinal)).status).toBe('complete');
   });
 
+  it('runs the pipeline with IMPORT_MAX_PACKET_BYTES: an upload stored with a larger packet fails, naming it', async () => {
+    // Stored before the limit (the route's check would refuse it now).
+    const big = JSON.stringify({
+      label_map: {},
+      '21': { file: { id: 21 }, note: 'x'.repeat(2000) },
+    });
+    const stored = await uploads.store(Readable.from([Buffer.from(big)]));
+    const queued = await state.queue({
+      project_id: projectId,
+      directory_name: 'Too big',
+      on_error: 'skip',
+      upload_key: stored.key,
+      original_filename: 'big.json',
+      size_bytes: stored.sizeBytes,
+      created_by: 'ada@example.com',
+      created_by_user_id: null,
+      created_time: new Date().toISOString(),
+    });
+    startWorker('pipeline', directoryRunner, {
+      run: undefined,
+      config: { ...config, IMPORT_MAX_PACKET_BYTES: 1024 },
+    });
+    const row = await untilRow(queued.id, isFinal);
+    expect(row.status).toBe('failed');
+    expect(row.status_text).toContain(
+      'packet 21 is over 1 KiB, the most a packet may be; split the file or raise IMPORT_MAX_PACKET_BYTES',
+    );
+    expect(await directoryNamed('Too big')).toBeUndefined();
+  });
+
   it('records a failed outcome with its reason, counts and problems, and removes the upload', async () => {
     const queued = await queueImport('Refused');
     startWorker('refuser', refusingRunner);

@@ -6,7 +6,7 @@ import type { WorkerLogger } from '../exports/export-worker.ts';
 import { LocalImportUploads } from '../storage/import-uploads.ts';
 import type { ImportUploadStorage } from '../storage/import-uploads.ts';
 import { ImportEvents } from './import-events.ts';
-import { runImport } from './import-pipeline.ts';
+import { runImportWith } from './import-pipeline.ts';
 import type { ImportHooks, ImportOutcome, ImportProgress, RunImport } from './import-run.ts';
 import { ImportState } from './import-state.ts';
 
@@ -38,7 +38,7 @@ export interface ImportWorkerOptions {
   config: AppConfig;
   /** This worker's name in `claimed_by`; unique per process. */
   workerId: string;
-  /** Runs one import; the pipeline (`runImport`) by default. */
+  /** Runs one import; the pipeline (`runImportWith`, with IMPORT_MAX_PACKET_BYTES) by default. */
   run?: RunImport;
   /** Where uploads are kept; defaults to DATA_DIR/imports. */
   uploads?: ImportUploadStorage;
@@ -107,7 +107,8 @@ export class ImportWorker {
     }
     this.workerId = options.workerId;
     this.database = options.database;
-    this.run = options.run ?? runImport;
+    const maxPacketBytes = options.config.IMPORT_MAX_PACKET_BYTES;
+    this.run = options.run ?? ((...args) => runImportWith({ maxPacketBytes }, ...args));
     this.uploads = options.uploads ?? LocalImportUploads.forDataDir(options.config.DATA_DIR);
     this.events = options.events ?? new ImportEvents();
     this.imports = new ImportState(options.database, this.events);

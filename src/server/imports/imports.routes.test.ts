@@ -45,7 +45,7 @@ describe.each(testDialects)('import routes on %s', (dialect) => {
     uploads = LocalImportUploads.forDataDir(dataDir);
     env = await createAccountsTestEnv(dialect, {
       dataDir,
-      env: { IMPORT_MAX_BYTES: '4096' },
+      env: { IMPORT_MAX_BYTES: '4096', IMPORT_MAX_PACKET_BYTES: '1024' },
       deps: { importUploads: uploads, importEvents: events },
     });
     team = await addAlphaTeam(env);
@@ -163,6 +163,18 @@ describe.each(testDialects)('import routes on %s', (dialect) => {
     const cut = await upload('directory=Incoming', goodFile.slice(0, 40), json);
     expect(errorOf(cut).message).toMatch(/ends in the middle of a JSON value.*cut short/);
     expect(await rowCount()).toBe(before);
+  });
+
+  it('refuses a packet over IMPORT_MAX_PACKET_BYTES with 400, naming the packet and the limit', async () => {
+    const names = Array.from({ length: 60 }, (_, index) => `"n${index}":"${'x'.repeat(20)}"`);
+    const big = `"13":{"file":{"id":13,"type":"image"},"extra":{${names.join(',')}}}`;
+    const response = await upload('directory=Incoming', `${goodFile.slice(0, -1)},${big}}`, json);
+    expect(response.statusCode).toBe(400);
+    expect(errorOf(response)).toEqual({
+      code: 'invalid_import_file',
+      message:
+        'packet 13 is over 1 KiB, the most a packet may be; split the file or raise IMPORT_MAX_PACKET_BYTES.',
+    });
   });
 
   it('refuses an empty body as no file', async () => {
