@@ -111,6 +111,7 @@ export async function benchDialect(
       databaseUrl: database.url,
       filePath: path.join(outDir, `export-${first.pageSize}.json`),
       projectStringId: 'bench-imported',
+      roundTripPath: path.join(outDir, 'round-trip.json'),
     };
     log(`${dialect}: importing the file generated with page size ${first.pageSize}…`);
     const { stdout } = await run(

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { openDatabase } from '../src/server/db/database.ts';
+import { writeExportFile } from '../src/server/exports/export-file-writer.ts';
 import { runImport } from '../src/server/imports/import-pipeline.ts';
 
 // One measured import, in a process of its own so that its peak RSS is the importer's alone:
@@ -14,6 +15,8 @@ export interface ImportRequest {
   filePath: string;
   /** The project made to import into (`project_string_id`). */
   projectStringId: string;
+  /** Where to write the export of what came in, for the round trip's check (the parent deletes it). */
+  roundTripPath: string;
 }
 
 /** What one import measured. */
@@ -34,6 +37,11 @@ export interface ImportMeasurement {
   peakRssMiB: number;
   /** RSS sampled when the import passed 25, 50, 75 and 100 % of its progress, MiB: flat memory shows here. */
   rssAtQuartersMiB: number[];
+  /**
+   * The round trip, after the measured import: the imported directory exported the same way (all
+   * files, no removed instances). Its check values must equal the imported file's.
+   */
+  roundTrip: { files: number; instances: number };
 }
 
 const mib = (bytes: number) => bytes / 1024 / 1024;
@@ -78,6 +86,28 @@ async function main(): Promise<void> {
     const ended = process.hrtime.bigint();
     if (outcome.status !== 'complete')
       throw new Error(`the import failed: ${outcome.statusText ?? 'no reason given'}`);
+    // Before the round trip's export, so the peak is the import's alone.
+    const peakRssMiB = process.resourceUsage().maxRSS / 1024;
+    const directoryId = await database.db
+      .selectFrom('directory')
+      .select('id')
+      .where('project_id', '=', project.id)
+      .where('nickname', '=', 'Imported')
+      .executeTakeFirstOrThrow();
+    const roundTrip = await writeExportFile(
+      database,
+      {
+        projectId: project.id,
+        source: 'directory',
+        sourceId: directoryId.id,
+        annIsComplete: false,
+        includeRemoved: false,
+        exportId: 2,
+        createdTime: new Date().toISOString(),
+        createdBy: 'bench@annex.local',
+      },
+      request.roundTripPath,
+    );
     const measurement: ImportMeasurement = {
       files: outcome.counts.files_created,
       instances: outcome.counts.instances_created,
@@ -85,8 +115,9 @@ async function main(): Promise<void> {
       seconds: Number(ended - started) / 1e9,
       validatingSeconds: Number((validatingEnded ?? ended) - started) / 1e9,
       baselineRssMiB: mib(baselineRss),
-      peakRssMiB: process.resourceUsage().maxRSS / 1024,
+      peakRssMiB,
       rssAtQuartersMiB: rssAtQuarters,
+      roundTrip: { files: roundTrip.fileCount, instances: roundTrip.instanceCount },
     };
     process.stdout.write(`${JSON.stringify(measurement)}\n`);
   } finally {

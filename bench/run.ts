@@ -82,6 +82,12 @@ function importReport(imports: ImportResult[]): string {
       ],
     ];
   });
+  const roundTrips = imports.map((result) => {
+    const equal =
+      result.roundTrip.files === result.generation.files &&
+      result.roundTrip.instances === result.generation.instances;
+    return `  ${result.dialect}: exported again ${number(result.roundTrip.files)} files, ${number(result.roundTrip.instances)} instances: ${equal ? 'equal to' : 'DIFFERENT FROM'} the file imported`;
+  });
   return [
     'The same file back in: the first generation above imported into a new project of the same database',
     '(both passes: validating every packet, then writing), in a fresh process, beside that export.',
@@ -91,6 +97,9 @@ function importReport(imports: ImportResult[]): string {
     'files/s ratio: import against the export of the same dialect. Memory is flat when the RSS at each',
     'quarter and the peak stay in one band whatever the file size (compare --files 10000 with 100000); the',
     'step between 25 % and 50 % is the writing pass (database pages, batches) starting after validation.',
+    '',
+    'Round trip (the imported directory exported the same way; check values against the imported file):',
+    ...roundTrips,
   ].join('\n');
 }
 
