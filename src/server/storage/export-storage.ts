@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { isMissing, modifiedTimeOf, readdirOrEmpty } from './missing-files.ts';
 
 // Export files live under DATA_DIR/exports: finished files at the top level, files being written in
 // `tmp/`. Every name here is built from an export's numeric id and random hex, never from anything a
@@ -222,26 +223,4 @@ export class ExportStorage {
 function assertExportId(exportId: number): void {
   if (!Number.isSafeInteger(exportId) || exportId <= 0)
     throw new InvalidStorageKeyError(`Invalid export id ${exportId}`);
-}
-
-async function readdirOrEmpty(folder: string): Promise<string[]> {
-  try {
-    return await fsp.readdir(folder);
-  } catch (error) {
-    if (isMissing(error)) return [];
-    throw error;
-  }
-}
-
-async function modifiedTimeOf(file: string): Promise<Date | null> {
-  try {
-    return (await fsp.stat(file)).mtime;
-  } catch (error) {
-    if (isMissing(error)) return null;
-    throw error;
-  }
-}
-
-function isMissing(error: unknown): boolean {
-  return error instanceof Error && 'code' in error && error.code === 'ENOENT';
 }

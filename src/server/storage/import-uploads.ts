@@ -4,6 +4,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { isMissing, modifiedTimeOf, readdirOrEmpty } from './missing-files.ts';
 
 // Uploaded import files, kept from the upload until the import is final. The interface is what the
 // import routes and worker use; the local disk is its one implementation today (DATA_DIR/imports),
@@ -148,26 +149,4 @@ export class LocalImportUploads implements ImportUploadStorage {
     if (!keyPattern.test(key)) throw new InvalidUploadKeyError(`Invalid upload key "${key}"`);
     return path.join(this.root, key);
   }
-}
-
-async function readdirOrEmpty(folder: string): Promise<string[]> {
-  try {
-    return await fsp.readdir(folder);
-  } catch (error) {
-    if (isMissing(error)) return [];
-    throw error;
-  }
-}
-
-async function modifiedTimeOf(file: string): Promise<Date | null> {
-  try {
-    return (await fsp.stat(file)).mtime;
-  } catch (error) {
-    if (isMissing(error)) return null;
-    throw error;
-  }
-}
-
-function isMissing(error: unknown): boolean {
-  return error instanceof Error && 'code' in error && error.code === 'ENOENT';
 }
