@@ -11,6 +11,14 @@ if ! command -v chromium >/dev/null 2>&1; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 
+# The Diffgram client e2e (e2e/diffgram-client) sends the Diffgram SDK's requests with python3 and
+# requests; PyPI is out of reach here, so say what is missing rather than try to install it.
+if ! python3 -c 'import requests' >/dev/null 2>&1; then
+  echo "prepare-test-machine: the Diffgram client e2e needs python3 with requests (python3 -c 'import requests' failed)." >&2
+  echo "  Install them, e.g. apt-get install python3-requests." >&2
+  exit 1
+fi
+
 pg_url="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}"
 if ! pg_isready -q -d "$pg_url" 2>/dev/null; then
   if command -v pg_ctlcluster >/dev/null 2>&1 && [ -d /etc/postgresql ]; then
@@ -24,4 +32,4 @@ if ! pg_isready -q -d "$pg_url" 2>/dev/null; then
     exit 1
   fi
 fi
-echo "prepare-test-machine: chromium $(chromium --version 2>/dev/null | awk '{print $2}'), PostgreSQL ready at $pg_url"
+echo "prepare-test-machine: chromium $(chromium --version 2>/dev/null | awk '{print $2}'), python3 with requests, PostgreSQL ready at $pg_url"

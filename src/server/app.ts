@@ -12,6 +12,7 @@ import { registerAccountRoutes } from './auth/account-routes.ts';
 import { installAuthentication } from './auth/authenticate.ts';
 import type { AnnexDatabase } from './db/database.ts';
 import { LinkSigner, loadLinkSecret } from './exports/download-links.ts';
+import { diffgramRoutes } from './diffgram/diffgram.routes.ts';
 import { ExportEvents } from './exports/export-events.ts';
 import { ExportService } from './exports/export-service.ts';
 import { exportsRoutes } from './exports/exports.routes.ts';
@@ -61,7 +62,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     logger: loggerOptions(deps.config.LOG_LEVEL),
     // Far longer than any project name or id the contract accepts, so every over-long one reaches
     // validation and its 400 naming the field; only a segment beyond this is the router's 414.
-    routerOptions: { maxParamLength: 2048 },
+    // `//api/...` is `/api/...`: the Diffgram SDK joins a host given with a trailing slash as is.
+    routerOptions: { maxParamLength: 2048, ignoreDuplicateSlashes: true },
     // The router's and Node's HTTP parser's own refusals, answered in the envelope like the rest.
     frameworkErrors: answerFrameworkError,
     clientErrorHandler: answerClientError,
@@ -106,7 +108,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       deps.config.LINK_TTL_MINUTES,
     );
   const events = deps.exportEvents ?? new ExportEvents();
-  // One service for every front door to exports (the REST routes today, a compatibility API later).
+  // One service for every front door to exports: annex's REST routes and the Diffgram API.
   const exportService = new ExportService({
     database: deps.database,
     storage,
@@ -126,6 +128,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     service: exportService,
     storage,
   });
+  await app.register(diffgramRoutes, { database: deps.database, service: exportService, storage });
   await app.register(filesRoutes, { database: deps.database, storage, linkSigner });
   await app.register(importsRoutes, {
     prefix: '/api/v1',

@@ -30,7 +30,8 @@ import type { Actor, MatrixRequest, MatrixWorld, PrincipalName } from './role-ma
 // status the permissions table of issue 10 documents (who may call what). One row per route;
 // one column per principal (the order of `principals` in role-matrix-fixture.ts); each cell is one
 // test with a fresh principal and, where the route destroys something, a fresh thing to destroy.
-// Every refusal must be the error envelope with its code, and a project the principal may not see
+// Every refusal must be the error envelope with its code (the Diffgram API's rows: text/plain),
+// and a project the principal may not see
 // must answer exactly as a project that does not exist.
 
 /** One column per principal, in this order. */
@@ -44,8 +45,8 @@ interface Cell {
   project: string;
 }
 
-/** A documented status: success, 401, 403 or 404. */
-type Status = 200 | 201 | 202 | 204 | 401 | 403 | 404;
+/** A documented status: success, 400 (the Diffgram API's "not yours to see"), 401, 403 or 404. */
+type Status = 200 | 201 | 202 | 204 | 400 | 401 | 403 | 404;
 
 /** One route: how a cell requests it, and the status each principal gets, in `columns` order. */
 interface MatrixRow {
@@ -53,6 +54,11 @@ interface MatrixRow {
   send(cell: Cell): MatrixRequest | Promise<MatrixRequest>;
   /** The error code of its refusals when not the usual one of their status (an expired link's 403). */
   code?: ErrorCode;
+  /**
+   * The Diffgram API: refusals are `text/plain` (403 for who-are-you and may-you, 400 for a project
+   * or job the principal may not see), not the envelope.
+   */
+  diffgram?: true;
   expect: readonly Status[];
 }
 
@@ -411,6 +417,78 @@ const matrix: MatrixRow[] = [
     send: (cell) => request('GET', `${projectPath(cell)}/audit`),
     expect: [401, 403, 403, 200, 404, 200, 403, 403, 404, 401, 401, 401, 401, 401, 403],
   },
+  // the Diffgram API (Diffgram's own paths, as its Python SDK calls them): 403 text where the
+  // envelope would say 401 or 403, 400 text where it would say 404
+  {
+    route: 'GET /api/project/:project_string_id/user/legacy/working_dir/view',
+    send: (cell) => request('GET', `/api/project/${cell.project}/user/legacy/working_dir/view`),
+    diffgram: true,
+    //       none view edit admn oadm inst bkv  bkia kels revk wrng expd endd disa sess
+    expect: [403, 200, 200, 200, 400, 200, 200, 200, 400, 403, 403, 403, 403, 403, 200],
+  },
+  {
+    route: 'POST /api/project/:project_string_id/user/sdk/file/list',
+    send: (cell) =>
+      request('POST', `/api/project/${cell.project}/user/sdk/file/list`, {
+        metadata: { directory_id: null, page: 1, limit: 5000, file_view_mode: 'ids_only' },
+      }),
+    diffgram: true,
+    expect: [403, 200, 200, 200, 400, 200, 200, 200, 400, 403, 403, 403, 403, 403, 200],
+  },
+  {
+    route: 'POST /api/v1/project/:project_string_id/file/exists',
+    send: (cell) =>
+      request('POST', `/api/v1/project/${cell.project}/file/exists`, { file_id_list: [] }),
+    diffgram: true,
+    expect: [403, 200, 200, 200, 400, 200, 200, 200, 400, 403, 403, 403, 403, 403, 200],
+  },
+  {
+    route: 'GET /api/v1/project/:project_string_id/labels/view/name_to_file_id',
+    send: (cell) => request('GET', `/api/v1/project/${cell.project}/labels/view/name_to_file_id`),
+    diffgram: true,
+    expect: [403, 200, 200, 200, 400, 200, 200, 200, 400, 403, 403, 403, 403, 403, 200],
+  },
+  {
+    route: 'GET /api/v1/project/:project_string_id/labels-schema',
+    send: (cell) => request('GET', `/api/v1/project/${cell.project}/labels-schema`),
+    diffgram: true,
+    expect: [403, 200, 200, 200, 400, 200, 200, 200, 400, 403, 403, 403, 403, 403, 200],
+  },
+  {
+    route: 'POST /api/v1/job/:job_id/builder/info',
+    send: ({ world }) =>
+      request('POST', `/api/v1/job/${world.jobId}/builder/info`, { mode_data: null }),
+    diffgram: true,
+    expect: [403, 200, 200, 200, 400, 200, 200, 200, 400, 403, 403, 403, 403, 403, 200],
+  },
+  {
+    route: 'POST /api/walrus/project/:project_string_id/export/to_file',
+    send: (cell) =>
+      request('POST', `/api/walrus/project/${cell.project}/export/to_file`, {
+        source: 'directory',
+        directory_id: null,
+        wait_for_export_generation: false,
+      }),
+    diffgram: true,
+    expect: [403, 403, 200, 200, 400, 200, 403, 403, 400, 403, 403, 403, 403, 403, 200],
+  },
+  {
+    route: 'POST /api/walrus/project/:project_string_id/export/link',
+    send: (cell) =>
+      request('POST', `/api/walrus/project/${cell.project}/export/link`, {
+        id: cell.world.completeExportId,
+        return_type: 'url',
+        format: 'JSON',
+      }),
+    diffgram: true,
+    expect: [403, 200, 200, 200, 400, 200, 200, 200, 400, 403, 403, 403, 403, 403, 200],
+  },
+  {
+    route: 'GET /api/walrus/project/:project_string_id/export/working_dir/list',
+    send: (cell) => request('GET', `/api/walrus/project/${cell.project}/export/working_dir/list`),
+    diffgram: true,
+    expect: [403, 200, 200, 200, 400, 200, 200, 200, 400, 403, 403, 403, 403, 403, 200],
+  },
   // health probes (outside /api: nobody is asked who they are)
   {
     route: 'GET /livez',
@@ -506,6 +584,25 @@ describe.each(testDialects)('role matrix on %s', (dialect) => {
     const what = `${row.route} as ${principal}`;
     expect(response.statusCode, `${what}: ${response.body.slice(0, 300)}`).toBe(expected);
 
+    if (row.diffgram === true) {
+      if (expected !== undefined && expected >= 400) {
+        expect(response.headers['content-type'], what).toMatch(/^text\/plain/);
+        expect(response.body.length, what).toBeGreaterThan(0);
+      }
+      // A project (or a job's project) the principal may not see answers as one that does not exist.
+      if (expected === 400 && row.route.includes(':project_string_id')) {
+        const url = options.url.replace(
+          `/project/${matrixProject}/`,
+          `/project/${unknownProject}/`,
+        );
+        const unknown = await sendAs(world, actor, { ...options, url });
+        expect(unknown.statusCode, `${what}, unknown project`).toBe(400);
+        expect(withoutProjectName(response, matrixProject), what).toBe(
+          withoutProjectName(unknown, unknownProject),
+        );
+      }
+      return;
+    }
     const code = expected === undefined ? undefined : (row.code ?? codeOfStatus[expected]);
     if (code === undefined) return;
     const envelope = errorEnvelopeSchema.safeParse(response.json());

@@ -84,6 +84,17 @@ export class ExportRepository {
     };
   }
 
+  /** Every export of the project that is not archived, newest first. */
+  async listAll(projectId: number): Promise<ExportRow[]> {
+    return this.database.db
+      .selectFrom('export')
+      .where('project_id', '=', projectId)
+      .where('archived', '=', 0)
+      .selectAll()
+      .orderBy('id', 'desc')
+      .execute();
+  }
+
   /** The contract shape of rows, with project name and source refs loaded in a few queries. */
   async toContract(rows: ExportRow[]): Promise<Export[]> {
     if (rows.length === 0) return [];

@@ -54,6 +54,12 @@ export interface ExportRequester {
 export type WaitResult =
   { outcome: 'pending'; export: Export } | { outcome: 'complete'; export: Export; row: ExportRow };
 
+/** How long a wait may last. */
+export interface WaitOptions {
+  /** Instead of WAIT_TIMEOUT_SECONDS; Infinity waits until the export is final (or shutdown). */
+  timeoutMs?: number;
+}
+
 /** What the export service is built from. */
 export interface ExportServiceOptions {
   /** The database exports live in. */
@@ -121,14 +127,18 @@ export class ExportService {
   }
 
   /**
-   * Waits until the export is final, at most the configured time, and less when `signal` aborts (the
-   * caller went away) or the service closes. Complete: its row, to send the file from. Failed: a 422
+   * Waits until the export is final, at most the configured time (or `options.timeoutMs`, which may
+   * be Infinity), and less when `signal` aborts (the caller went away) or the service closes. Complete: its row, to send the file from. Failed: a 422
    * `export_failed` whose message is the export's `status_text`. Otherwise `pending`, as it stands.
    */
-  async waitUntilSettled(exportId: number, signal?: AbortSignal): Promise<WaitResult> {
+  async waitUntilSettled(
+    exportId: number,
+    signal?: AbortSignal,
+    options: WaitOptions = {},
+  ): Promise<WaitResult> {
     const stop =
       signal === undefined ? this.closing.signal : AbortSignal.any([signal, this.closing.signal]);
-    const deadline = Date.now() + this.waitTimeoutMs;
+    const deadline = Date.now() + (options.timeoutMs ?? this.waitTimeoutMs);
     let row = await this.repository.getById(exportId);
     for (;;) {
       if (row === undefined) throw notFound(`Export ${exportId}`, { id: exportId });
@@ -177,18 +187,35 @@ export class ExportService {
     };
   }
 
+  /** Every export of the project that is not archived, newest first, in one list. */
+  async listAll(project: ExportProject): Promise<Export[]> {
+    return this.repository.toContract(await this.repository.listAll(project.id));
+  }
+
   /**
    * A fresh signed link to a complete export's file on `baseUrl` (the origin the caller reached annex
    * on); 409 `export_failed` saying why when it failed (it never will be ready), 409
    * `export_not_ready` with the export while it is queued or running, 404 when there is none.
    */
   async link(project: ExportProject, exportId: number, baseUrl: string): Promise<ExportLink> {
-    const record = await this.get(project, exportId);
+    return this.linkTo((await this.requireComplete(project, exportId)).export, baseUrl);
+  }
+
+  /**
+   * A complete export of the project and its row (to send its file from); the same refusals as
+   * `link`: 409 `export_failed` saying why, 409 `export_not_ready` ("Export not ready yet"), 404.
+   */
+  async requireComplete(
+    project: ExportProject,
+    exportId: number,
+  ): Promise<{ export: Export; row: ExportRow }> {
+    const row = await this.requireRow(project, exportId);
+    const record = await this.repository.toContractOne(row);
     if (record.status === 'failed')
       throw exportFailedConflict(record.status_text, { export: record });
     if (record.status !== 'complete')
       throw new ApiError('export_not_ready', 'Export not ready yet', { export: record });
-    return this.linkTo(record, baseUrl);
+    return { export: record, row };
   }
 
   /** A signed link to an export already known to be complete (a wait that just ended). */

@@ -53,10 +53,16 @@ export interface ExportTestEnv {
   events: ExportEvents;
   /** The app's link signer (tests sign old links with it). */
   linkSigner: LinkSigner;
-  /** The app, for `inject`. */
+  /** The app, for `inject`: requests act as the test instance admin unless they send credentials. */
   app: FastifyInstance;
+  /** The same app with no default credentials. */
+  anonymousApp: FastifyInstance;
   /** Starts a worker on this database and DATA_DIR; closed with the env. */
   startWorker(options?: Partial<ExportWorkerOptions>): Promise<ExportWorker>;
+  /** Stops every worker started so far (exports asked for now stay queued). */
+  stopWorkers(): Promise<void>;
+  /** How many started workers are running. */
+  workerCount(): number;
   /** Stops workers, closes the app and drops database and DATA_DIR. */
   close(): Promise<void>;
 }
@@ -92,6 +98,7 @@ export async function createExportTestEnv(
     events,
     linkSigner,
     app,
+    anonymousApp: built.anonymousApp,
     async startWorker(options = {}) {
       workerCounter += 1;
       const worker = new ExportWorker({
@@ -109,6 +116,12 @@ export async function createExportTestEnv(
       workers.push(worker);
       await worker.start();
       return worker;
+    },
+    async stopWorkers() {
+      await Promise.all(workers.splice(0).map((worker) => worker.stop()));
+    },
+    workerCount() {
+      return workers.length;
     },
     async close() {
       await Promise.all(workers.map((worker) => worker.stop()));

@@ -1,4 +1,3 @@
-import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import {
   createExportRequestSchema,
@@ -10,7 +9,6 @@ import {
   preflightQuerySchema,
   preflightResponseSchema,
 } from '../../contract/exports.ts';
-import type { ExportLink } from '../../contract/exports.ts';
 import { projectParamsSchema } from '../../contract/projects.ts';
 import { auditActorOf, recordAudit } from '../audit/audit-log.ts';
 import type { AnnexDatabase } from '../db/database.ts';
@@ -19,7 +17,12 @@ import { requireProjectRole } from '../auth/project-access.ts';
 import { originOf } from '../http/request-context.ts';
 import { installProjectLookup, projectOf } from '../projects/project-lookup.ts';
 import type { ExportStorage } from '../storage/export-storage.ts';
-import { sendExportFile } from './export-download.ts';
+import {
+  deliverExportFile,
+  recordExportCreated,
+  recordLinkIssued,
+  waitForRequester,
+} from './export-delivery.ts';
 import type { ExportService } from './export-service.ts';
 
 /** What the export routes are built from. */
@@ -38,8 +41,7 @@ export interface ExportsRoutesOptions {
  * one `ExportService` method and maps its answer to HTTP.
  */
 export const exportsRoutes: FastifyPluginAsyncZod<ExportsRoutesOptions> = (app, options) => {
-  const { service, storage } = options;
-  const { db } = options.database;
+  const { database, service, storage } = options;
   installProjectLookup(app, options.database);
 
   // GET /preflight is declared before GET /:id; find-my-way prefers the static segment either way,
@@ -79,36 +81,28 @@ export const exportsRoutes: FastifyPluginAsyncZod<ExportsRoutesOptions> = (app, 
       requireProjectRole(request, 'editor', 'generating an export');
       const { user } = principalOf(request);
       const { body } = request;
-      const created = await service.create(projectOf(request), body, {
-        userId: user.id,
-        email: user.email,
-      });
-      await recordAudit(db, auditActorOf(request), {
-        action: 'export_created',
-        projectId: projectOf(request).id,
-        target: `export ${created.id}`,
-        details: { source: created.source },
+      const project = projectOf(request);
+      const created = await service.create(project, body, { userId: user.id, email: user.email });
+      await recordExportCreated(database, request, project.id, created.id, {
+        source: created.source,
       });
       if (!body.wait_for_export_generation) return reply.status(202).send(created);
 
-      // A client that hangs up stops the wait; nobody is left to answer.
-      const gone = new AbortController();
-      reply.raw.once('close', () => gone.abort());
-      const result = await service.waitUntilSettled(created.id, gone.signal);
+      const result = await waitForRequester(service, reply, created.id);
       if (result.outcome === 'pending') return reply.status(202).send(result.export);
       if (body.return_type === 'url') {
         const link = service.linkTo(result.export, originOf(request));
-        await recordLinkIssued(request, link);
+        await recordLinkIssued(database, request, project.id, link);
         return reply.status(200).send(link);
       }
-      // The file itself, in the answer: a download with no link, recorded as one.
-      await recordAudit(db, auditActorOf(request), {
-        action: 'export_downloaded',
-        projectId: projectOf(request).id,
-        target: `export ${result.export.id}`,
-        details: { delivered: 'in the answer to a waiting request' },
-      });
-      return sendExportFile(request, reply, storage, result.row, { ranges: false });
+      return deliverExportFile(
+        database,
+        storage,
+        request,
+        reply,
+        result.row,
+        'in the answer to a waiting request',
+      );
     },
   );
 
@@ -138,8 +132,9 @@ export const exportsRoutes: FastifyPluginAsyncZod<ExportsRoutesOptions> = (app, 
     '/projects/:project/exports/:id/link',
     { schema: { params: exportParamsSchema, response: { 200: exportLinkSchema } } },
     async (request) => {
-      const link = await service.link(projectOf(request), request.params.id, originOf(request));
-      await recordLinkIssued(request, link);
+      const project = projectOf(request);
+      const link = await service.link(project, request.params.id, originOf(request));
+      await recordLinkIssued(database, request, project.id, link);
       return link;
     },
   );
@@ -157,7 +152,7 @@ export const exportsRoutes: FastifyPluginAsyncZod<ExportsRoutesOptions> = (app, 
         userId: principalOf(request).user.id,
         role: project.my_role,
       });
-      await recordAudit(db, auditActorOf(request), {
+      await recordAudit(database.db, auditActorOf(request), {
         action: 'export_archived',
         projectId: project.id,
         target: `export ${request.params.id}`,
@@ -165,17 +160,6 @@ export const exportsRoutes: FastifyPluginAsyncZod<ExportsRoutesOptions> = (app, 
       return reply.status(204).send();
     },
   );
-
-  // A link is what downloads the file, so issuing one is the trail's "downloaded" (never the URL:
-  // its signature opens the file).
-  async function recordLinkIssued(request: FastifyRequest, link: ExportLink): Promise<void> {
-    await recordAudit(db, auditActorOf(request), {
-      action: 'export_link_issued',
-      projectId: projectOf(request).id,
-      target: `export ${link.export.id}`,
-      details: { expires_at: link.expires_at },
-    });
-  }
 
   return Promise.resolve();
 };

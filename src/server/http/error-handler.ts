@@ -3,7 +3,7 @@ import {
   hasZodFastifySchemaValidationErrors,
   isResponseSerializationError,
 } from 'fastify-type-provider-zod';
-import type { FieldIssue } from '../../contract/errors.ts';
+import type { ErrorCode, FieldIssue } from '../../contract/errors.ts';
 import { ApiError, databaseUnavailableError, errorEnvelope as envelope } from './api-error.ts';
 import { byteSizeWords } from './byte-size-words.ts';
 
@@ -13,56 +13,88 @@ export interface ErrorHandlerOptions {
   notFound?: boolean;
 }
 
+/** An error as the API answers it: the status, and the envelope's code, message and details. */
+export interface DescribedError {
+  statusCode: number;
+  code: ErrorCode;
+  message: string;
+  details?: unknown;
+}
+
+/**
+ * What any error thrown in a route or hook answers: a lost database is a 503 `unavailable`, an
+ * `ApiError` its own, a schema refusal a 400 naming each field, Fastify's client errors their status
+ * with a message saying what to do, anything else a 500 (logged). Every front door (the envelope of
+ * annex's API, the plain text of the Diffgram API) answers from this.
+ */
+export function describeError(
+  error: FastifyError | ApiError,
+  request: FastifyRequest,
+): DescribedError {
+  error = databaseUnavailableError(error) ?? error; // a lost database: 503 `unavailable`, not 500
+  if (error instanceof ApiError) {
+    return {
+      statusCode: error.statusCode,
+      code: error.code,
+      message: error.message,
+      details: error.details,
+    };
+  }
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const issues: FieldIssue[] = error.validation.map((issue) => {
+      // Fastify calls the query `querystring`; the contract names fields `query.<name>`.
+      const place =
+        error.validationContext === 'querystring'
+          ? 'query'
+          : (error.validationContext ?? 'request');
+      const fieldPath = issue.instancePath.replace(/^\//, '').replaceAll('/', '.');
+      // zod's unrecognized_keys issue names the extra keys in params rather than in the path,
+      // which leads to the object holding them (`body.instance_list.0` for a nested one).
+      const unknownKeys = (issue.params as { keys?: string[] }).keys;
+      const at = fieldPath ? `${place}.${fieldPath}` : place;
+      const field = unknownKeys?.length ? `${at}.${unknownKeys.join(',')}` : at;
+      return { field, message: issue.message ?? 'is invalid' };
+    });
+    const summary = issues.map((issue) => `${issue.field}: ${issue.message}`).join('; ');
+    return {
+      statusCode: 400,
+      code: 'validation_failed',
+      message: `Invalid request: ${summary}`,
+      details: { issues },
+    };
+  }
+  if (isResponseSerializationError(error)) {
+    request.log.error({ err: error }, 'response did not match its contract');
+    return {
+      statusCode: 500,
+      code: 'internal',
+      message: 'The server built a response that breaks its own contract.',
+    };
+  }
+  if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+    // Fastify's own client errors: an unsupported media type, a body too large, a bad content-length.
+    return {
+      statusCode: error.statusCode,
+      code: 'bad_request',
+      message: fastifyClientErrorMessage(error, request),
+    };
+  }
+  request.log.error({ err: error }, 'unhandled error');
+  return {
+    statusCode: 500,
+    code: 'internal',
+    message:
+      'Something went wrong on the server. Try again; if it keeps happening, check the server log.',
+  };
+}
+
 /** Installs the one error envelope on every error and unknown route. */
 export function installErrorHandler(app: FastifyInstance, options: ErrorHandlerOptions = {}): void {
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
-    error = databaseUnavailableError(error) ?? error; // a lost database: 503 `unavailable`, not 500
-    if (error instanceof ApiError) {
-      return reply
-        .status(error.statusCode)
-        .send(envelope(error.code, error.message, error.details));
-    }
-    if (hasZodFastifySchemaValidationErrors(error)) {
-      const issues: FieldIssue[] = error.validation.map((issue) => {
-        // Fastify calls the query `querystring`; the contract names fields `query.<name>`.
-        const place =
-          error.validationContext === 'querystring'
-            ? 'query'
-            : (error.validationContext ?? 'request');
-        const fieldPath = issue.instancePath.replace(/^\//, '').replaceAll('/', '.');
-        // zod's unrecognized_keys issue names the extra keys in params rather than in the path,
-        // which leads to the object holding them (`body.instance_list.0` for a nested one).
-        const unknownKeys = (issue.params as { keys?: string[] }).keys;
-        const at = fieldPath ? `${place}.${fieldPath}` : place;
-        const field = unknownKeys?.length ? `${at}.${unknownKeys.join(',')}` : at;
-        return { field, message: issue.message ?? 'is invalid' };
-      });
-      const summary = issues.map((issue) => `${issue.field}: ${issue.message}`).join('; ');
-      return reply
-        .status(400)
-        .send(envelope('validation_failed', `Invalid request: ${summary}`, { issues }));
-    }
-    if (isResponseSerializationError(error)) {
-      request.log.error({ err: error }, 'response did not match its contract');
-      return reply
-        .status(500)
-        .send(envelope('internal', 'The server built a response that breaks its own contract.'));
-    }
-    if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
-      // Fastify's own client errors: an unsupported media type, a body too large, a bad content-length.
-      return reply
-        .status(error.statusCode)
-        .send(envelope('bad_request', fastifyClientErrorMessage(error, request)));
-    }
-    request.log.error({ err: error }, 'unhandled error');
+    const described = describeError(error, request);
     return reply
-      .status(500)
-      .send(
-        envelope(
-          'internal',
-          'Something went wrong on the server. Try again; if it keeps happening, check the server log.',
-        ),
-      );
+      .status(described.statusCode)
+      .send(envelope(described.code, described.message, described.details));
   });
 
   // Fastify takes one not-found handler per prefix; with the SPA, registerSpa's handler answers instead.

@@ -142,6 +142,7 @@ export async function installRateLimits(
     'POST /api/v1/auth/sign-in': signInLimit,
     'POST /api/v1/auth/password': passwordChangeLimit,
     'POST /api/v1/projects/:project/exports': exportLimit,
+    'POST /api/walrus/project/:project_string_id/export/to_file': exportLimit,
   };
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];

@@ -43,6 +43,12 @@ describe('ExportRow', () => {
     expect(onArchive).toHaveBeenCalledTimes(1);
   });
 
+  it('says who asked for the export, the whole address on hover', () => {
+    const { row } = renderRow(buildExport({ id: 3, created_by: 'ada@diffgram.example' }));
+    const creator = within(row).getByText('by ada@diffgram.example');
+    expect(creator).toHaveAttribute('title', 'ada@diffgram.example');
+  });
+
   it('has no Archive for a user who may not archive this export', () => {
     const { row } = renderRow(buildExport({ id: 3 }), false);
     expect(within(row).getByRole('button', { name: 'Download' })).toBeInTheDocument();

@@ -80,6 +80,10 @@ export function ExportRow({
         <Text size="xs" c="dimmed">
           #{item.id}
         </Text>
+        {/* Who asked for it, whichever door they came in by (panel, SDK, CLI, Diffgram's SDK). */}
+        <Text size="xs" c="dimmed" className={classes.creator} title={item.created_by}>
+          by {item.created_by}
+        </Text>
       </Table.Td>
       <Table.Td className={classes.statusCell}>
         <ExportStatusCell item={item} />
