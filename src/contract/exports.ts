@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { exportChecksSchema } from './export-checks.ts';
 import { projectStringIdSchema } from './projects.ts';
 import {
   bodyIdSchema,
@@ -13,14 +14,14 @@ export const exportSources = ['directory', 'job', 'task'] as const;
 /** What an export reads from. */
 export type ExportSource = (typeof exportSources)[number];
 
-/** An export's lifecycle; `complete` and `failed` are final. */
-export const exportStatuses = ['queued', 'running', 'complete', 'failed'] as const;
+/** An export's lifecycle; `complete`, `failed` and `cancelled` are final. */
+export const exportStatuses = ['queued', 'running', 'complete', 'failed', 'cancelled'] as const;
 /** Where an export stands. */
 export type ExportStatus = (typeof exportStatuses)[number];
 
 /** True when an export will not change any more. */
 export function isFinalStatus(status: ExportStatus): boolean {
-  return status === 'complete' || status === 'failed';
+  return status === 'complete' || status === 'failed' || status === 'cancelled';
 }
 
 /** The source an export read from, by id and the name people know it by. */
@@ -180,6 +181,18 @@ export const exportSchema = z.object({
    * exports made before change tracking). Any count above 0: the export is stale.
    */
   changes_since: changesSinceSchema.nullable(),
+  /** The check values beyond the file count, written with the file; null until complete (and for older exports). */
+  checks: exportChecksSchema.nullable(),
+  /**
+   * SHA-256 of the file's content without what differs between two exports of the same data
+   * (`export_info`'s id, time and creator): two exports with the same value hold the same data.
+   * Null until complete (and for older exports).
+   */
+  content_sha256: z.string().nullable(),
+  /** The cancelled or failed export this one retries, when it is a retry. */
+  retry_of: z.number().int().nullable(),
+  /** The newest export made by retrying this one, when there is one. */
+  retried_by: z.number().int().nullable(),
 });
 /** The export resource. */
 export type Export = z.infer<typeof exportSchema>;

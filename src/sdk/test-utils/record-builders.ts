@@ -62,6 +62,10 @@ export function exportRecordOf(overrides: Partial<ExportRecord> = {}): ExportRec
     finished_time: '2026-11-30T04:00:02.000Z',
     created_by: 'admin@annex.local',
     changes_since: { files_changed: 0, files_added: 0, files_removed: 0 },
+    checks: null,
+    content_sha256: null,
+    retry_of: null,
+    retried_by: null,
     ...overrides,
   };
 }

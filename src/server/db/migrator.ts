@@ -7,6 +7,7 @@ import * as exportOwnerSession from './migrations/0003-export-owner-session.ts';
 import * as maintainedCounts from './migrations/0004-maintained-counts.ts';
 import * as accounts from './migrations/0005-accounts.ts';
 import * as changesAndImports from './migrations/0006-changes-and-imports.ts';
+import * as exportChecksAndRetries from './migrations/0007-export-checks-and-retries.ts';
 
 // Migrations are code, listed here in order; a name once released is never changed.
 const migrations: Record<string, (dialect: DialectName) => Migration> = {
@@ -16,6 +17,7 @@ const migrations: Record<string, (dialect: DialectName) => Migration> = {
   '0004-maintained-counts': (dialect) => ({ up: (db) => maintainedCounts.up(db, dialect) }),
   '0005-accounts': (dialect) => ({ up: (db) => accounts.up(db, dialect) }),
   '0006-changes-and-imports': (dialect) => ({ up: (db) => changesAndImports.up(db, dialect) }),
+  '0007-export-checks-and-retries': () => ({ up: (db) => exportChecksAndRetries.up(db) }),
 };
 
 class ListedMigrations implements MigrationProvider {

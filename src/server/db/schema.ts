@@ -202,8 +202,8 @@ export interface InstanceTable {
   source_instance_id: number | null;
 }
 
-/** Export lifecycle states; `complete` and `failed` are final. */
-export type ExportStatus = 'queued' | 'running' | 'complete' | 'failed';
+/** Export lifecycle states; `complete`, `failed` and `cancelled` are final. */
+export type ExportStatus = 'queued' | 'running' | 'complete' | 'failed' | 'cancelled';
 
 /** An export: a durable request, its progress, and the file it produced. */
 export interface ExportTable {
@@ -251,6 +251,12 @@ export interface ExportTable {
   created_by_user_id: number | null;
   /** The project's change counter in the snapshot the export read (migration 0006); null until it is read. */
   snapshot_seq: number | null;
+  /** The check values (`exportChecksSchema` as JSON), written with the file (migration 0007); null until complete. */
+  checks: Json | null;
+  /** SHA-256 of the file's content without `export_info`'s id, time and creator (migration 0007). */
+  content_sha256: string | null;
+  /** The cancelled or failed export this one retries (migration 0007). */
+  retry_of_export_id: number | null;
 }
 
 /** An account (migration 0005); `app_user` because `user` is reserved on PostgreSQL. */

@@ -3,6 +3,8 @@ import { attributeValuesSchema, geometrySchemas } from '../../contract/annotatio
 import type { AttributeValues, Geometry, InstanceType } from '../../contract/annotations.ts';
 import { textTokenSchema, videoSequenceSchema } from '../../contract/export-file.ts';
 import type { TextToken } from '../../contract/export-file.ts';
+import { exportChecksSchema } from '../../contract/export-checks.ts';
+import type { ExportChecks } from '../../contract/export-checks.ts';
 
 // The JSON columns the export reads (src/server/db/schema.ts), parsed with the contract's schemas
 // so that a value the format would reject fails the export here, naming the row and the field,
@@ -154,4 +156,21 @@ function describeIssues(error: z.ZodError): string {
   const at = first.path.length === 0 ? 'the value' : `"${first.path.map(String).join('.')}"`;
   const more = rest.length === 0 ? '' : ` (and ${rest.length} more)`;
   return `${at}: ${first.message}${more}`;
+}
+
+/** An export's stored `checks` (written by the worker with the file); throws naming the export when unreadable. */
+export function readStoredChecks(text: string, exportId: number): ExportChecks {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new StoredValueError(`Export ${exportId}: its stored checks are not valid JSON.`);
+  }
+  const parsed = exportChecksSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new StoredValueError(
+      `Export ${exportId}: its stored checks do not match the contract (${parsed.error.issues[0]?.message ?? 'invalid'}).`,
+    );
+  }
+  return parsed.data;
 }

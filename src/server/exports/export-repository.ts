@@ -5,6 +5,7 @@ import type { ExportRow } from '../db/schema.ts';
 import { selectTasksWithJobAndFile } from '../projects/project-queries.ts';
 import { countChangesSince } from './export-changes-queries.ts';
 import type { ChangesTarget } from './export-changes-queries.ts';
+import { readStoredChecks } from './export-file-stored-json.ts';
 
 // The export rows and their contract shape. Rows keep ids; the contract carries the source's id and
 // name, read here in a few batched queries per page rather than one join per row. `changes_since`
@@ -129,7 +130,10 @@ export class ExportRepository {
         ? []
         : await db.selectFrom('job').select(['id', 'name']).where('id', 'in', jobIds).execute();
 
-    const changesById = await this.changesSince(rows);
+    const [changesById, retriedBy] = await Promise.all([
+      this.changesSince(rows),
+      this.newestRetries(rows),
+    ]);
 
     const projectById = new Map(projects.map((row) => [row.id, row.project_string_id]));
     const directoryById = new Map(
@@ -173,6 +177,10 @@ export class ExportRepository {
         finished_time: row.finished_time,
         created_by: row.created_by,
         changes_since: changesById.get(row.id) ?? null,
+        checks: row.checks === null ? null : readStoredChecks(row.checks, row.id),
+        content_sha256: row.content_sha256,
+        retry_of: row.retry_of_export_id,
+        retried_by: retriedBy.get(row.id) ?? null,
       } satisfies Export;
     });
   }
@@ -205,6 +213,26 @@ export class ExportRepository {
       }),
     );
     return changesById;
+  }
+
+  /** The newest retry of each row that was retried, by the retried export's id. */
+  private async newestRetries(rows: ExportRow[]): Promise<Map<number, number>> {
+    const ids = rows.filter((row) => row.status === 'failed' || row.status === 'cancelled');
+    if (ids.length === 0) return new Map();
+    const retries = await this.database.db
+      .selectFrom('export')
+      .select(['id', 'retry_of_export_id'])
+      .where(
+        'retry_of_export_id',
+        'in',
+        ids.map((row) => row.id),
+      )
+      .orderBy('id')
+      .execute();
+    const newest = new Map<number, number>();
+    for (const retry of retries)
+      if (retry.retry_of_export_id !== null) newest.set(retry.retry_of_export_id, retry.id);
+    return newest;
   }
 
   /** The contract shape of one row. */

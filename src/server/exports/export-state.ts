@@ -75,6 +75,7 @@ export const allowedMoves: Record<ExportStatus, ExportStatus[]> = (() => {
     running: [],
     complete: [],
     failed: [],
+    cancelled: [],
   };
   for (const move of Object.values(moves) as Move[]) {
     for (const from of move.from) {

@@ -163,6 +163,10 @@ export function buildExport(overrides: Partial<Export> = {}): Export {
     finished_time: '2025-11-28T17:40:03.000Z',
     created_by: 'admin@annex.local',
     changes_since: null,
+    checks: null,
+    content_sha256: null,
+    retry_of: null,
+    retried_by: null,
     ...overrides,
   });
 }

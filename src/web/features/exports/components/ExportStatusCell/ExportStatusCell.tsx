@@ -9,6 +9,7 @@ const statusColors: Record<ExportStatus, MantineColor> = {
   running: 'blue',
   complete: 'teal',
   failed: 'red',
+  cancelled: 'orange',
 };
 
 /** Props of ExportStatusCell. */
