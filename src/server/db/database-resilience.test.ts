@@ -168,6 +168,7 @@ describe.skipIf(!testDialects.includes('postgres'))('a dropped PostgreSQL connec
         logger.lines.some((line) =>
           line.includes(`export ${created.id} put back in the queue (database connection lost)`),
         ),
+        logger.lines.join('\n'),
       ).toBe(true);
       expect(logger.lines.filter((line) => line.includes(`export ${created.id} failed`))).toEqual(
         [],
