@@ -16,7 +16,7 @@ import { exitCodes } from './exit-codes.ts';
 // `annex export checks` and the checks line of `annex export status`, run in-process against a
 // stand-in for annex that answers GET …/exports/:id with records made here: every state an export
 // can be in, without waiting for a worker to pass through it. The real server's answer is read in
-// export-checks.test.ts.
+// export-handle-checks.test.ts.
 
 const records = new Map<number, ExportRecord>([
   [12, exportRecordOf({ id: 12, checks: buildChecksWithFindings() })],
