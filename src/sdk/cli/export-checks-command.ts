@@ -56,7 +56,7 @@ export function registerExportChecksCommand(
     })
     .option(
       '--examples <n>',
-      `places to look listed per warning, 0 to ${maxCheckExamples} (default ${defaultExamplesShown}); --json has all the export keeps`,
+      `places to look listed per warning, 0 to ${maxCheckExamples}; --json has all the export keeps`,
       examplesCount,
       defaultExamplesShown,
     )

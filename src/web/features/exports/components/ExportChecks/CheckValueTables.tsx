@@ -151,10 +151,20 @@ function FindingCount({ count }: { count: number }) {
   );
 }
 
-function FindingTable({ caption, rows }: { caption: string; rows: FindingRow[] }) {
+/** Check counts, one row each; `leading` rows (plain counts) come first. */
+function FindingTable({
+  caption,
+  rows,
+  leading,
+}: {
+  caption: string;
+  rows: FindingRow[];
+  leading?: ReactNode;
+}) {
   return (
     <Table withTableBorder aria-label={caption}>
       <Table.Tbody>
+        {leading}
         {rows.map((row) => (
           <Table.Tr key={row.key}>
             <Table.Th scope="row" fw={400}>
@@ -248,34 +258,28 @@ function TaskTable({
 }) {
   return (
     <Section title="Tasks and files">
-      <Table withTableBorder aria-label="Tasks and files">
-        <Table.Tbody>
-          <Table.Tr>
-            <Table.Th scope="row" fw={400}>
-              Tasks complete
-            </Table.Th>
-            <Table.Td ta="right">
-              {formatCount(tasks.tasks_complete)} of {formatCount(tasks.tasks_total)}
-            </Table.Td>
-          </Table.Tr>
-          <Table.Tr>
-            <Table.Th scope="row" fw={400}>
-              Files exported
-            </Table.Th>
-            <Table.Td ta="right">{formatCount(tasks.files_exported)}</Table.Td>
-          </Table.Tr>
-          {taskRows(checks).map((row) => (
-            <Table.Tr key={row.key}>
+      <FindingTable
+        caption="Tasks and files"
+        rows={taskRows(checks)}
+        leading={
+          <>
+            <Table.Tr>
               <Table.Th scope="row" fw={400}>
-                {row.label}
+                Tasks complete
               </Table.Th>
               <Table.Td ta="right">
-                <FindingCount count={row.finding.count} />
+                {formatCount(tasks.tasks_complete)} of {formatCount(tasks.tasks_total)}
               </Table.Td>
             </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+            <Table.Tr>
+              <Table.Th scope="row" fw={400}>
+                Files exported
+              </Table.Th>
+              <Table.Td ta="right">{formatCount(tasks.files_exported)}</Table.Td>
+            </Table.Tr>
+          </>
+        }
+      />
       <Text size="xs" c="dimmed">
         Archived tasks are left out.
       </Text>
