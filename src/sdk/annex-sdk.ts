@@ -88,6 +88,12 @@ export type {
 } from '../contract/imports.ts';
 export type { ChangesSince } from '../contract/exports.ts';
 export type {
+  CheckExample,
+  CheckFinding,
+  CheckWarning,
+  ExportChecks,
+} from '../contract/export-checks.ts';
+export type {
   AnyInstance,
   ExportFile,
   ExportFileMetadata,

@@ -5,6 +5,8 @@ import { Readable, Transform } from 'node:stream';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import { checkWarnings } from '../contract/export-checks.ts';
+import type { CheckWarning } from '../contract/export-checks.ts';
 import { exportFileSchema } from '../contract/export-file.ts';
 import type { ExportFile } from '../contract/export-file.ts';
 import {
@@ -79,6 +81,9 @@ export async function readExportFile(
  * `percent_complete`, `file_list_length`…), and the calls that follow an export from queued to
  * its data. Returned by `generateExport({ waitForExportGeneration: false })`, `project.export.list()`
  * and `project.export.getById()`. It holds metadata, not annotations: `accessData()` fetches those.
+ * `checks` holds its check values (instances per label and type, files per type, geometry that
+ * cannot be right, tasks against files, expected against written), null until it is complete and
+ * for exports made before annex kept them; `checkWarnings()` says which of them found something.
  */
 export class Export extends contractRecord<ExportRecord>() {
   readonly #client: AnnexHttpClient;
@@ -116,6 +121,17 @@ export class Export extends contractRecord<ExportRecord>() {
    */
   get isStale(): boolean {
     return isStale(this.#record.changes_since);
+  }
+
+  /**
+   * The check values that found something, most serious first, in the panel's and the CLI's words:
+   * each with `key`, `title`, `sentence` (what it means and what to do) and `finding` (the count and
+   * the first places to look: file, instance and frame ids). An empty list when every check passed;
+   * null when the export has no check values (`checks` is null: not complete yet, or made before
+   * annex kept them), so "nothing found" and "not checked" never read alike.
+   */
+  checkWarnings(): CheckWarning[] | null {
+    return this.#record.checks === null ? null : checkWarnings(this.#record.checks);
   }
 
   /**

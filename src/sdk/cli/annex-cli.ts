@@ -22,6 +22,8 @@ import {
   credentialsOf,
   withCredentialOptions,
 } from './cli-credentials.ts';
+import { checksSummaryLine } from './export-checks-report.ts';
+import { registerExportChecksCommand } from './export-checks-command.ts';
 import { exitCodeFor, exitCodes, exitCodesHelp, UsageError } from './exit-codes.ts';
 import type { ExitCode } from './exit-codes.ts';
 import { formatBytes, plural, ProgressReporter } from './progress-reporter.ts';
@@ -133,7 +135,7 @@ function writeJson(io: CliIo, value: unknown): void {
   io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** The `annex` program: `annex export generate | list | status | download` and `annex import FILE`. */
+/** The `annex` program: `annex export generate | list | status | checks | download` and `annex import FILE`. */
 export function buildAnnexCli(io: CliIo): Command {
   const reporter = new ProgressReporter(io.stderr);
   const program = new Command('annex')
@@ -360,10 +362,14 @@ ${commandHelp}`,
         `  finished   ${item.finished_time ?? '-'}`,
       ];
       if (item.status_text !== null) lines.push(`  reason     ${item.status_text}`);
+      const warnings = item.checkWarnings();
+      if (warnings !== null) lines.push(`  ${checksSummaryLine(item.id, flags.project, warnings)}`);
       const stale = staleLine(item.changesSince);
       if (stale !== null) lines.push(`  ${stale}`, `  ${regenerateHint(item, flags.project)}`);
       io.stdout.write(`${lines.join('\n')}\n`);
     });
+
+  registerExportChecksCommand(exportCommand, { io, withConnection, projectOf, commandHelp });
 
   withConnection(exportCommand.command('download'))
     .description("download a complete export's file, byte for byte, checked against its SHA-256")

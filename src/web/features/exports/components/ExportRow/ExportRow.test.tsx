@@ -2,6 +2,7 @@ import { screen, within } from '@testing-library/react';
 import { Table } from '@mantine/core';
 import { describe, expect, it, vi } from 'vitest';
 import type { Export } from '../../../../../contract/exports.ts';
+import { buildChecksWithFindings } from '../../../../../contract/test-utils/export-checks-builders.ts';
 import { buildExport } from '../../../../test-utils/builders.ts';
 import { renderWithProviders } from '../../../../test-utils/render.tsx';
 import { ExportRow } from './ExportRow.tsx';
@@ -104,5 +105,16 @@ describe('ExportRow', () => {
 
     const deleted = renderRow(buildExport({ directory: null, changes_since: changes }));
     expect(within(deleted.row).queryByRole('button', { name: 'Regenerate' })).toBeNull();
+  });
+
+  it('offers Checks, with its warning count, once the export has check values', () => {
+    const withChecks = renderRow(buildExport({ checks: buildChecksWithFindings() }));
+    expect(
+      within(withChecks.row).getByRole('button', { name: 'Checks: 5 warnings' }),
+    ).toBeInTheDocument();
+    withChecks.unmount();
+
+    const older = renderRow(buildExport({ checks: null }));
+    expect(within(older.row).queryByRole('button', { name: /^Checks/ })).toBeNull();
   });
 });

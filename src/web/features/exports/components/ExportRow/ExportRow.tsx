@@ -7,6 +7,7 @@ import {
   formatRelativeTime,
 } from '../../../../lib/format.ts';
 import { isStaleExport, regenerateRequest } from '../../utils/export-regeneration.ts';
+import { ExportChecksButton } from '../ExportChecks/ExportChecksButton.tsx';
 import { ExportStatusCell } from '../ExportStatusCell/ExportStatusCell.tsx';
 import classes from './ExportRow.module.css';
 
@@ -150,6 +151,7 @@ export function ExportRow({
           >
             Preview
           </Button>
+          <ExportChecksButton item={item} />
           {showRegenerate && (
             <Button
               size="xs"
