@@ -40,7 +40,11 @@ export class ExportCancelRetry {
    * project has no such export; 403 for a viewer, or an editor cancelling someone else's (only an
    * admin may, as with archiving); 409 `conflict` with the export when it had already finished.
    */
-  async cancel(project: ExportProject, exportId: number, requester: ExportRequester): Promise<Export> {
+  async cancel(
+    project: ExportProject,
+    exportId: number,
+    requester: ExportRequester,
+  ): Promise<Export> {
     const row = await this.requireRow(project, exportId);
     if (requester.role !== 'admin') {
       if (requester.role === 'viewer' || row.created_by_user_id !== requester.userId)
