@@ -157,6 +157,7 @@ describe.each(testDialects)('export cancel and retry on %s', (dialect) => {
 
   it('discards the file of a worker that finishes just after the cancel, and the export stays cancelled', async () => {
     // The cancel lands between the file's rename into place and the worker's `complete`.
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called with its own `this` below
     const complete = ExportState.prototype.complete;
     const spy = vi.spyOn(ExportState.prototype, 'complete').mockImplementation(async function (
       this: ExportState,
