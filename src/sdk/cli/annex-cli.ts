@@ -23,10 +23,11 @@ import {
   withCredentialOptions,
 } from './cli-credentials.ts';
 import { exitCodeFor, exitCodes, exitCodesHelp, UsageError } from './exit-codes.ts';
+import { registerExportCancelRetryCommands } from './export-cancel-retry-command.ts';
 import type { ExitCode } from './exit-codes.ts';
 import { formatBytes, plural, ProgressReporter } from './progress-reporter.ts';
 import type { ProgressStream } from './progress-reporter.ts';
-import { exportStatusCell, importSummaryLines, staleLine } from './record-summaries.ts';
+import { exportStatusCell, importSummaryLines, retryLines, staleLine } from './record-summaries.ts';
 
 /** Where the CLI writes; `main.ts` passes the process's own streams. */
 export interface CliIo {
@@ -133,7 +134,10 @@ function writeJson(io: CliIo, value: unknown): void {
   io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** The `annex` program: `annex export generate | list | status | download` and `annex import FILE`. */
+/**
+ * The `annex` program: `annex export generate | list | status | download | cancel | retry` and
+ * `annex import FILE`.
+ */
 export function buildAnnexCli(io: CliIo): Command {
   const reporter = new ProgressReporter(io.stderr);
   const program = new Command('annex')
@@ -335,7 +339,7 @@ ${commandHelp}`,
       "show one export's status, progress and check values, and whether its source changed since (stale)",
     )
     .argument('<id>', 'the export id', positiveInteger)
-    .option('--wait', 'wait until it is complete (exit 4 if it fails)')
+    .option('--wait', 'wait until it is complete (exit 4 if it fails, 10 if cancelled)')
     .option(
       '--timeout <seconds>',
       'with --wait, give up after this long (default 1800)',
@@ -360,6 +364,7 @@ ${commandHelp}`,
         `  finished   ${item.finished_time ?? '-'}`,
       ];
       if (item.status_text !== null) lines.push(`  reason     ${item.status_text}`);
+      lines.push(...retryLines(item));
       const stale = staleLine(item.changesSince);
       if (stale !== null) lines.push(`  ${stale}`, `  ${regenerateHint(item, flags.project)}`);
       io.stdout.write(`${lines.join('\n')}\n`);
@@ -377,6 +382,17 @@ ${commandHelp}`,
       const output = flags.output ?? item.file_name ?? `${item.id}.json`;
       await downloadTo(item, output, flags.json === true);
     });
+
+  registerExportCancelRetryCommands(exportCommand, {
+    withConnection,
+    projectOf,
+    waitFor,
+    positiveInteger,
+    positiveSeconds,
+    out: (text) => io.stdout.write(text),
+    note: (line) => reporter.note(line),
+    commandHelp,
+  });
 
   withConnection(program.command('import'))
     .description(
