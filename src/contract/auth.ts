@@ -247,6 +247,8 @@ export const auditActions = [
   'export_link_issued',
   'export_downloaded',
   'export_archived',
+  'export_cancelled',
+  'export_retried',
   'import_started',
 ] as const;
 /** What the audit trail records. */

@@ -10,6 +10,7 @@ export const errorCodes = [
   'conflict',
   'export_not_ready',
   'export_failed',
+  'export_cancelled',
   'unauthenticated',
   'forbidden',
   'rate_limited',

@@ -172,6 +172,26 @@ export class ExportFailedError extends AnnexError {
   }
 }
 
+/**
+ * The export was cancelled before it finished, so it has no file and never will; `message` says who
+ * cancelled it. `export.retry()` queues a new one with the same settings.
+ */
+export class ExportCancelledError extends AnnexError {
+  override name = 'ExportCancelledError';
+  /** The cancelled export. */
+  readonly export: ExportRecord;
+
+  /** Builds a cancelled-export error carrying the export. */
+  constructor(
+    message: string,
+    exportRecord: ExportRecord,
+    init: Omit<AnnexErrorInit, 'code'> = {},
+  ) {
+    super(message, { ...init, code: 'export_cancelled' });
+    this.export = exportRecord;
+  }
+}
+
 /** annex could not be reached, or the connection broke while reading its answer. */
 export class NetworkError extends AnnexError {
   override name = 'NetworkError';

@@ -4,6 +4,7 @@ import { exportSchema } from '../contract/exports.ts';
 import {
   AnnexError,
   AuthenticationError,
+  ExportCancelledError,
   ExportFailedError,
   ExportNotReadyError,
   InvalidImportFileError,
@@ -414,6 +415,11 @@ export class AnnexHttpClient {
           ...init,
           issues: issues.success ? issues.data.issues : [],
         });
+      }
+      case 'export_cancelled': {
+        const concerned = exportDetailsSchema.safeParse(details);
+        if (!concerned.success) return new AnnexError(message, init);
+        return new ExportCancelledError(message, concerned.data.export, { httpStatus, details });
       }
       case 'export_not_ready':
       case 'export_failed': {

@@ -56,6 +56,7 @@ export type { ApiKeyCredentials } from './api-credentials.ts';
 export {
   AnnexError,
   AuthenticationError,
+  ExportCancelledError,
   ExportFailedError,
   ExportNotReadyError,
   ExportTimeoutError,

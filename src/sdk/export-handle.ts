@@ -32,6 +32,7 @@ import {
 } from './annex-errors.ts';
 import type { AnnexHttpClient } from './annex-http-client.ts';
 import { contractRecord } from './contract-record.ts';
+import { cancelledErrorOf } from './export-cancelled.ts';
 import { ExportFileStream } from './export-file-stream.ts';
 import { pollUntilFinal } from './status-polling.ts';
 import type { PollOptions } from './status-polling.ts';
@@ -101,7 +102,7 @@ export class Export extends contractRecord<ExportRecord>() {
     return this.status === 'complete';
   }
 
-  /** True once the export will not change any more (complete or failed). */
+  /** True once the export will not change any more (complete, failed or cancelled). */
   get isFinal(): boolean {
     return isFinalStatus(this.status);
   }
@@ -187,8 +188,8 @@ export class Export extends contractRecord<ExportRecord>() {
 
   /**
    * Waits until the export is complete, reading its status every `pollMs`, so no caller has to guess
-   * a sleep. Resolves with this export (complete); throws ExportFailedError when it fails and
-   * ExportTimeoutError when `timeoutMs` passes first.
+   * a sleep. Resolves with this export (complete); throws ExportFailedError when it fails,
+   * ExportCancelledError when someone cancels it, and ExportTimeoutError when `timeoutMs` passes first.
    */
   async waitUntilDone(options: WaitOptions = {}): Promise<this> {
     await pollUntilFinal<Export>(
@@ -204,13 +205,14 @@ export class Export extends contractRecord<ExportRecord>() {
     if (this.status === 'failed') {
       throw new ExportFailedError(this.status_text ?? `Export ${this.id} failed.`, this.toJSON());
     }
+    if (this.status === 'cancelled') throw cancelledErrorOf(this.toJSON());
     return this;
   }
 
   /**
    * A fresh download link to the file (`url` made absolute). Throws ExportNotReadyError ("Export not
    * ready yet", with the export's `status`) while it is queued or running, ExportFailedError ("This
-   * export failed: …", the server's 409) when it failed.
+   * export failed: …", the server's 409) when it failed, ExportCancelledError when it was cancelled.
    */
   async getLink(): Promise<ExportLink> {
     try {
@@ -339,6 +341,33 @@ export class Export extends contractRecord<ExportRecord>() {
     if (temporaryPath !== undefined && typeof destination === 'string')
       await rename(temporaryPath, destination);
     return { bytes, sha256 };
+  }
+
+  /**
+   * Cancels the export while it is queued or running: it ends `cancelled` (this object is updated)
+   * and the worker stops between pages, leaving no file. Throws AnnexError `conflict` when it had
+   * already finished, PermissionError for someone else's export unless you are a project admin.
+   */
+  async cancel(): Promise<this> {
+    const record = await this.#client.sendJson(
+      { method: 'POST', path: `${this.#path}/cancel` },
+      exportSchema,
+    );
+    this.#update(record);
+    return this;
+  }
+
+  /**
+   * Retries a failed or cancelled export: returns the new export, queued with the same settings, its
+   * `retry_of` naming this one (`await (await old.retry()).waitUntilDone()` waits for it). Throws
+   * AnnexError `conflict` for an export that is not failed or cancelled, or was retried already.
+   */
+  async retry(): Promise<Export> {
+    const record = await this.#client.sendJson(
+      { method: 'POST', path: `${this.#path}/retry` },
+      exportSchema,
+    );
+    return new Export(this.#client, record);
   }
 
   /** Archives the export: gone from the list, its file deleted. */

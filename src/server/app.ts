@@ -16,6 +16,7 @@ import { diffgramRoutes } from './diffgram/diffgram.routes.ts';
 import { ExportEvents } from './exports/export-events.ts';
 import { ExportService } from './exports/export-service.ts';
 import { exportsRoutes } from './exports/exports.routes.ts';
+import { exportCancelRetryRoutes } from './exports/exports-cancel-retry.routes.ts';
 import { filesRoutes } from './exports/files.routes.ts';
 import { corsOriginsList, installCors } from './http/cors.ts';
 import { installCrossSiteCheck } from './http/cross-site.ts';
@@ -127,6 +128,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     database: deps.database,
     service: exportService,
     storage,
+  });
+  await app.register(exportCancelRetryRoutes, {
+    prefix: '/api/v1',
+    database: deps.database,
+    events,
   });
   await app.register(diffgramRoutes, { database: deps.database, service: exportService, storage });
   await app.register(filesRoutes, { database: deps.database, storage, linkSigner });

@@ -25,10 +25,11 @@ import {
 import { checksSummaryLine } from './export-checks-report.ts';
 import { registerExportChecksCommand } from './export-checks-command.ts';
 import { exitCodeFor, exitCodes, exitCodesHelp, UsageError } from './exit-codes.ts';
+import { registerExportCancelRetryCommands } from './export-cancel-retry-command.ts';
 import type { ExitCode } from './exit-codes.ts';
 import { formatBytes, plural, ProgressReporter } from './progress-reporter.ts';
 import type { ProgressStream } from './progress-reporter.ts';
-import { exportStatusCell, importSummaryLines, staleLine } from './record-summaries.ts';
+import { exportStatusCell, importSummaryLines, retryLines, staleLine } from './record-summaries.ts';
 
 /** Where the CLI writes; `main.ts` passes the process's own streams. */
 export interface CliIo {
@@ -135,7 +136,10 @@ function writeJson(io: CliIo, value: unknown): void {
   io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** The `annex` program: `annex export generate | list | status | checks | download` and `annex import FILE`. */
+/**
+ * The `annex` program: `annex export generate | list | status | checks | download | cancel |
+ * retry` and `annex import FILE`.
+ */
 export function buildAnnexCli(io: CliIo): Command {
   const reporter = new ProgressReporter(io.stderr);
   const program = new Command('annex')
@@ -337,7 +341,7 @@ ${commandHelp}`,
       "show one export's status, progress and check values, and whether its source changed since (stale)",
     )
     .argument('<id>', 'the export id', positiveInteger)
-    .option('--wait', 'wait until it is complete (exit 4 if it fails)')
+    .option('--wait', 'wait until it is complete (exit 4 if it fails, 10 if cancelled)')
     .option(
       '--timeout <seconds>',
       'with --wait, give up after this long (default 1800)',
@@ -364,6 +368,7 @@ ${commandHelp}`,
       if (item.status_text !== null) lines.push(`  reason     ${item.status_text}`);
       const warnings = item.checkWarnings();
       if (warnings !== null) lines.push(`  ${checksSummaryLine(item.id, flags.project, warnings)}`);
+      lines.push(...retryLines(item));
       const stale = staleLine(item.changesSince);
       if (stale !== null) lines.push(`  ${stale}`, `  ${regenerateHint(item, flags.project)}`);
       io.stdout.write(`${lines.join('\n')}\n`);
@@ -383,6 +388,17 @@ ${commandHelp}`,
       const output = flags.output ?? item.file_name ?? `${item.id}.json`;
       await downloadTo(item, output, flags.json === true);
     });
+
+  registerExportCancelRetryCommands(exportCommand, {
+    withConnection,
+    projectOf,
+    waitFor,
+    positiveInteger,
+    positiveSeconds,
+    out: (text) => io.stdout.write(text),
+    note: (line) => reporter.note(line),
+    commandHelp,
+  });
 
   withConnection(program.command('import'))
     .description(

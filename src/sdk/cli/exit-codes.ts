@@ -1,6 +1,7 @@
 import { CommanderError } from 'commander';
 import {
   AuthenticationError,
+  ExportCancelledError,
   ExportFailedError,
   ExportNotReadyError,
   ExportTimeoutError,
@@ -41,6 +42,8 @@ export const exitCodes = {
   forbidden: 8,
   /** Too many requests for now (429); the message says when to try again. */
   rateLimited: 9,
+  /** The export was cancelled before it finished (someone ran `annex export cancel`, or the panel's Cancel). */
+  cancelled: 10,
 } as const;
 
 /** One of annex's exit codes. */
@@ -58,7 +61,8 @@ Exit codes:
   6  export not ready yet, or --timeout passed while waiting (an import goes on)
   7  not signed in: no API key, or a wrong or revoked one (see "API key")
   8  refused: your role in the project may not do this
-  9  rate limited: too many requests, try again later (the message says when)`;
+  9  rate limited: too many requests, try again later (the message says when)
+ 10  export cancelled before it finished (retry it: annex export retry ID)`;
 
 /** A command line that makes no sense, found after commander's own checks. */
 export class UsageError extends Error {
@@ -88,5 +92,6 @@ export function exitCodeFor(error: unknown): ExitCode {
   if (error instanceof AuthenticationError) return exitCodes.unauthenticated;
   if (error instanceof PermissionError) return exitCodes.forbidden;
   if (error instanceof RateLimitedError) return exitCodes.rateLimited;
+  if (error instanceof ExportCancelledError) return exitCodes.cancelled;
   return exitCodes.error;
 }

@@ -81,3 +81,17 @@ export function importSummaryLines(
   }
   return lines;
 }
+
+/**
+ * The retry lines of `annex export status`: `retry of   export 12` on a retry, `retried as export 15`
+ * on an export that was retried (a failed or cancelled one); none otherwise.
+ */
+export function retryLines(record: {
+  retry_of: number | null;
+  retried_by: number | null;
+}): string[] {
+  const lines: string[] = [];
+  if (record.retry_of !== null) lines.push(`  retry of   export ${record.retry_of}`);
+  if (record.retried_by !== null) lines.push(`  retried as export ${record.retried_by}`);
+  return lines;
+}

@@ -258,6 +258,34 @@ const matrix: MatrixRow[] = [
     expect: [401, 403, 204, 204, 404, 204, 403, 403, 404, 401, 401, 401, 401, 401, 204],
   },
   {
+    route: "POST /api/v1/projects/:project/exports/:id/cancel (another's export)",
+    send: async (cell) =>
+      request('POST', `${projectPath(cell)}/exports/${await freshExport(cell.world, null)}/cancel`),
+    expect: [401, 403, 403, 200, 404, 200, 403, 403, 404, 401, 401, 401, 401, 401, 403],
+  },
+  {
+    route: 'POST /api/v1/projects/:project/exports/:id/cancel (own export)',
+    send: async (cell) =>
+      request(
+        'POST',
+        `${projectPath(cell)}/exports/${await freshExport(cell.world, cell.actor.userId)}/cancel`,
+      ),
+    expect: [401, 403, 200, 200, 404, 200, 403, 403, 404, 401, 401, 401, 401, 401, 200],
+  },
+  {
+    route: 'POST /api/v1/projects/:project/exports/:id/retry (a cancelled export)',
+    send: async (cell) => {
+      const id = await freshExport(cell.world, null);
+      await cell.world.database.db
+        .updateTable('export')
+        .set({ status: 'cancelled', finished_time: new Date().toISOString() })
+        .where('id', '=', id)
+        .execute();
+      return request('POST', `${projectPath(cell)}/exports/${id}/retry`);
+    },
+    expect: [401, 403, 202, 202, 404, 202, 403, 403, 404, 401, 401, 401, 401, 401, 202],
+  },
+  {
     route: 'GET /files/exports/:id (a valid signed link)',
     send: ({ world }) => request('GET', world.linkSigner.sign(world.completeExportId).path),
     expect: [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],

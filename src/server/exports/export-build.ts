@@ -19,8 +19,11 @@ import { exportSettingsOf } from './export-settings.ts';
  * write finds the export no longer held.
  */
 
-/** Why a running write was aborted. */
-export type AbortReason = 'stopping' | 'lost';
+/**
+ * Why a running write was aborted: the worker stops; a write found the export no longer held; or a
+ * user cancelled it in this process (the worker heard it at once, before any write could find out).
+ */
+export type AbortReason = 'stopping' | 'lost' | 'cancelled';
 
 /** What building an export needs; the worker's settings and shared services. */
 export interface ExportBuilderOptions {
@@ -134,7 +137,7 @@ export class ExportBuilder {
         // Archived or taken over while it was written: the file belongs to no export.
         await storage.remove(key);
         logger.warn(
-          `annex worker ${workerId}: export ${id} was archived or re-queued while it ran; its file was discarded`,
+          `annex worker ${workerId}: export ${id} was archived, cancelled or re-queued while it ran; its file was discarded`,
         );
       }
       // Undefined: never recorded; the export is recovered and rebuilt, and the sweep removes this file.
@@ -148,7 +151,11 @@ export class ExportBuilder {
         await finalWrites.requeue(id, 'stopping');
       } else if (reason === ('lost' satisfies AbortReason)) {
         logger.warn(
-          `annex worker ${workerId}: export ${id} was archived or re-queued while it ran; stopped writing it`,
+          `annex worker ${workerId}: export ${id} was archived, cancelled or re-queued while it ran; stopped writing it`,
+        );
+      } else if (reason === ('cancelled' satisfies AbortReason)) {
+        logger.info(
+          `annex worker ${workerId}: export ${id} was cancelled; stopped writing it and removed its temporary file`,
         );
       } else if (isConnectionError(error)) {
         // A lost database is nobody's fault: hand the export back (retried until the database
@@ -166,7 +173,7 @@ export class ExportBuilder {
         );
         if (failed === false) {
           logger.warn(
-            `annex worker ${workerId}: export ${id} was archived or recovered before its failure was recorded`,
+            `annex worker ${workerId}: export ${id} was archived, cancelled or recovered before its failure was recorded`,
           );
         }
       }

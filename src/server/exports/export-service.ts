@@ -17,6 +17,7 @@ import type { ExportRow } from '../db/schema.ts';
 import { ApiError, notFound } from '../http/api-error.ts';
 import type { ExportStorage } from '../storage/export-storage.ts';
 import type { LinkSigner } from './download-links.ts';
+import { exportCancelledConflict } from './export-cancel-retry.ts';
 import type { ExportEvents } from './export-events.ts';
 import { ExportRepository } from './export-repository.ts';
 import {
@@ -129,7 +130,8 @@ export class ExportService {
   /**
    * Waits until the export is final, at most the configured time (or `options.timeoutMs`, which may
    * be Infinity), and less when `signal` aborts (the caller went away) or the service closes. Complete: its row, to send the file from. Failed: a 422
-   * `export_failed` whose message is the export's `status_text`. Otherwise `pending`, as it stands.
+   * `export_failed` whose message is the export's `status_text`. Cancelled: a 409 `export_cancelled`
+   * saying so. Otherwise `pending`, as it stands.
    */
   async waitUntilSettled(
     exportId: number,
@@ -151,6 +153,8 @@ export class ExportService {
     if (row.status === 'failed') {
       throw new ApiError('export_failed', row.status_text ?? 'Export failed.', { export: record });
     }
+    if (row.status === 'cancelled')
+      throw exportCancelledConflict(row.id, row.status_text, { export: record });
     if (row.status !== 'complete') return { outcome: 'pending', export: record };
     return { outcome: 'complete', export: record, row };
   }
@@ -203,7 +207,8 @@ export class ExportService {
 
   /**
    * A complete export of the project and its row (to send its file from); the same refusals as
-   * `link`: 409 `export_failed` saying why, 409 `export_not_ready` ("Export not ready yet"), 404.
+   * `link`: 409 `export_failed` saying why, 409 `export_cancelled`, 409 `export_not_ready` ("Export
+   * not ready yet"), 404.
    */
   async requireComplete(
     project: ExportProject,
@@ -213,6 +218,8 @@ export class ExportService {
     const record = await this.repository.toContractOne(row);
     if (record.status === 'failed')
       throw exportFailedConflict(record.status_text, { export: record });
+    if (record.status === 'cancelled')
+      throw exportCancelledConflict(record.id, record.status_text, { export: record });
     if (record.status !== 'complete')
       throw new ApiError('export_not_ready', 'Export not ready yet', { export: record });
     return { export: record, row };

@@ -8,10 +8,11 @@ import { allowedMoves, ExportState } from './export-state.ts';
 describe('allowedMoves', () => {
   it('lets only an unfinished export move, and never out of a final status', () => {
     expect(allowedMoves).toEqual({
-      queued: ['running', 'failed'],
-      running: ['running', 'complete', 'failed', 'queued'],
+      queued: ['running', 'failed', 'cancelled'],
+      running: ['running', 'complete', 'failed', 'queued', 'cancelled'],
       complete: [],
       failed: [],
+      cancelled: [],
     });
   });
 });

@@ -16,12 +16,11 @@ import type { FileOwner, OrphanExport, OrphanRule } from './export-recovery.ts';
  * `allowedMoves` is that table read the other way (from a status, where it may go). A worker's moves
  * on a claimed row all share one guard, `stillHeldBy`: still `running`, still claimed by that worker.
  *
- * Adding a move later (cancel, retry) is small: add a line to `moves`, e.g.
- *   cancel: { from: ['queued', 'running'], to: 'failed' }   // a user stops it; a worker loses its claim
- *   retry:  { from: ['failed'], to: 'queued' }              // a user asks again; attempt_count resets
- * and a method of a few lines that runs one UPDATE `where status in moves.<name>.from` and emits
- * `settled`. A running worker needs no change for cancel: its next progress write or heartbeat finds
- * the row no longer held and stops writing.
+ * Adding a move is small: a line in `moves` and a method of a few lines that runs one UPDATE
+ * `where status in moves.<name>.from` and emits `settled`. `cancel` is one: a running worker's next
+ * progress write or heartbeat finds the row no longer held and stops writing, and a worker in this
+ * process hears the `settled` event at once. A retry is no move of the old row: it queues a new
+ * export (`queue`) that names the old one in `retry_of_export_id`; the old one stays as it was.
  *
  * The reads recovery and the file sweep judge by (orphans with a stale heartbeat or a dead PostgreSQL
  * session, the owners of stored files) live in `export-recovery.ts`, which only reads; the moves they
@@ -63,6 +62,11 @@ export const moves = {
    * keeps its status and only leaves the list (`archived = 1`).
    */
   archive: { from: ['queued', 'running'], to: 'failed' },
+  /**
+   * A user stops an unfinished export. Final: no worker move starts from `cancelled`, so a worker
+   * that finishes afterwards finds it no longer held and discards its file.
+   */
+  cancel: { from: ['queued', 'running'], to: 'cancelled' },
 } as const satisfies Record<string, Move>;
 
 /** The name of a move in `moves`. */
@@ -376,6 +380,34 @@ export class ExportState {
       .where('id', '=', id)
       .where('project_id', '=', projectId)
       .where('archived', '=', 0)
+      .returningAll()
+      .executeTakeFirst();
+    if (row !== undefined) this.events.emit('settled', row.id, row.status);
+    return row;
+  }
+
+  /**
+   * Cancels an unfinished export of the project in one guarded statement: `cancelled`, finished now,
+   * `status_text` saying who cancelled it. Returns the cancelled row, or undefined when the project has
+   * no such export (or it is archived) or it had already finished (the caller re-reads to say which).
+   */
+  async cancel(
+    projectId: number,
+    id: number,
+    cancelledBy: string,
+    now: Date = new Date(),
+  ): Promise<ExportRow | undefined> {
+    const row = await this.database.db
+      .updateTable('export')
+      .set({
+        status: moves.cancel.to,
+        status_text: `Cancelled by ${cancelledBy}.`,
+        finished_time: now.toISOString(),
+      })
+      .where('id', '=', id)
+      .where('project_id', '=', projectId)
+      .where('archived', '=', 0)
+      .where('status', 'in', moves.cancel.from)
       .returningAll()
       .executeTakeFirst();
     if (row !== undefined) this.events.emit('settled', row.id, row.status);

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { expect } from 'vitest';
+import { isFinalStatus } from '../../contract/exports.ts';
 import type { Export } from '../../contract/exports.ts';
 import type { AppConfig } from '../config/env.ts';
 import type { AnnexDatabase, DialectName } from '../db/database.ts';
@@ -147,7 +148,7 @@ export async function watchExport(
       throw new Error(`GET export ${id} answered ${response.statusCode}: ${response.body}`);
     const record = response.json<Export>();
     seen.push(record);
-    if (record.status === 'complete' || record.status === 'failed') return seen;
+    if (isFinalStatus(record.status)) return seen;
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
@@ -228,7 +229,7 @@ export async function finalOf(env: ExportTestEnv, id: number, timeoutMs = 10_000
     });
     expect(response.statusCode).toBe(200);
     const record = response.json<Export>();
-    if (record.status === 'complete' || record.status === 'failed') return record;
+    if (isFinalStatus(record.status)) return record;
     if (Date.now() > deadline)
       throw new Error(`export ${id} still ${record.status} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 10));

@@ -1,3 +1,4 @@
+import type { ExportStatus } from '../../contract/exports.ts';
 import type { AppConfig } from '../config/env.ts';
 import type { AnnexDatabase } from '../db/database.ts';
 import type { ExportRow } from '../db/schema.ts';
@@ -21,7 +22,8 @@ import { WorkerSession } from './export-worker-session.ts';
  * happened. A worker claims the oldest queued export (on PostgreSQL with FOR UPDATE SKIP LOCKED, so
  * several worker processes on one database never take the same one), writes the file to a temporary
  * name, renames it into place, and only then marks the row complete. A move that finds the export no
- * longer held (archived, or taken over by another worker) tells the worker to stop writing it.
+ * longer held (archived, cancelled, or taken over by another worker) tells the worker to stop
+ * writing it; a cancel in this process tells it at once through `ExportEvents`.
  *
  * Crash recovery. A worker writes `heartbeat_time` on the exports it runs every few seconds. A running
  * export whose heartbeat is older than `staleAfterMs` belongs to a worker that died: any worker
@@ -140,6 +142,12 @@ export class ExportWorker {
   private wakeAgain = false;
   private lastStaleCheck = 0;
   private readonly onCreated = () => this.wake();
+  // A cancel in this process stops the write at its next page, without waiting for a progress
+  // write or heartbeat to find the export no longer held (those still catch a cancel elsewhere).
+  private readonly onSettled = (id: number, status: ExportStatus) => {
+    if (status === 'cancelled')
+      this.running.get(id)?.controller.abort('cancelled' satisfies AbortReason);
+  };
 
   constructor(options: ExportWorkerOptions) {
     if (!workerIdPattern.test(options.workerId)) {
@@ -214,6 +222,7 @@ export class ExportWorker {
     await this.recoverAtStart();
     this.lastStaleCheck = Date.now();
     this.events.on('created', this.onCreated);
+    this.events.on('settled', this.onSettled);
     this.heartbeatTimer = setInterval(() => void this.beat(), this.heartbeatMs);
     this.heartbeatTimer.unref();
     this.wake();
@@ -228,6 +237,7 @@ export class ExportWorker {
     this.state = 'stopping';
     this.stopping.abort();
     this.events.off('created', this.onCreated);
+    this.events.off('settled', this.onSettled);
     clearTimeout(this.pollTimer);
     clearInterval(this.heartbeatTimer);
     await this.ticking;

@@ -8,6 +8,7 @@ import { downloadPathPrefix } from './download-links.ts';
 import type { LinkSigner } from './download-links.ts';
 import { sendExportFile } from './export-download.ts';
 import { ExportRepository } from './export-repository.ts';
+import { exportCancelledConflict } from './export-cancel-retry.ts';
 import { exportFailedConflict } from './export-service.ts';
 
 /** What the download route is built from. */
@@ -75,6 +76,8 @@ export const filesRoutes: FastifyPluginAsyncZod<FilesRoutesOptions> = (app, opti
       }
       if (row.status === 'failed')
         throw exportFailedConflict(row.status_text, { id, status: row.status });
+      if (row.status === 'cancelled')
+        throw exportCancelledConflict(id, row.status_text, { id, status: row.status });
       if (row.status !== 'complete') {
         throw new ApiError('export_not_ready', 'Export not ready yet', { id, status: row.status });
       }

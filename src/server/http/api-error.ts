@@ -10,6 +10,7 @@ const statusByCode: Record<ErrorCode, number> = {
   conflict: 409,
   export_not_ready: 409,
   export_failed: 422,
+  export_cancelled: 409,
   unauthenticated: 401,
   forbidden: 403,
   rate_limited: 429,

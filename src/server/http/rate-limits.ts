@@ -142,6 +142,8 @@ export async function installRateLimits(
     'POST /api/v1/auth/sign-in': signInLimit,
     'POST /api/v1/auth/password': passwordChangeLimit,
     'POST /api/v1/projects/:project/exports': exportLimit,
+    // A retry queues a new export: it counts as one.
+    'POST /api/v1/projects/:project/exports/:id/retry': exportLimit,
     'POST /api/walrus/project/:project_string_id/export/to_file': exportLimit,
   };
   app.addHook('onRoute', (route) => {

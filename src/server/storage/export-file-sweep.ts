@@ -1,3 +1,4 @@
+import { isFinalStatus } from '../../contract/exports.ts';
 import type { ExportStatus } from '../../contract/exports.ts';
 import type { ExportStorage } from './export-storage.ts';
 
@@ -68,8 +69,7 @@ export async function sweepExportFiles(
     const unowned =
       owner === undefined ||
       owner.archived === 1 ||
-      ((owner.status === 'complete' || owner.status === 'failed') &&
-        owner.storage_key !== file.key);
+      (isFinalStatus(owner.status) && owner.storage_key !== file.key);
     if (!unowned) continue;
     await storage.remove(file.key);
     result.finals.push(file.key);

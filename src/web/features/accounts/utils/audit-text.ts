@@ -20,6 +20,8 @@ export const auditActionText: Record<AuditAction, string> = {
   export_link_issued: 'Got a download link',
   export_downloaded: 'Downloaded an export',
   export_archived: 'Archived an export',
+  export_cancelled: 'Cancelled an export',
+  export_retried: 'Retried an export',
   import_started: 'Started an import',
 };
 

@@ -8,6 +8,8 @@ import {
 } from '../../../../lib/format.ts';
 import { isStaleExport, regenerateRequest } from '../../utils/export-regeneration.ts';
 import { ExportChecksButton } from '../ExportChecks/ExportChecksButton.tsx';
+import { ExportCancelRetryActions } from '../ExportCancelRetry/ExportCancelRetryActions.tsx';
+import { ExportRetryNotes } from '../ExportCancelRetry/ExportRetryNotes.tsx';
 import { ExportStatusCell } from '../ExportStatusCell/ExportStatusCell.tsx';
 import classes from './ExportRow.module.css';
 
@@ -88,6 +90,7 @@ export function ExportRow({
       </Table.Td>
       <Table.Td className={classes.statusCell}>
         <ExportStatusCell item={item} />
+        <ExportRetryNotes item={item} />
       </Table.Td>
       <Table.Td>
         <Text size="sm">
@@ -164,6 +167,7 @@ export function ExportRow({
               Regenerate
             </Button>
           )}
+          <ExportCancelRetryActions item={item} canCancel={canArchive} canRetry={canRegenerate} />
           {canArchive && (
             <Button size="xs" variant="subtle" color="red" onClick={onArchive}>
               Archive
