@@ -8,6 +8,7 @@ import {
 } from '../../../../lib/format.ts';
 import { isStaleExport, regenerateRequest } from '../../utils/export-regeneration.ts';
 import { ExportStatusCell } from '../ExportStatusCell/ExportStatusCell.tsx';
+import { SameContentBadge } from '../SameContentBadge/SameContentBadge.tsx';
 import classes from './ExportRow.module.css';
 
 /** Props of ExportRow. */
@@ -28,6 +29,8 @@ export interface ExportRowProps {
   canRegenerate: boolean;
   /** True while this export's regeneration is being asked for. */
   regenerating: boolean;
+  /** An older export on the list with the same source, settings and content (see `sameContentAs`). */
+  sameContentAs?: number | undefined;
 }
 
 function sourceKind(item: Export): string {
@@ -55,6 +58,7 @@ export function ExportRow({
   onRegenerate,
   canRegenerate,
   regenerating,
+  sameContentAs,
 }: ExportRowProps) {
   const complete = item.status === 'complete';
   const fileCountDiffers =
@@ -87,6 +91,7 @@ export function ExportRow({
       </Table.Td>
       <Table.Td className={classes.statusCell}>
         <ExportStatusCell item={item} />
+        {sameContentAs !== undefined && <SameContentBadge sameAs={sameContentAs} />}
       </Table.Td>
       <Table.Td>
         <Text size="sm">
