@@ -185,8 +185,9 @@ export const exportSchema = z.object({
   checks: exportChecksSchema.nullable(),
   /**
    * SHA-256 of the file's content without what differs between two exports of the same data
-   * (`export_info`'s id, time and creator): two exports with the same value hold the same data.
-   * Null until complete (and for older exports).
+   * (`export_info`'s id, time and creator, and each packet's media links and their expiry:
+   * `blob_url`, `*_signed_url`, `*_signed_expiry`): two exports with the same value hold the same
+   * data. Null until complete (and for older exports).
    */
   content_sha256: z.string().nullable(),
   /** The cancelled or failed export this one retries, when it is a retry. */

@@ -128,6 +128,7 @@ export class ExportBuilder {
           instanceCount: result.instanceCount,
           sizeBytes: result.sizeBytes,
           sha256: result.sha256,
+          contentSha256: result.contentSha256,
           fileName,
           storageKey: key,
           snapshotSeq: result.snapshotSeq,

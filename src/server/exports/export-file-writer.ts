@@ -1,8 +1,10 @@
 import type { PreflightResponse } from '../../contract/exports.ts';
 import { currentChangeSeq } from '../annotations/file-changes.ts';
 import type { AnnexDatabase, DatabaseReader } from '../db/database.ts';
+import { ContentHashObserver } from './export-content-hash.ts';
 import { buildMetadata } from './export-file-metadata.ts';
 import type { ExportRecord } from './export-file-metadata.ts';
+import type { ExportFileObserver } from './export-file-observer.ts';
 import { buildPackets } from './export-file-packets.ts';
 import type { SignedMediaUrl } from './export-file-packets.ts';
 import { HashingFileSink } from './export-file-sink.ts';
@@ -29,7 +31,9 @@ import type { ExportSettings } from './export-settings.ts';
  * `pageSize` by file id (keyset), with one query for the page's instances and one for its video
  * sequences, and each page's packets go to the file as one chunk while the next page is read.
  * Memory is bounded by two pages (their files, instances and JSON text), never by the export's
- * size. Bytes are hashed and counted as they are written; the file is fsynced and closed before the
+ * size. Observers (`hooks.observers`, and always the content hash: export-content-hash.ts) see the
+ * head and each packet, with the packet's text, as it is written: no second pass. Bytes are hashed
+ * and counted as they are written; the file is fsynced and closed before the
  * result is returned, and removed on any error, so a caller that renames it into place never
  * exposes half a file.
  *
@@ -63,6 +67,8 @@ export interface WriteHooks {
   pageSize?: number;
   /** Least time between two `onProgress` calls, in milliseconds; default 250. */
   progressIntervalMs?: number;
+  /** Read the head and every packet as they are written, in file id order (check values, hashes). */
+  observers?: readonly ExportFileObserver[];
 }
 
 /** What was written. */
@@ -75,6 +81,11 @@ export interface ExportFileResult {
   sizeBytes: number;
   /** SHA-256 of the file, lowercase hex. */
   sha256: string;
+  /**
+   * SHA-256 of the file without what differs between two writes of the same data (the export's
+   * id, time and creator; media URLs and their expiry), lowercase hex: see export-content-hash.ts.
+   */
+  contentSha256: string;
   /** The project's change counter in the snapshot the file was read from. */
   snapshotSeq: number;
 }
@@ -139,6 +150,10 @@ async function writeFromSnapshot(
     fileCount,
     instanceCount: preflight.instance_count,
   });
+  // The content hash is always taken: every export records it (`export.content_sha256`).
+  const contentHash = new ContentHashObserver();
+  const observers = [contentHash, ...(hooks.observers ?? [])];
+  for (const observer of observers) observer.onHead(head);
   const defaultExpiry = Math.floor(Date.now() / 1000) + defaultUrlLifetimeSeconds;
   const sign = hooks.signMediaUrl ?? ((url: string) => ({ url, expiry: defaultExpiry }));
 
@@ -154,7 +169,10 @@ async function writeFromSnapshot(
       let text = '';
       let instances = 0;
       for (const { fileId, packet, instanceCount } of packets) {
-        text += `,"${fileId}":${JSON.stringify(packet)}`;
+        // Serialised once: the observers get the very text that is written.
+        const packetText = JSON.stringify(packet);
+        for (const observer of observers) observer.onPacket(fileId, packet, packetText);
+        text += `,"${fileId}":${packetText}`;
         instances += instanceCount;
       }
       return { text, files: files.length, instances, lastFileId: last.id };
@@ -196,6 +214,7 @@ async function writeFromSnapshot(
       instanceCount: instancesWritten,
       sizeBytes,
       sha256,
+      contentSha256: contentHash.digest(),
       snapshotSeq,
     };
   } catch (error) {

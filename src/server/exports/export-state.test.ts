@@ -57,6 +57,7 @@ describe.each(testDialects)('ExportState on %s', (dialect) => {
     instanceCount: 0,
     sizeBytes: 2,
     sha256: 'ab',
+    contentSha256: 'cd',
     fileName: 'f.json',
     storageKey: 'k',
     snapshotSeq: 7,
@@ -82,7 +83,12 @@ describe.each(testDialects)('ExportState on %s', (dialect) => {
     expect(await rowOf(id)).toMatchObject({ file_list_length: 5, snapshot_seq: 3 });
     expect(await state.recordProgress(id, 'holder', 50)).toBe(true);
     expect(await state.complete(id, 'holder', file)).toBe(true);
-    expect(await rowOf(id)).toMatchObject({ status: 'complete', snapshot_seq: 7 });
+    expect(await rowOf(id)).toMatchObject({
+      status: 'complete',
+      snapshot_seq: 7,
+      sha256: 'ab',
+      content_sha256: 'cd',
+    });
     // Complete is final: not even its holder moves it again.
     expect(await state.fail(id, 'holder', 'late')).toBe(false);
   });

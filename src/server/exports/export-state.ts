@@ -114,6 +114,8 @@ export interface CompletedFile {
   sizeBytes: number;
   /** The file's SHA-256, hex. */
   sha256: string;
+  /** The SHA-256 of its content without the export's own record and media links, hex (export-content-hash.ts). */
+  contentSha256: string;
   /** The name a download saves it under. */
   fileName: string;
   /** Where storage keeps it. */
@@ -261,6 +263,7 @@ export class ExportState {
         instance_count: file.instanceCount,
         size_bytes: file.sizeBytes,
         sha256: file.sha256,
+        content_sha256: file.contentSha256,
         file_name: file.fileName,
         storage_key: file.storageKey,
         snapshot_seq: file.snapshotSeq,

@@ -4,6 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import type { Export } from '../../../../../contract/exports.ts';
 import { useCreateExport } from '../../api/export-mutations.ts';
 import { regenerateRequest } from '../../utils/export-regeneration.ts';
+import { sameContentAs } from '../../utils/same-content.ts';
 import { errorMessage } from '../../../../lib/api-client.ts';
 import { formatClockTime } from '../../../../lib/format.ts';
 import { useNow } from '../../../../lib/use-now.ts';
@@ -71,6 +72,7 @@ export function ExportList({ project, pages, canArchive, canRegenerate }: Export
 
   const page = list.data;
   const polling = exportListRefetchInterval(page) !== false;
+  const sameContent = sameContentAs(page?.exports ?? []);
 
   return (
     <Stack gap="sm" component="section" aria-labelledby={headingId}>
@@ -188,6 +190,7 @@ export function ExportList({ project, pages, canArchive, canRegenerate }: Export
                       onRegenerate={() => handleRegenerate(item)}
                       canRegenerate={canRegenerate}
                       regenerating={regenerate.isPending && regeneratingId === item.id}
+                      sameContentAs={sameContent.get(item.id)}
                     />
                   ))
                 )}

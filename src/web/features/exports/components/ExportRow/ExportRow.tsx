@@ -11,6 +11,7 @@ import { ExportChecksButton } from '../ExportChecks/ExportChecksButton.tsx';
 import { ExportCancelRetryActions } from '../ExportCancelRetry/ExportCancelRetryActions.tsx';
 import { ExportRetryNotes } from '../ExportCancelRetry/ExportRetryNotes.tsx';
 import { ExportStatusCell } from '../ExportStatusCell/ExportStatusCell.tsx';
+import { SameContentBadge } from '../SameContentBadge/SameContentBadge.tsx';
 import classes from './ExportRow.module.css';
 
 /** Props of ExportRow. */
@@ -31,6 +32,8 @@ export interface ExportRowProps {
   canRegenerate: boolean;
   /** True while this export's regeneration is being asked for. */
   regenerating: boolean;
+  /** An older export on the list with the same source, settings and content (see `sameContentAs`). */
+  sameContentAs?: number | undefined;
 }
 
 function sourceKind(item: Export): string {
@@ -58,6 +61,7 @@ export function ExportRow({
   onRegenerate,
   canRegenerate,
   regenerating,
+  sameContentAs,
 }: ExportRowProps) {
   const complete = item.status === 'complete';
   const fileCountDiffers =
@@ -91,6 +95,7 @@ export function ExportRow({
       <Table.Td className={classes.statusCell}>
         <ExportStatusCell item={item} />
         <ExportRetryNotes item={item} />
+        {sameContentAs !== undefined && <SameContentBadge sameAs={sameContentAs} />}
       </Table.Td>
       <Table.Td>
         <Text size="sm">
