@@ -57,6 +57,7 @@ describe.each(testDialects)('ExportState.cancel on %s', (dialect) => {
     fileName: 'f.json',
     storageKey: 'k',
     snapshotSeq: 0,
+    contentSha256: 'cd',
   };
 
   it('cancels a queued export once, saying who, and no worker claims it afterwards', async () => {
