@@ -5,12 +5,14 @@ import { buildMetadata } from './export-file-metadata.ts';
 import type { ExportRecord } from './export-file-metadata.ts';
 import { buildPackets } from './export-file-packets.ts';
 import type { SignedMediaUrl } from './export-file-packets.ts';
+import type { ExportFileObserver } from './export-file-observer.ts';
 import { HashingFileSink } from './export-file-sink.ts';
 import {
   listSelectedFilesPage,
   previewResolvedSelection,
   resolveExportSelection,
 } from './export-selection.ts';
+import type { ResolvedExportSelection } from './export-selection.ts';
 import type { ExportSettings } from './export-settings.ts';
 
 /*
@@ -63,6 +65,18 @@ export interface WriteHooks {
   pageSize?: number;
   /** Least time between two `onProgress` calls, in milliseconds; default 250. */
   progressIntervalMs?: number;
+  /** See the head, then every packet in file id order, as they are written (export-file-observer.ts). */
+  observers?: readonly ExportFileObserver[];
+  /**
+   * Called once, inside the snapshot, after the selection is counted and before the head is
+   * written: reads that must see exactly the data the file holds (the task check values). Reads
+   * only; awaited.
+   */
+  readInSnapshot?: (
+    snapshot: DatabaseReader,
+    selection: ResolvedExportSelection,
+    preflight: PreflightResponse,
+  ) => Promise<void>;
 }
 
 /** What was written. */
@@ -134,6 +148,8 @@ async function writeFromSnapshot(
   const fileCount = preflight.file_count;
   await hooks.onStart?.(fileCount, snapshotSeq);
   signal?.throwIfAborted();
+  await hooks.readInSnapshot?.(snapshot, selection, preflight);
+  signal?.throwIfAborted();
 
   const head = await buildMetadata(snapshot, selection, request, {
     fileCount,
@@ -141,6 +157,8 @@ async function writeFromSnapshot(
   });
   const defaultExpiry = Math.floor(Date.now() / 1000) + defaultUrlLifetimeSeconds;
   const sign = hooks.signMediaUrl ?? ((url: string) => ({ url, expiry: defaultExpiry }));
+  const observers = hooks.observers ?? [];
+  for (const observer of observers) observer.onHead(head);
 
   const sink = await HashingFileSink.open(outPath, signal);
   try {
@@ -156,6 +174,7 @@ async function writeFromSnapshot(
       for (const { fileId, packet, instanceCount } of packets) {
         text += `,"${fileId}":${JSON.stringify(packet)}`;
         instances += instanceCount;
+        for (const observer of observers) observer.onPacket(fileId, packet);
       }
       return { text, files: files.length, instances, lastFileId: last.id };
     };

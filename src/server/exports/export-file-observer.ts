@@ -1,0 +1,13 @@
+import type { ExportFileMetadata, FilePacket } from '../../contract/export-file.ts';
+
+/**
+ * Sees an export file as the writer builds it, without a second pass over the data: the head once,
+ * then every packet in file id order. Called synchronously on the writer's path, so an observer
+ * must be cheap per packet and must not keep the packets (the writer's memory is two pages).
+ */
+export interface ExportFileObserver {
+  /** The five metadata keys, before any packet. */
+  onHead(head: ExportFileMetadata): void;
+  /** One file's packet, as it goes into the file. */
+  onPacket(fileId: number, packet: FilePacket): void;
+}
