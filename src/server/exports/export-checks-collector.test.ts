@@ -176,7 +176,7 @@ function onFrame(instance: Instance, frame: number): VideoFrameInstance {
     local_sequence_number: null,
     number: null,
     interpolated: false,
-  } as VideoFrameInstance;
+  };
 }
 
 const removed = (instance: Instance): Instance => ({ ...instance, removed: true });

@@ -97,8 +97,8 @@ export async function readTaskChecks(
   const completeWithOpen = await filesWhere(1, true);
   const openWithComplete = await filesWhere(0, false);
   return {
-    tasks_total: Number(counts.total),
-    tasks_complete: Number(counts.complete),
+    tasks_total: counts.total,
+    tasks_complete: counts.complete,
     complete_files_with_open_tasks: findingOf(completeWithOpen),
     open_files_with_complete_tasks: findingOf(openWithComplete),
   };
@@ -107,7 +107,7 @@ export async function readTaskChecks(
 /** A finding from the first rows of a query that counts all its rows beside each (`count(*) over ()`). */
 function findingOf(rows: { id: number; total: number }[]): CheckFinding {
   return {
-    count: Number(rows[0]?.total ?? 0),
+    count: rows[0]?.total ?? 0,
     examples: rows.map((row) => ({ file_id: row.id, instance_id: null, frame_number: null })),
   };
 }
