@@ -119,6 +119,8 @@ export class ExportBuilder {
         },
       );
       signal.throwIfAborted();
+      // Once, before the final write that may be retried.
+      const checkValues = checks.result();
 
       const key = await storage.commit(tempPath, id);
       tempPath = undefined;
@@ -131,7 +133,7 @@ export class ExportBuilder {
           fileName,
           storageKey: key,
           snapshotSeq: result.snapshotSeq,
-          checks: checks.result(),
+          checks: checkValues,
         }),
       );
       if (completed === false) {
