@@ -2,6 +2,7 @@ import { isConnectionError, withRetry } from '../db/connection-errors.ts';
 import type { AnnexDatabase } from '../db/database.ts';
 import type { ExportRow } from '../db/schema.ts';
 import type { ExportStorage } from '../storage/export-storage.ts';
+import { startExportChecks } from './export-checks-run.ts';
 import { reasonOf, statusTextOf } from './export-failure.ts';
 import { exportFileName } from './export-file-name.ts';
 import { EmptyExportError, writeExportFile } from './export-file-writer.ts';
@@ -82,6 +83,7 @@ export class ExportBuilder {
       // The writer awaits these hooks, so progress rows are written in order and a lost claim stops
       // the write at its next page.
       const pageSize = this.options.pageSize;
+      const checks = startExportChecks(row.expected_file_count);
       const result = await writeExportFile(
         this.options.database,
         {
@@ -93,6 +95,7 @@ export class ExportBuilder {
         tempPath,
         {
           signal,
+          ...checks.hooks,
           progressIntervalMs: this.options.progressIntervalMs,
           ...(pageSize === undefined ? {} : { pageSize }),
           // The hooks write through the state module on the main database, never through the
@@ -119,6 +122,8 @@ export class ExportBuilder {
         },
       );
       signal.throwIfAborted();
+      // Once, before the final write that may be retried.
+      const checkValues = checks.result();
 
       const key = await storage.commit(tempPath, id);
       tempPath = undefined;
@@ -132,6 +137,7 @@ export class ExportBuilder {
           fileName,
           storageKey: key,
           snapshotSeq: result.snapshotSeq,
+          checks: checkValues,
         }),
       );
       if (completed === false) {

@@ -1,6 +1,11 @@
 import type { ExportFileMetadata, FilePacket } from '../../contract/export-file.ts';
 
-/** Something that reads the export file as the writer builds it (check values, the content hash). */
+/**
+ * Sees an export file as the writer builds it, without a second pass over the data (the check
+ * values, the content hash): the head once, then every packet in file id order. Called
+ * synchronously on the writer's path, so an observer must be cheap per packet and must not keep the
+ * packets (the writer's memory is two pages).
+ */
 export interface ExportFileObserver {
   /** The five metadata keys, before any packet. */
   onHead(head: ExportFileMetadata): void;

@@ -13,6 +13,7 @@ import {
   previewResolvedSelection,
   resolveExportSelection,
 } from './export-selection.ts';
+import type { ResolvedExportSelection } from './export-selection.ts';
 import type { ExportSettings } from './export-settings.ts';
 
 /*
@@ -67,8 +68,18 @@ export interface WriteHooks {
   pageSize?: number;
   /** Least time between two `onProgress` calls, in milliseconds; default 250. */
   progressIntervalMs?: number;
-  /** Read the head and every packet as they are written, in file id order (check values, hashes). */
+  /** See the head, then every packet in file id order, as they are written (export-file-observer.ts). */
   observers?: readonly ExportFileObserver[];
+  /**
+   * Called once, inside the snapshot, after the selection is counted and before the head is
+   * written: reads that must see exactly the data the file holds (the task check values). Reads
+   * only; awaited.
+   */
+  readInSnapshot?: (
+    snapshot: DatabaseReader,
+    selection: ResolvedExportSelection,
+    preflight: PreflightResponse,
+  ) => Promise<void>;
 }
 
 /** What was written. */
@@ -144,6 +155,8 @@ async function writeFromSnapshot(
   if (preflight.file_count === 0) throw new EmptyExportError(preflight);
   const fileCount = preflight.file_count;
   await hooks.onStart?.(fileCount, snapshotSeq);
+  signal?.throwIfAborted();
+  await hooks.readInSnapshot?.(snapshot, selection, preflight);
   signal?.throwIfAborted();
 
   const head = await buildMetadata(snapshot, selection, request, {

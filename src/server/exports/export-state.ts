@@ -1,5 +1,6 @@
 import type { ExpressionBuilder } from 'kysely';
 import type { ExportStatus } from '../../contract/exports.ts';
+import type { ExportChecks } from '../../contract/export-checks.ts';
 import type { AnnexDatabase } from '../db/database.ts';
 import type { Database, ExportRow, NewExport } from '../db/schema.ts';
 import type { ExportEvents } from './export-events.ts';
@@ -122,6 +123,8 @@ export interface CompletedFile {
   storageKey: string;
   /** The project's change counter in the snapshot the file was read from. */
   snapshotSeq: number;
+  /** The check values counted while the file was written; stored as JSON (absent: none, null). */
+  checks?: ExportChecks;
 }
 
 /** The columns of an export put back in the queue, as if it had never been claimed. */
@@ -267,6 +270,7 @@ export class ExportState {
         file_name: file.fileName,
         storage_key: file.storageKey,
         snapshot_seq: file.snapshotSeq,
+        checks: file.checks === undefined ? null : JSON.stringify(file.checks),
         finished_time: new Date().toISOString(),
       })
       .where('id', '=', id)
