@@ -23,6 +23,7 @@ import {
   withCredentialOptions,
 } from './cli-credentials.ts';
 import { exitCodeFor, exitCodes, exitCodesHelp, UsageError } from './exit-codes.ts';
+import { registerExportDiffCommand } from './export-diff-command.ts';
 import type { ExitCode } from './exit-codes.ts';
 import { formatBytes, plural, ProgressReporter } from './progress-reporter.ts';
 import type { ProgressStream } from './progress-reporter.ts';
@@ -377,6 +378,8 @@ ${commandHelp}`,
       const output = flags.output ?? item.file_name ?? `${item.id}.json`;
       await downloadTo(item, output, flags.json === true);
     });
+
+  registerExportDiffCommand(exportCommand, { io, withConnection, positiveInteger, projectOf });
 
   withConnection(program.command('import'))
     .description(
