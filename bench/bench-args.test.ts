@@ -8,6 +8,7 @@ describe('parseBenchArgs', () => {
       pageSizes: [100, 500, 2000],
       dialects: ['sqlite'],
       help: false,
+      diff: false,
     });
   });
 
@@ -26,8 +27,13 @@ describe('parseBenchArgs', () => {
       pageSizes: [3, 500],
       dialects: ['sqlite', 'postgres'],
       help: false,
+      diff: false,
     });
     expect(parseBenchArgs(['-h']).help).toBe(true);
+    expect(parseBenchArgs(['--diff', '--files', '1000'])).toMatchObject({
+      diff: true,
+      files: 1000,
+    });
   });
 
   it.each([

@@ -7,6 +7,7 @@ export const benchUsage = `Usage: npm run bench -- [--files N] [--page-sizes A,B
   --files N          files in the seeded project (default 100000; 1 to 2,000,000)
   --page-sizes LIST  the writer's page sizes to compare (default 100,500,2000)
   --dialects LIST    sqlite (default), postgres, or both: sqlite,postgres
+  --diff             instead: the diff of two N-file exports beside two N/10-file ones (time, peak RSS)
 
 Seeds a bulk project in a temporary database per dialect, then generates one all-files export of its
 default directory per page size, each in a fresh child process so that its peak RSS is its own; then
@@ -22,6 +23,8 @@ export interface BenchOptions {
   dialects: DialectName[];
   /** Print the usage and stop. */
   help: boolean;
+  /** Run the export diff bench instead. */
+  diff: boolean;
 }
 
 /** A bad command line; the message names the flag and what is wrong. */
@@ -50,7 +53,13 @@ function listOf(value: string): string[] {
 
 /** Parses the bench command line; throws BenchUsageError naming the bad flag. */
 export function parseBenchArgs(argv: string[]): BenchOptions {
-  let values: { files?: string; 'page-sizes'?: string; dialects?: string; help?: boolean };
+  let values: {
+    files?: string;
+    'page-sizes'?: string;
+    dialects?: string;
+    help?: boolean;
+    diff?: boolean;
+  };
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -59,6 +68,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
         'page-sizes': { type: 'string' },
         dialects: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        diff: { type: 'boolean' },
       },
       strict: true,
       allowPositionals: false,
@@ -88,5 +98,6 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     pageSizes: [...new Set(pageSizes)],
     dialects: [...new Set(dialects)],
     help: values.help === true,
+    diff: values.diff === true,
   };
 }

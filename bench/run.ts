@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { BenchUsageError, benchUsage, parseBenchArgs } from './bench-args.ts';
+import { benchDiff, diffReport } from './export-diff-bench.ts';
 import { benchDialect } from './export-generation-bench.ts';
 import type { GenerationResult, ImportResult, SeedResult } from './export-generation-bench.ts';
 
@@ -172,6 +173,10 @@ async function main(): Promise<void> {
   const options = parseBenchArgs(process.argv.slice(2));
   if (options.help) {
     process.stdout.write(`${benchUsage}\n`);
+    return;
+  }
+  if (options.diff) {
+    process.stdout.write(`${diffReport(await benchDiff(options.files, log))}\n`);
     return;
   }
   const loadBefore = os.loadavg();

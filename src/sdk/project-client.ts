@@ -11,7 +11,9 @@ import {
 } from '../contract/imports.ts';
 import { jobListResponseSchema, projectDetailResponseSchema } from '../contract/projects.ts';
 import type { ProjectDetailResponse } from '../contract/projects.ts';
+import type { ExportDiff } from '../contract/export-diff.ts';
 import { InvalidInputError, NotFoundError } from './annex-errors.ts';
+import { fetchExportDiff } from './export-diff.ts';
 import { AnnexHttpClient, defaultAnnexHost } from './annex-http-client.ts';
 import { resolveCredentials } from './api-credentials.ts';
 import { Export } from './export-handle.ts';
@@ -231,6 +233,15 @@ export class ProjectExports {
       exportSchema,
     );
     return new Export(client, record);
+  }
+
+  /**
+   * What export `to` holds that export `from` (the older) does not, and the reverse: files added,
+   * removed, changed and with completion changed, instances per label (see `fetchExportDiff`).
+   */
+  async diff(from: number, to: number): Promise<ExportDiff> {
+    const { client, path } = this.#context;
+    return fetchExportDiff(client, path, from, to);
   }
 
   /** One page of exports, newest first. */

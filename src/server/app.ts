@@ -15,6 +15,8 @@ import { LinkSigner, loadLinkSecret } from './exports/download-links.ts';
 import { diffgramRoutes } from './diffgram/diffgram.routes.ts';
 import { ExportEvents } from './exports/export-events.ts';
 import { ExportService } from './exports/export-service.ts';
+import { exportDiffRoutes } from './exports/export-diff.routes.ts';
+import { ExportDiffService } from './exports/export-diff-service.ts';
 import { exportsRoutes } from './exports/exports.routes.ts';
 import { exportCancelRetryRoutes } from './exports/exports-cancel-retry.routes.ts';
 import { filesRoutes } from './exports/files.routes.ts';
@@ -133,6 +135,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     prefix: '/api/v1',
     database: deps.database,
     events,
+  });
+  await app.register(exportDiffRoutes, {
+    prefix: '/api/v1',
+    database: deps.database,
+    service: new ExportDiffService({ database: deps.database, storage }),
   });
   await app.register(diffgramRoutes, { database: deps.database, service: exportService, storage });
   await app.register(filesRoutes, { database: deps.database, storage, linkSigner });

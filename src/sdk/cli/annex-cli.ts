@@ -26,6 +26,7 @@ import { checksSummaryLine } from './export-checks-report.ts';
 import { registerExportChecksCommand } from './export-checks-command.ts';
 import { exitCodeFor, exitCodes, exitCodesHelp, UsageError } from './exit-codes.ts';
 import { registerExportCancelRetryCommands } from './export-cancel-retry-command.ts';
+import { registerExportDiffCommand } from './export-diff-command.ts';
 import type { ExitCode } from './exit-codes.ts';
 import { formatBytes, plural, ProgressReporter } from './progress-reporter.ts';
 import type { ProgressStream } from './progress-reporter.ts';
@@ -399,6 +400,7 @@ ${commandHelp}`,
     note: (line) => reporter.note(line),
     commandHelp,
   });
+  registerExportDiffCommand(exportCommand, { io, withConnection, positiveInteger, projectOf });
 
   withConnection(program.command('import'))
     .description(

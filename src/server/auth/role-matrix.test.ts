@@ -25,6 +25,7 @@ import {
   uploadRequest,
 } from './role-matrix-fixture.ts';
 import type { Actor, MatrixRequest, MatrixWorld, PrincipalName } from './role-matrix-fixture.ts';
+import { secondCompleteExport } from './role-matrix-diff-fixture.ts';
 
 // The role matrix of issue 10 (with the write API and imports of issue 11): every route of the API, sent by every kind of principal, gets the
 // status the permissions table of issue 10 documents (who may call what). One row per route;
@@ -284,6 +285,15 @@ const matrix: MatrixRow[] = [
       return request('POST', `${projectPath(cell)}/exports/${id}/retry`);
     },
     expect: [401, 403, 202, 202, 404, 202, 403, 403, 404, 401, 401, 401, 401, 401, 202],
+  },
+  {
+    route: 'GET /api/v1/projects/:project/exports/:id/diff/:other',
+    send: async (cell) =>
+      request(
+        'GET',
+        `${projectPath(cell)}/exports/${cell.world.completeExportId}/diff/${await secondCompleteExport(cell.world)}`,
+      ),
+    expect: [401, 200, 200, 200, 404, 200, 200, 200, 404, 401, 401, 401, 401, 401, 200],
   },
   {
     route: 'GET /files/exports/:id (a valid signed link)',

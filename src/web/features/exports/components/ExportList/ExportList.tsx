@@ -15,6 +15,7 @@ import {
 } from '../../api/export-queries.ts';
 import type { CursorPages } from '../../hooks/use-cursor-pages.ts';
 import { useDownloadExport } from '../../hooks/use-download-export.ts';
+import { ExportCompare } from '../ExportCompare/ExportCompare.tsx';
 import { ArchiveExportDialog } from '../ArchiveExportDialog/ArchiveExportDialog.tsx';
 import { ExportPager } from '../ExportPager/ExportPager.tsx';
 import { ExportPreview } from '../ExportPreview/ExportPreview.tsx';
@@ -92,6 +93,7 @@ export function ExportList({ project, pages, canArchive, canRegenerate }: Export
                 : ''}
             </Text>
           )}
+          {page !== undefined && <ExportCompare project={project} exports={page.exports} />}
           <Button variant="default" size="sm" onClick={handleRefresh} loading={refreshing}>
             Refresh
           </Button>
