@@ -48,15 +48,18 @@ export function TextSpans({ packet, labels }: TextSpansProps) {
               </Fragment>
             );
           const colour = labelColour(labels, first.label_file_id);
+          // A span over several tokens reads as one highlight: the space before a token inside it is marked too.
+          const inSameSpan = previous !== undefined && spansOf(previous.id).includes(first);
           return (
             <Fragment key={token.id}>
-              {gap}
+              {inSameSpan ? '' : gap}
               <mark
                 className={classes.span}
                 style={{ backgroundColor: `${colour}40`, color: 'inherit', borderColor: colour }}
                 title={covering.map((span) => labelName(labels, span.label_file_id)).join(', ')}
                 data-label-id={first.label_file_id}
               >
+                {inSameSpan ? gap : ''}
                 {token.text}
               </mark>
             </Fragment>

@@ -58,8 +58,10 @@ export function VideoFrames({ packet, labels }: VideoFramesProps) {
       <Text size="xs" c="dimmed">
         {video.frame_rate ?? '?'} fps, {packet.sequence_list.length} sequence
         {packet.sequence_list.length === 1 ? '' : 's'}
-        {fileLevel.length > 0 ? `, ${fileLevel.length} file-level instance(s)` : ''}. Video frames
-        are not decoded here: the instances are drawn over the video&apos;s still.
+        {fileLevel.length > 0
+          ? `, ${fileLevel.length} file-level instance${fileLevel.length === 1 ? '' : 's'}`
+          : ''}
+        . Video frames are not decoded here: the instances are drawn over the video&apos;s still.
       </Text>
       <MediaCanvas
         mediaUrl={video.mp4_video_signed_url}
