@@ -129,13 +129,22 @@ describe('MediaCanvas', () => {
   });
 
   it('names a label the file does not have and draws it grey', () => {
-    if (!('image' in imagePacket)) throw new Error('not an image');
+    const unlabelled = {
+      id: 11,
+      type: 'box' as const,
+      label_file_id: 99,
+      attribute_groups: null,
+      x_min: 1,
+      y_min: 1,
+      x_max: 5,
+      y_max: 5,
+    };
     const { container } = renderWithProviders(
       <MediaCanvas
         mediaUrl="/m/a.svg"
         width={10}
         height={10}
-        instances={[{ ...imagePacket.instance_list[0]!, label_file_id: 99 } as never]}
+        instances={[unlabelled]}
         labels={sampleLabels}
         caption="a"
       />,
