@@ -62,7 +62,7 @@ export function MediaCanvas({
       <div
         className={`${classes.frame} ${failed ? classes.neutral : ''}`}
         // The frame keeps the stated aspect ratio; its width is capped so the whole picture fits below the controls.
-        style={{ aspectRatio: `${w} / ${h}`, maxWidth: `calc((100dvh - 24rem) * ${w / h})` }}
+        style={{ aspectRatio: `${w} / ${h}`, maxWidth: `calc((100dvh - 28rem) * ${w / h})` }}
         data-testid="spot-check-canvas"
         data-stated-size={`${w}x${h}`}
       >
