@@ -50,16 +50,14 @@ export function SpotCheckModal({ project, item, onClose }: SpotCheckModalProps) 
       size="min(80rem, 100%)"
       title={item === null ? 'Spot check' : `Spot check of export ${item.id}`}
     >
-      {item !== null && (
-        <SpotCheckBody key={item.id} project={project} item={item} initialSeed={newSeed()} />
-      )}
+      {item !== null && <SpotCheckBody key={item.id} project={project} item={item} />}
     </Modal>
   );
 }
 
 type Mode = { kind: 'random' } | { kind: 'flagged' } | { kind: 'jump'; fileId: number };
 
-/** The body, with its own state per export; `initialSeed` is the first sample's seed. */
+/** The body, with its own state per export; `initialSeed` is the first sample's seed (random when omitted). */
 export function SpotCheckBody({
   project,
   item,
@@ -67,9 +65,9 @@ export function SpotCheckBody({
 }: {
   project: string;
   item: Export;
-  initialSeed: number;
+  initialSeed?: number;
 }) {
-  const [seed, setSeed] = useState(initialSeed);
+  const [seed, setSeed] = useState(() => initialSeed ?? newSeed());
   const [mode, setMode] = useState<Mode>({ kind: 'random' });
   const [index, setIndex] = useState(0);
   const [jumpText, setJumpText] = useState('');
