@@ -13,6 +13,8 @@ import type {
   ExportListResponse,
   PreflightResponse,
 } from '../../src/contract/exports.ts';
+import { exportSampleResponseSchema } from '../../src/contract/export-sample.ts';
+import type { ExportSampleResponse } from '../../src/contract/export-sample.ts';
 import { exportFileSchema } from '../../src/contract/export-file.ts';
 import type { ExportFile } from '../../src/contract/export-file.ts';
 import { instanceListResponseSchema } from '../../src/contract/annotation-writes.ts';
@@ -228,5 +230,12 @@ export class AnnexApi {
       .toBe(true);
     if (latest === undefined) throw new Error(`export ${id} was never read`);
     return latest;
+  }
+  /** GET …/exports/:id/sample: every packet of the export (up to 100), read from its file. */
+  async sampleAll(project: string, id: number): Promise<ExportSampleResponse> {
+    return this.read(
+      await this.request.get(`/api/v1/projects/${project}/exports/${id}/sample?count=100&seed=1`),
+      exportSampleResponseSchema,
+    );
   }
 }

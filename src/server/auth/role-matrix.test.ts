@@ -296,6 +296,12 @@ const matrix: MatrixRow[] = [
     expect: [401, 200, 200, 200, 404, 200, 200, 200, 404, 401, 401, 401, 401, 401, 200],
   },
   {
+    route: 'GET /api/v1/projects/:project/exports/:id/sample',
+    send: (cell) =>
+      request('GET', `${projectPath(cell)}/exports/${cell.world.completeExportId}/sample?count=2`),
+    expect: [401, 200, 200, 200, 404, 200, 200, 200, 404, 401, 401, 401, 401, 401, 200],
+  },
+  {
     route: 'GET /files/exports/:id (a valid signed link)',
     send: ({ world }) => request('GET', world.linkSigner.sign(world.completeExportId).path),
     expect: [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],

@@ -9,6 +9,10 @@ import {
   preflightQuerySchema,
   preflightResponseSchema,
 } from '../../contract/exports.ts';
+import {
+  exportSampleQuerySchema,
+  exportSampleResponseSchema,
+} from '../../contract/export-sample.ts';
 import { projectParamsSchema } from '../../contract/projects.ts';
 import { auditActorOf, recordAudit } from '../audit/audit-log.ts';
 import type { AnnexDatabase } from '../db/database.ts';
@@ -23,6 +27,7 @@ import {
   recordLinkIssued,
   waitForRequester,
 } from './export-delivery.ts';
+import { readExportSample } from './export-sample.ts';
 import type { ExportService } from './export-service.ts';
 
 /** What the export routes are built from. */
@@ -122,6 +127,23 @@ export const exportsRoutes: FastifyPluginAsyncZod<ExportsRoutesOptions> = (app, 
     '/projects/:project/exports/:id',
     { schema: { params: exportParamsSchema, response: { 200: exportSchema } } },
     async (request) => service.get(projectOf(request), request.params.id),
+  );
+
+  /**
+   * The spot-check's packets, read from the stored file: a seeded random sample or named file ids
+   * (export-sample.ts in the contract). 409 while not complete, 404 unknown.
+   */
+  app.get(
+    '/projects/:project/exports/:id/sample',
+    {
+      schema: {
+        params: exportParamsSchema,
+        querystring: exportSampleQuerySchema,
+        response: { 200: exportSampleResponseSchema },
+      },
+    },
+    async (request) =>
+      readExportSample(service, storage, projectOf(request), request.params.id, request.query),
   );
 
   /**

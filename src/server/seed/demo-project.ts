@@ -13,6 +13,7 @@ import {
 } from './demo-files.ts';
 import type { FileDefinition } from './demo-files.ts';
 import { jobDefinitions } from './demo-jobs.ts';
+import { demoMediaUrl } from './demo-media.ts';
 import { groupDefinitions, labelDefinitions } from './demo-labels.ts';
 import { summarizeDemo } from './demo-summary.ts';
 import type { DemoJobSummary, DemoProjectSummary } from './demo-summary.ts';
@@ -102,6 +103,7 @@ export type {
 } from './demo-summary.ts';
 
 const time = seedClock('2024-03-04T08:00:00.000Z', 60_000);
+// Texts keep an example host; images and videos are pictures annex serves itself (demo-media.ts).
 const mediaRoot = 'https://media.example.com/annex/demo';
 
 /**
@@ -183,7 +185,7 @@ async function writeDemo(
         file.video?.parent === undefined ? null : required(fileIds, file.video.parent, 'file'),
       text_tokens:
         file.type === 'text' ? JSON.stringify(plan.tokensByFile.get(file.name) ?? []) : null,
-      media_url: `${mediaRoot}/${file.type}s/${file.name}`,
+      media_url: demoMediaUrl(file, mediaRoot),
       ann_is_complete: file.complete ? 1 : 0,
       state: file.state,
       created_time: time(100 + index),

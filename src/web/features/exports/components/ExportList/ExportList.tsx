@@ -21,6 +21,7 @@ import { ExportPager } from '../ExportPager/ExportPager.tsx';
 import { ExportPreview } from '../ExportPreview/ExportPreview.tsx';
 import { exportColumns } from '../ExportRow/export-columns.ts';
 import { ExportRow } from '../ExportRow/ExportRow.tsx';
+import { SpotCheckModal } from '../SpotCheck/SpotCheckModal.tsx';
 import { ExportSkeletonRows } from '../ExportSkeletonRows/ExportSkeletonRows.tsx';
 import { PopupBlockedAlert } from '../PopupBlockedAlert/PopupBlockedAlert.tsx';
 import classes from './ExportList.module.css';
@@ -54,6 +55,7 @@ export function ExportList({ project, pages, canArchive, canRegenerate }: Export
   const [refreshing, setRefreshing] = useState(false);
   const download = useDownloadExport(project);
   const [previewing, setPreviewing] = useState<Export | null>(null);
+  const [spotChecking, setSpotChecking] = useState<Export | null>(null);
   const [archiving, setArchiving] = useState<Export | null>(null);
   const regenerate = useCreateExport(project);
   const [regeneratingId, setRegeneratingId] = useState<number | null>(null);
@@ -187,6 +189,7 @@ export function ExportList({ project, pages, canArchive, canRegenerate }: Export
                       downloading={download.pendingId === item.id}
                       onDownload={() => download.download(item)}
                       onPreview={() => setPreviewing(item)}
+                      onSpotCheck={() => setSpotChecking(item)}
                       onArchive={() => setArchiving(item)}
                       canArchive={canArchive(item)}
                       onRegenerate={() => handleRegenerate(item)}
@@ -216,6 +219,7 @@ export function ExportList({ project, pages, canArchive, canRegenerate }: Export
       )}
 
       <ExportPreview project={project} item={previewing} onClose={() => setPreviewing(null)} />
+      <SpotCheckModal project={project} item={spotChecking} onClose={() => setSpotChecking(null)} />
       <ArchiveExportDialog project={project} item={archiving} onClose={() => setArchiving(null)} />
     </Stack>
   );

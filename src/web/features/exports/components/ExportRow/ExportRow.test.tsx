@@ -13,6 +13,7 @@ function renderRow(item: Export, canArchive = true, canRegenerate = true) {
     onPreview: vi.fn<() => void>(),
     onArchive: vi.fn<() => void>(),
     onRegenerate: vi.fn<() => void>(),
+    onSpotCheck: vi.fn<() => void>(),
   };
   const view = renderWithProviders(
     <Table>
@@ -42,6 +43,17 @@ describe('ExportRow', () => {
     expect(onDownload).toHaveBeenCalledTimes(1);
     expect(onPreview).toHaveBeenCalledTimes(1);
     expect(onArchive).toHaveBeenCalledTimes(1);
+  });
+
+  it('offers Spot check on a complete export', async () => {
+    const { user, row, onSpotCheck } = renderRow(buildExport({ id: 3 }));
+    await user.click(within(row).getByRole('button', { name: 'Spot check' }));
+    expect(onSpotCheck).toHaveBeenCalledTimes(1);
+  });
+
+  it('keeps Spot check for later while an export runs', () => {
+    const { row } = renderRow(buildExport({ id: 4, status: 'running', percent_complete: 5 }));
+    expect(within(row).getByRole('button', { name: 'Spot check' })).toBeDisabled();
   });
 
   it('says who asked for the export, the whole address on hover', () => {

@@ -23,6 +23,8 @@ export interface ExportRowProps {
   downloading: boolean;
   onDownload: () => void;
   onPreview: () => void;
+  /** Opens the visual spot-check; omitted: no Spot check button. */
+  onSpotCheck?: () => void;
   onArchive: () => void;
   /** Shows Archive: an admin's, or an editor's own export. */
   canArchive: boolean;
@@ -56,6 +58,7 @@ export function ExportRow({
   downloading,
   onDownload,
   onPreview,
+  onSpotCheck,
   onArchive,
   canArchive,
   onRegenerate,
@@ -159,6 +162,17 @@ export function ExportRow({
           >
             Preview
           </Button>
+          {onSpotCheck !== undefined && (
+            <Button
+              size="xs"
+              variant="default"
+              disabled={!complete}
+              onClick={onSpotCheck}
+              title={notReadyHint ?? 'Draw a sample of its files with their instances'}
+            >
+              Spot check
+            </Button>
+          )}
           <ExportChecksButton item={item} />
           {showRegenerate && (
             <Button
