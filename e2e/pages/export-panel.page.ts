@@ -1,6 +1,7 @@
 import type { Locator, Page, Response } from '@playwright/test';
 import { expect } from '@playwright/test';
 import { exportSchema } from '../../src/contract/exports.ts';
+import type { ExportStatus } from '../../src/contract/exports.ts';
 
 /** The counts of the check value line, "Will export 37 files · 412 instances". */
 export interface CheckValue {
@@ -149,7 +150,7 @@ export class ExportPanelPage {
   /** Waits until export `id` shows `status` in its row. */
   async expectStatus(
     id: number,
-    status: 'queued' | 'running' | 'complete' | 'failed',
+    status: ExportStatus,
     timeout = 60_000,
   ): Promise<void> {
     await expect(this.cell(id, 'Status')).toContainText(status, { timeout });

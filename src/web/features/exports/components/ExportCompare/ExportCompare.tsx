@@ -5,6 +5,7 @@ import { maxDiffListed } from '../../../../../contract/export-diff.ts';
 import type { DiffFileList, ExportDiff } from '../../../../../contract/export-diff.ts';
 import type { Export } from '../../../../../contract/exports.ts';
 import { errorMessage } from '../../../../lib/api-client.ts';
+import { formatAbsoluteTime, formatCount } from '../../../../lib/format.ts';
 import { exportDiffQuery } from '../../api/export-diff-queries.ts';
 
 /** Props of ExportCompare. */
@@ -55,7 +56,7 @@ export function ExportCompare({ project, exports }: ExportCompareProps) {
             {complete.map((item) => (
               <Checkbox
                 key={item.id}
-                label={`Export ${item.id} · ${item.file_list_length ?? '?'} files · ${item.created_time}`}
+                label={`Export ${item.id} · ${formatCount(item.file_list_length ?? 0)} files · ${formatAbsoluteTime(item.created_time)}`}
                 checked={selected.includes(item.id)}
                 onChange={() => toggle(item.id)}
               />
