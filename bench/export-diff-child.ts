@@ -30,8 +30,8 @@ async function main(): Promise<void> {
   const baselineRss = process.memoryUsage().rss;
   const started = process.hrtime.bigint();
   const found = await diffExportFiles(
-    { label: 'from', open: open(request.fromPath) },
-    { label: 'to', open: open(request.toPath) },
+    { exportId: 1, open: open(request.fromPath) },
+    { exportId: 2, open: open(request.toPath) },
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const measurement: DiffMeasurement = {

@@ -4,9 +4,11 @@ import type { AnnexDatabase } from '../db/database.ts';
 import type { ExportRow } from '../db/schema.ts';
 import { ApiError, invalidField, notFound } from '../http/api-error.ts';
 import type { ExportStorage } from '../storage/export-storage.ts';
+import { exportCancelledConflict } from './export-cancel-retry.ts';
 import { diffExportFiles, ExportDiffError } from './export-file-diff.ts';
 import { ExportRepository } from './export-repository.ts';
 import type { ExportProject } from './export-service.ts';
+import { requireStoredFile } from './export-stored-file.ts';
 
 // The rule of "what changed between export 12 and export 15": two different, complete exports of
 // one project, both files still stored; then the streaming diff of the two files. Two exports whose
@@ -30,9 +32,10 @@ export class ExportDiffService {
 
   /**
    * What export `toId` holds that export `fromId` does not, and the reverse. 400 when both ids are
-   * the same; 404 naming the id when either is not an export of the project; 409 when either is not
-   * complete (`export_not_ready`, `export_failed`), when its file is no longer stored or cannot be
-   * compared (`conflict`). Stops reading when `signal` aborts (the caller went away).
+   * the same; 404 naming the id when either is not an export of the project, or its file is missing
+   * from storage (`not_found`, as the download answers); 409 when either is not complete
+   * (`export_not_ready`, `export_failed`, `export_cancelled`) or its file cannot be read
+   * (`conflict`). Stops reading when `signal` aborts (the caller went away).
    */
   async diff(
     project: ExportProject,
@@ -60,8 +63,8 @@ export class ExportDiffService {
     }
     try {
       const findings = await diffExportFiles(
-        { label: `export ${fromId}`, open: () => this.storage.openRead(from.storageKey) },
-        { label: `export ${toId}`, open: () => this.storage.openRead(to.storageKey) },
+        { exportId: fromId, open: () => this.storage.openRead(from.storageKey) },
+        { exportId: toId, open: () => this.storage.openRead(to.storageKey) },
         signal,
       );
       return {
@@ -97,21 +100,18 @@ export class ExportDiffService {
         409,
       );
     }
+    // The same answer as the file, the link and the sample give a cancelled export.
+    if (record.status === 'cancelled')
+      throw exportCancelledConflict(record.id, record.status_text, { export: record });
     if (record.status !== 'complete') {
       throw new ApiError(
         'export_not_ready',
-        `Export ${exportId} is ${record.status}, not complete: only complete exports can be compared${record.status === 'cancelled' ? '' : '; try again when it is'}.`,
+        `Export ${exportId} is ${record.status}, not complete: only complete exports can be compared; try again when it is.`,
         { export: record },
       );
     }
-    if (row.storage_key === null || (await this.storage.stat(row.storage_key)) === null) {
-      throw new ApiError(
-        'conflict',
-        `The file of export ${exportId} is no longer stored, so it cannot be compared; generate the export again.`,
-        { export: record },
-      );
-    }
-    return { record, storageKey: row.storage_key };
+    const { key } = await requireStoredFile(this.storage, row);
+    return { record, storageKey: key };
   }
 }
 

@@ -106,10 +106,10 @@ export function exportFileText(
   return `{${entries.map(([key, value]) => `${JSON.stringify(key)}: ${JSON.stringify(value)}`).join(',\n')}}`;
 }
 
-/** A diff side reading `text`, in chunks of `chunkBytes` so packets straddle reads. */
-export function sideOf(label: string, text: string, chunkBytes = 97): DiffSide {
+/** A diff side of export `exportId` reading `text`, in chunks of `chunkBytes` so packets straddle reads. */
+export function sideOf(exportId: number, text: string, chunkBytes = 97): DiffSide {
   return {
-    label,
+    exportId,
     open: () => {
       const bytes = Buffer.from(text);
       const chunks: Buffer[] = [];

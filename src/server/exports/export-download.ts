@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ExportRow } from '../db/schema.ts';
 import { ApiError } from '../http/api-error.ts';
 import type { ByteRange, ExportStorage } from '../storage/export-storage.ts';
+import { requireStoredFile } from './export-stored-file.ts';
 
 // Sending a stored export file over HTTP: the headers a browser and a download tool need, and one
 // byte range when asked. Used by the signed download route and by `wait_for_export_generation`.
@@ -70,13 +71,7 @@ export async function sendExportFile(
   row: ExportRow,
   options: SendExportFileOptions,
 ): Promise<FastifyReply> {
-  const stat = row.storage_key === null ? null : await storage.stat(row.storage_key);
-  if (row.storage_key === null || stat === null) {
-    throw new ApiError(
-      'not_found',
-      `The file of export ${row.id} is missing from the server's storage. Generate the export again.`,
-    );
-  }
+  const { key, stat } = await requireStoredFile(storage, row);
   const size = stat.sizeBytes;
   const etag = row.sha256 === null ? undefined : `"${row.sha256}"`;
   reply.header('x-annex-export-id', String(row.id));
@@ -120,11 +115,11 @@ export async function sendExportFile(
     reply.status(206);
     reply.header('content-range', `bytes ${start}-${end}/${size}`);
     reply.header('content-length', String(end - start + 1));
-    return reply.send(storage.openRead(row.storage_key, wanted.range));
+    return reply.send(storage.openRead(key, wanted.range));
   }
   reply.status(200);
   reply.header('content-length', String(size));
-  return reply.send(storage.openRead(row.storage_key));
+  return reply.send(storage.openRead(key));
 }
 
 function ifNoneMatches(header: string | undefined, etag: string): boolean {

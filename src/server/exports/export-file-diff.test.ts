@@ -13,8 +13,8 @@ import type { Json } from './export-diff-test-files.ts';
 
 const diff = (from: Json[], to: Json[], labelMaps: { to?: Json } = {}) =>
   diffExportFiles(
-    sideOf('export 1', exportFileText(1, from)),
-    sideOf('export 2', exportFileText(2, to, labelMaps.to)),
+    sideOf(1, exportFileText(1, from)),
+    sideOf(2, exportFileText(2, to, labelMaps.to)),
   );
 
 describe('diffExportFiles', () => {
@@ -125,8 +125,8 @@ describe('diffExportFiles', () => {
     });
     expect(found.instances.per_label.map((row) => row.label).sort()).toEqual(['bird', 'cat']);
     const unnamed = await diffExportFiles(
-      sideOf('export 1', exportFileText(1, [imagePacket(1, [])], {})),
-      sideOf('export 2', exportFileText(2, [imagePacket(1, [box(2, 99)])], {})),
+      sideOf(1, exportFileText(1, [imagePacket(1, [])], {})),
+      sideOf(2, exportFileText(2, [imagePacket(1, [box(2, 99)])], {})),
     );
     expect(unnamed.instances.per_label).toEqual([
       { label: 'label 99', added: 1, removed: 0, changed: 0 },
@@ -138,8 +138,8 @@ describe('diffExportFiles', () => {
       imagePacket(index + 1, []),
     );
     const found = await diffExportFiles(
-      sideOf('export 1', exportFileText(1, []), 4096),
-      sideOf('export 2', exportFileText(2, many, testLabelMap), 4096),
+      sideOf(1, exportFileText(1, []), 4096),
+      sideOf(2, exportFileText(2, many, testLabelMap), 4096),
     );
     expect(found.files.added.count).toBe(maxDiffListed + 5);
     expect(found.files.added.file_ids).toHaveLength(maxDiffListed);
@@ -148,10 +148,7 @@ describe('diffExportFiles', () => {
 
   it('refuses a file whose packets are out of file id order, naming it', async () => {
     const outOfOrder = exportFileText(2, [imagePacket(5, []), imagePacket(3, [])]);
-    const attempt = diffExportFiles(
-      sideOf('export 1', exportFileText(1, [])),
-      sideOf('export 2', outOfOrder),
-    );
+    const attempt = diffExportFiles(sideOf(1, exportFileText(1, [])), sideOf(2, outOfOrder));
     await expect(attempt).rejects.toThrow(ExportDiffError);
     await expect(attempt).rejects.toThrow(
       'The file of export 2 cannot be compared: its packets are not in ascending file id order (file 3 comes after file 5)',
@@ -161,7 +158,7 @@ describe('diffExportFiles', () => {
   it('refuses a file id twice', async () => {
     const twice = exportFileText(1, [imagePacket(2, []), imagePacket(2, [])]);
     await expect(
-      diffExportFiles(sideOf('export 1', twice), sideOf('export 2', exportFileText(2, []))),
+      diffExportFiles(sideOf(1, twice), sideOf(2, exportFileText(2, []))),
     ).rejects.toThrow('file 2 comes after file 2');
   });
 
@@ -169,7 +166,7 @@ describe('diffExportFiles', () => {
     [
       'not JSON',
       '{"readme": {',
-      'The file of export 1 cannot be compared: The file ends before its JSON does',
+      'The file of export 1 cannot be compared: it ends before its JSON does (after 12 bytes), so it was cut short. Generate the export again.',
     ],
     [
       'a packet without a file block',
@@ -193,7 +190,7 @@ describe('diffExportFiles', () => {
     ],
   ])('refuses %s with a clear error', async (_what, text, message) => {
     await expect(
-      diffExportFiles(sideOf('export 1', text), sideOf('export 2', exportFileText(2, []))),
+      diffExportFiles(sideOf(1, text), sideOf(2, exportFileText(2, []))),
     ).rejects.toThrow(message);
   });
 
@@ -203,8 +200,8 @@ describe('diffExportFiles', () => {
     const packets = [imagePacket(1, [])];
     await expect(
       diffExportFiles(
-        sideOf('export 1', exportFileText(1, packets)),
-        sideOf('export 2', exportFileText(2, packets)),
+        sideOf(1, exportFileText(1, packets)),
+        sideOf(2, exportFileText(2, packets)),
         controller.signal,
       ),
     ).rejects.toThrow('the client went away');

@@ -1,15 +1,15 @@
 import type { Readable } from 'node:stream';
 import { isFileIdKey, isMetadataKey, labelMapSchema } from '../../contract/export-file.ts';
 import type { LabelMap } from '../../contract/export-file.ts';
-import { readUploadEntries, UnreadableUploadError } from '../imports/import-reader.ts';
-import type { UploadEntry } from '../imports/import-reader.ts';
+import { readExportFileEntries, UnreadableExportFileError } from './export-file-entries.ts';
+import type { ExportFileEntry } from './export-file-entries.ts';
 import { UnreadablePacketError, viewOfPacket } from './export-diff-packet.ts';
 import type { PacketView } from './export-diff-packet.ts';
 import { ExportDiffTally } from './export-diff-tally.ts';
 import type { ExportDiffFindings } from './export-diff-tally.ts';
 
 // The diff of two export files as a merge-join: both files are read at once, one packet of each in
-// memory at a time (the import's streaming reader, which keeps no value once handed over), and since
+// memory at a time (export-file-entries.ts, which keeps no value once handed over), and since
 // annex writes packets in ascending file id order, the smaller id of the two heads is a file the
 // other side does not hold, and equal ids are the same file in both. Memory stays flat whatever the
 // files' size: the tally keeps counts and bounded lists only.
@@ -18,9 +18,9 @@ import type { ExportDiffFindings } from './export-diff-tally.ts';
 // to holding one side in memory (what flat memory promises not to do), the diff stops and says
 // which file and where. Annex never writes such a file; an edited or foreign one may be.
 
-/** One side of the diff: how to open its file, and what to call it in errors (`export 12`). */
+/** One side of the diff: the export (named in errors) and how to open its file. */
 export interface DiffSide {
-  label: string;
+  exportId: number;
   open: () => Readable;
 }
 
@@ -32,8 +32,8 @@ export class ExportDiffError extends Error {
 /** Reads one side's packets in order, keeping its label map as it passes. */
 class PacketCursor {
   labelMap: LabelMap | undefined;
-  private readonly entries: AsyncGenerator<UploadEntry[]>;
-  private batch: UploadEntry[] = [];
+  private readonly entries: AsyncGenerator<ExportFileEntry[]>;
+  private batch: ExportFileEntry[] = [];
   private at = 0;
   private lastFileId = 0;
 
@@ -41,13 +41,7 @@ class PacketCursor {
     private readonly side: DiffSide,
     signal: AbortSignal | undefined,
   ) {
-    this.entries = readUploadEntries(() => {
-      const stream = side.open();
-      signal?.addEventListener('abort', () => stream.destroy(signal.reason as Error), {
-        once: true,
-      });
-      return stream;
-    });
+    this.entries = readExportFileEntries(side.open, side.exportId, signal);
   }
 
   /** The next packet, or undefined at the end of the file. */
@@ -68,7 +62,7 @@ class PacketCursor {
       const packet = this.view(key, value);
       if (packet.fileId <= this.lastFileId) {
         throw this.error(
-          `its packets are not in ascending file id order (file ${packet.fileId} comes after file ${this.lastFileId}), so it cannot be compared in flat memory; generate the export again`,
+          `its packets are not in ascending file id order (file ${packet.fileId} comes after file ${this.lastFileId}), so it cannot be compared in flat memory`,
         );
       }
       this.lastFileId = packet.fileId;
@@ -81,13 +75,13 @@ class PacketCursor {
     await this.entries.return(undefined);
   }
 
-  private async nextEntry(): Promise<UploadEntry | undefined> {
+  private async nextEntry(): Promise<ExportFileEntry | undefined> {
     while (this.at >= this.batch.length) {
-      let result: IteratorResult<UploadEntry[]>;
+      let result: IteratorResult<ExportFileEntry[]>;
       try {
         result = await this.entries.next();
       } catch (error) {
-        if (error instanceof UnreadableUploadError) throw this.error(error.message, error);
+        if (error instanceof UnreadableExportFileError) throw this.error(error.reason, error);
         throw error;
       }
       if (result.done === true) return undefined;
@@ -117,9 +111,10 @@ class PacketCursor {
   }
 
   private error(reason: string, cause?: unknown): ExportDiffError {
-    return new ExportDiffError(`The file of ${this.side.label} cannot be compared: ${reason}.`, {
-      cause,
-    });
+    return new ExportDiffError(
+      `The file of export ${this.side.exportId} cannot be compared: ${reason}. Generate the export again.`,
+      { cause },
+    );
   }
 }
 

@@ -1,11 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import {
-  Reservoir,
-  UnreadableExportFileError,
-  samplePackets,
-  seededRandom,
-} from './export-sample-reader.ts';
+import { UnreadableExportFileError } from './export-file-entries.ts';
+import { Reservoir, samplePackets, seededRandom } from './export-sample-reader.ts';
 
 // The sampler alone: the generator repeats for a seed, the reservoir keeps every item equally often,
 // and a file that is not an export file is refused.
@@ -84,28 +80,52 @@ describe('Reservoir', () => {
 describe('samplePackets', () => {
   it('samples from a streamed file and counts its packets', async () => {
     const ids = Array.from({ length: 30 }, (_, i) => i + 1);
-    const sampled = await samplePackets(fileOf(ids), { kind: 'random', count: 4, seed: 5 });
+    const sampled = await samplePackets(fileOf(ids), 7, { kind: 'random', count: 4, seed: 5 });
     expect(sampled.fileCount).toBe(30);
     expect(sampled.labelMap).toEqual({ '1': 'car' });
     expect(sampled.packets).toHaveLength(4);
-    const again = await samplePackets(fileOf(ids), { kind: 'random', count: 4, seed: 5 });
+    const again = await samplePackets(fileOf(ids), 7, { kind: 'random', count: 4, seed: 5 });
     expect(again.packets).toEqual(sampled.packets);
   });
 
   it('stops reading once every named file is found', async () => {
-    const sampled = await samplePackets(fileOf([1, 2, 3]), { kind: 'file_ids', fileIds: [2] });
+    const sampled = await samplePackets(fileOf([1, 2, 3]), 7, { kind: 'file_ids', fileIds: [2] });
     expect(sampled.packets.map((packet) => packet.file.id)).toEqual([2]);
   });
 
   it('refuses a packet that is not a file packet, and a file without labels', async () => {
     const broken = () =>
       Readable.from([JSON.stringify({ label_map: {}, label_colour_map: {}, '1': { file: {} } })]);
-    await expect(samplePackets(broken, { kind: 'random', count: 1, seed: 1 })).rejects.toThrow(
+    await expect(samplePackets(broken, 7, { kind: 'random', count: 1, seed: 1 })).rejects.toThrow(
       UnreadableExportFileError,
     );
     const noLabels = () => Readable.from([JSON.stringify({ '1': imagePacket(1) })]);
-    await expect(samplePackets(noLabels, { kind: 'file_ids', fileIds: [1] })).rejects.toThrow(
-      /no label_map/,
+    await expect(samplePackets(noLabels, 7, { kind: 'file_ids', fileIds: [1] })).rejects.toThrow(
+      'The file of export 7 cannot be read as an export file: it has no label_map or no label_colour_map. Generate the export again.',
     );
+  });
+
+  it('refuses a file cut short, or not JSON, in export wording', async () => {
+    const cut = () => Readable.from(['{"label_map": {"1": "car"}, "label_colour_map": {']);
+    await expect(samplePackets(cut, 7, { kind: 'random', count: 1, seed: 1 })).rejects.toThrow(
+      /^The file of export 7 cannot be read as an export file: it ends before its JSON does \(after \d+ bytes\), so it was cut short\. Generate the export again\.$/,
+    );
+    const garbage = () => Readable.from(['this is not JSON']);
+    await expect(samplePackets(garbage, 7, { kind: 'random', count: 1, seed: 1 })).rejects.toThrow(
+      /^The file of export 7 cannot be read as an export file: it is not valid JSON/,
+    );
+  });
+
+  it('reads a packet larger than the import limit of 64 MiB', async () => {
+    // A long video's packet: valid, however large; the stored file is the server's own.
+    const packet = imagePacket(1);
+    const big = {
+      ...packet,
+      file: { ...packet.file, original_filename: 'x'.repeat(65 * 1024 * 1024) },
+    };
+    const text = `{"label_map": {"1": "car"}, "label_colour_map": {}, "1": ${JSON.stringify(big)}}`;
+    const open = () => Readable.from([Buffer.from(text)]);
+    const sampled = await samplePackets(open, 7, { kind: 'file_ids', fileIds: [1] });
+    expect(sampled.packets.map((packet) => packet.file.id)).toEqual([1]);
   });
 });

@@ -6,7 +6,7 @@ import {
   parseFilePacket,
 } from '../../contract/export-file.ts';
 import type { FilePacket, LabelColourMap, LabelMap } from '../../contract/export-file.ts';
-import { readUploadEntries } from '../imports/import-reader.ts';
+import { readExportFileEntries, UnreadableExportFileError } from './export-file-entries.ts';
 
 // Reads the spot-check's packets out of a stored export file while streaming it, so memory holds one
 // chunk's entries plus the packets kept, never the file. A random sample is a reservoir (Algorithm R)
@@ -26,11 +26,6 @@ export interface SampledPackets {
 /** What to read: a seeded random sample of `count` packets, or the packets of named file ids. */
 export type SampleRequest =
   { kind: 'random'; count: number; seed: number } | { kind: 'file_ids'; fileIds: number[] };
-
-/** The stored file is not the export file annex wrote (a packet or the labels do not parse). */
-export class UnreadableExportFileError extends Error {
-  override name = 'UnreadableExportFileError';
-}
 
 /**
  * Mulberry32: a small, fast 32-bit generator, plenty for picking files (not for secrets). Returns
@@ -77,20 +72,25 @@ export class Reservoir<T> {
   }
 }
 
-function parsedPacket(key: string, value: unknown): FilePacket {
+function parsedPacket(exportId: number, key: string, value: unknown): FilePacket {
   const parsed = parseFilePacket(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new UnreadableExportFileError(
-      `packet ${key} is not a valid file packet (${issue === undefined ? 'unknown' : `${issue.path.join('.')}: ${issue.message}`})`,
+      exportId,
+      `packet ${key} is not a valid file packet (${issue === undefined ? 'unknown' : `${issue.path.join('.') || 'packet'}: ${issue.message}`})`,
     );
   }
   return parsed.data;
 }
 
-/** Reads `request`'s packets and the labels from the export file `open` streams. */
+/**
+ * Reads `request`'s packets and the labels from export `exportId`'s file, which `open` streams.
+ * Throws `UnreadableExportFileError` when the file is not an export file annex wrote.
+ */
 export async function samplePackets(
   open: () => Readable,
+  exportId: number,
   request: SampleRequest,
 ): Promise<SampledPackets> {
   let labelMap: LabelMap | undefined;
@@ -105,15 +105,15 @@ export async function samplePackets(
   let stoppedEarly = false;
   const headRead = () => labelMap !== undefined && labelColourMap !== undefined;
 
-  reading: for await (const entries of readUploadEntries(open)) {
+  reading: for await (const entries of readExportFileEntries(open, exportId)) {
     for (const { key, value } of entries) {
-      if (key === 'label_map') labelMap = parseLabels(labelMapSchema, key, value);
+      if (key === 'label_map') labelMap = parseLabels(exportId, labelMapSchema, key, value);
       else if (key === 'label_colour_map')
-        labelColourMap = parseLabels(labelColourMapSchema, key, value);
+        labelColourMap = parseLabels(exportId, labelColourMapSchema, key, value);
       if (!isFileIdKey(key)) continue;
       packetCount += 1;
-      if (reservoir !== undefined) reservoir.offer(() => parsedPacket(key, value));
-      else if (wanted.has(Number(key))) found.set(Number(key), parsedPacket(key, value));
+      if (reservoir !== undefined) reservoir.offer(() => parsedPacket(exportId, key, value));
+      else if (wanted.has(Number(key))) found.set(Number(key), parsedPacket(exportId, key, value));
     }
     // Named files: once all are found and the labels read, the rest of the file is not needed.
     if (reservoir === undefined && found.size === wanted.size && headRead()) {
@@ -122,7 +122,7 @@ export async function samplePackets(
     }
   }
   if (labelMap === undefined || labelColourMap === undefined) {
-    throw new UnreadableExportFileError('it has no label_map or no label_colour_map');
+    throw new UnreadableExportFileError(exportId, 'it has no label_map or no label_colour_map');
   }
   const packets = reservoir === undefined ? [...found.values()] : reservoir.items;
   return {
@@ -134,11 +134,12 @@ export async function samplePackets(
 }
 
 function parseLabels<T>(
+  exportId: number,
   schema: { safeParse(value: unknown): { success: true; data: T } | { success: false } },
   key: string,
   value: unknown,
 ): T {
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new UnreadableExportFileError(`its ${key} is not valid`);
+  if (!parsed.success) throw new UnreadableExportFileError(exportId, `its ${key} is not valid`);
   return parsed.data;
 }

@@ -7,9 +7,11 @@ import type { ExportSampleResponse } from '../../contract/export-sample.ts';
 import type { Export } from '../../contract/exports.ts';
 import { testDialects } from '../db/test-database.ts';
 import { errorOf, fieldsOf } from '../test-utils/api-responses.ts';
+import { addExportRow } from '../test-utils/test-records.ts';
 import {
   createExportTestEnvWithWorker,
   exportFilePathOf,
+  exportRowOf,
   finalOf,
   requestExport,
 } from './export-test-harness.ts';
@@ -17,7 +19,8 @@ import type { ExportTestEnv } from './export-test-harness.ts';
 
 // The spot-check's sample route: packets read from the stored file (equal to the file's own), a
 // seeded sample that repeats for its seed, named file ids (the flagged files of `checks`), and the
-// refusals: bad queries, unknown and unfinished exports.
+// refusals: bad queries, unknown, unfinished, failed and cancelled exports, a file missing from
+// storage and one that cannot be read.
 
 const api = '/api/v1/projects/demo/exports';
 
@@ -183,5 +186,58 @@ describe.each(testDialects)('export sample API on %s', (dialect) => {
     const response = await env.app.inject({ method: 'GET', url: `${api}/${queued.id}/sample` });
     expect(response.statusCode).toBe(409);
     expect(errorOf(response).code).toBe('export_not_ready');
+  });
+
+  it.each([
+    [
+      'cancelled',
+      'export_cancelled',
+      'was cancelled before it finished (by the tests), so it has no file. Retry it to build it again.',
+    ],
+    ['failed', 'export_failed', 'the disk was full'],
+  ] as const)('answers 409 %s for a %s export', async (status, code, words) => {
+    const row = await addExportRow(env.database, {
+      project_id: env.demo.projectId,
+      status,
+      status_text: status === 'failed' ? 'the disk was full' : 'by the tests',
+    });
+    const response = await env.app.inject({ method: 'GET', url: `${api}/${row.id}/sample` });
+    expect(response.statusCode).toBe(409);
+    expect(errorOf(response).code).toBe(code);
+    expect(errorOf(response).message).toContain(words);
+  });
+
+  /** A complete export row pointing at `key` in storage (a copy of the built one otherwise). */
+  const completeExportAt = async (key: string) => {
+    const { id: _id, ...values } = await exportRowOf(env, exportId);
+    return addExportRow(env.database, { ...values, status: 'complete', storage_key: key });
+  };
+
+  it('answers 404 for a complete export whose file is missing from storage', async () => {
+    const gone = await completeExportAt('999999-0123456789abcdef.json');
+    const response = await env.app.inject({ method: 'GET', url: `${api}/${gone.id}/sample` });
+    expect(response.statusCode).toBe(404);
+    expect(errorOf(response)).toMatchObject({
+      code: 'not_found',
+      message: `The file of export ${gone.id} is missing from the server's storage. Generate the export again.`,
+    });
+  });
+
+  it.each([
+    ['garbage', 'it is not valid JSON'],
+    ['{"label_map": {"1": "car"}, "label_colour_map": {', 'it ends before its JSON does'],
+    ['{"label_map": {}, "label_colour_map": {}, "1": {"file": {}}}', 'packet 1 is not a valid'],
+  ])('answers 409 for a stored file that cannot be read (%s)', async (text, reason) => {
+    const key = '999998-fedcba9876543210.json';
+    fs.writeFileSync(env.storage.pathOf(key), text);
+    const broken = await completeExportAt(key);
+    const response = await env.app.inject({ method: 'GET', url: `${api}/${broken.id}/sample` });
+    expect(response.statusCode).toBe(409);
+    expect(errorOf(response).code).toBe('conflict');
+    expect(errorOf(response).message).toMatch(
+      new RegExp(
+        `^The file of export ${broken.id} cannot be read as an export file: ${reason}.*Generate the export again\\.$`,
+      ),
+    );
   });
 });

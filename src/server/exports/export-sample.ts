@@ -6,14 +6,16 @@ import type {
   exportSampleQuerySchema,
 } from '../../contract/export-sample.ts';
 import { ApiError } from '../http/api-error.ts';
-import { UnreadableUploadError } from '../imports/import-reader.ts';
 import type { ExportStorage } from '../storage/export-storage.ts';
-import { UnreadableExportFileError, samplePackets } from './export-sample-reader.ts';
+import { UnreadableExportFileError } from './export-file-entries.ts';
+import { samplePackets } from './export-sample-reader.ts';
+import { requireStoredFile } from './export-stored-file.ts';
 import type { SampleRequest } from './export-sample-reader.ts';
 import type { ExportProject, ExportService } from './export-service.ts';
 
 // The spot-check's sample of a complete export: the export service's refusals (404, 409 while not
-// complete or failed), then the packets read from the stored file.
+// complete, failed or cancelled), the stored file's (404 when it is gone, 409 when it cannot be
+// read), then the packets read from the stored file.
 
 /** A validated sample query. */
 export type ExportSampleInput = z.output<typeof exportSampleQuerySchema>;
@@ -27,13 +29,7 @@ export async function readExportSample(
   input: ExportSampleInput,
 ): Promise<ExportSampleResponse> {
   const { row } = await service.requireComplete(project, exportId);
-  const key = row.storage_key;
-  if (key === null || (await storage.stat(key)) === null) {
-    throw new ApiError(
-      'not_found',
-      `The file of export ${exportId} is missing from the server's storage. Generate the export again.`,
-    );
-  }
+  const { key } = await requireStoredFile(storage, row);
   const request: SampleRequest =
     input.file_ids === undefined
       ? {
@@ -44,14 +40,9 @@ export async function readExportSample(
       : { kind: 'file_ids', fileIds: input.file_ids };
   let sampled;
   try {
-    sampled = await samplePackets(() => storage.openRead(key), request);
+    sampled = await samplePackets(() => storage.openRead(key), exportId, request);
   } catch (error) {
-    if (error instanceof UnreadableExportFileError || error instanceof UnreadableUploadError) {
-      throw new ApiError(
-        'internal',
-        `The stored file of export ${exportId} cannot be read as an export file: ${error.message}. Generate the export again.`,
-      );
-    }
+    if (error instanceof UnreadableExportFileError) throw new ApiError('conflict', error.message);
     throw error;
   }
   const held = new Set(sampled.packets.map((packet) => packet.file.id));

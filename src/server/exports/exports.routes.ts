@@ -131,7 +131,9 @@ export const exportsRoutes: FastifyPluginAsyncZod<ExportsRoutesOptions> = (app, 
 
   /**
    * The spot-check's packets, read from the stored file: a seeded random sample or named file ids
-   * (export-sample.ts in the contract). 409 while not complete, 404 unknown.
+   * (export-sample.ts in the contract). 409 while not complete (`export_not_ready`,
+   * `export_failed`, `export_cancelled`) or when the stored file cannot be read (`conflict`); 404
+   * for an unknown export or a file missing from storage.
    */
   app.get(
     '/projects/:project/exports/:id/sample',
