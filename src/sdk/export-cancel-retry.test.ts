@@ -65,6 +65,23 @@ describe('export.cancel() and export.retry()', () => {
     });
   });
 
+  it('refreshes a stale handle when the server says its export was cancelled', async () => {
+    const item = await queued();
+    // Cancelled through another handle: this one still says queued until the server says otherwise.
+    await (await project.export.getById(item.id)).cancel();
+    expect(item.status).toBe('queued');
+    const link = await item.getLink().catch((error: unknown) => error);
+    expect(link).toBeInstanceOf(ExportCancelledError);
+    expect(item.status).toBe('cancelled');
+    expect(item.status_text).toMatch(/^Cancelled by /);
+
+    const stale = await queued();
+    await (await project.export.getById(stale.id)).cancel();
+    const data = await stale.accessData().catch((error: unknown) => error);
+    expect(data).toBeInstanceOf(ExportCancelledError);
+    expect(stale.status).toBe('cancelled');
+  });
+
   it('retries a cancelled export as a new queued one, linked both ways; a queued one cannot be retried', async () => {
     const item = await queued();
     await item.cancel();
@@ -143,6 +160,28 @@ describe('annex export cancel and retry', () => {
       '0.5',
     ]);
     expect(retryJson.code).toBe(exitCodes.notReady);
+  });
+
+  it('exits 10 for the checks of a cancelled export, and for a diff with one', async () => {
+    const item = await queued();
+    await item.cancel();
+    const cancelledWords = new RegExp(
+      `^annex: Export ${item.id} was cancelled before it finished \\(Cancelled by .+\\), so it has no file\\. Retry it to build it again\\.\\n$`,
+    );
+    const checks = await annex(['export', 'checks', String(item.id)]);
+    expect(checks.code).toBe(exitCodes.cancelled);
+    expect(checks.stderr).toMatch(cancelledWords);
+
+    // The server's 409 export_cancelled for either side; the other side is never read.
+    const other = await queued();
+    const diff = await annex(['export', 'diff', String(item.id), String(other.id)]);
+    expect(diff.code).toBe(exitCodes.cancelled);
+    expect(diff.stderr).toMatch(cancelledWords);
+    const reversed = await annex(['export', 'diff', String(other.id), String(item.id)]);
+    expect(reversed.code).toBe(exitCodes.notReady);
+    await other.cancel();
+    const both = await annex(['export', 'diff', String(other.id), String(item.id)]);
+    expect(both.code).toBe(exitCodes.cancelled);
   });
 
   it('refuses a bad id as a usage error', async () => {

@@ -25,6 +25,7 @@ import type {
 } from '../contract/exports.ts';
 import {
   AnnexError,
+  ExportCancelledError,
   ExportFailedError,
   ExportNotReadyError,
   ExportTimeoutError,
@@ -212,7 +213,8 @@ export class Export extends contractRecord<ExportRecord>() {
   /**
    * A fresh download link to the file (`url` made absolute). Throws ExportNotReadyError ("Export not
    * ready yet", with the export's `status`) while it is queued or running, ExportFailedError ("This
-   * export failed: …", the server's 409) when it failed, ExportCancelledError when it was cancelled.
+   * export failed: …", the server's 409) when it failed, ExportCancelledError when it was cancelled;
+   * each refusal refreshes the handle to the export as the server sent it.
    */
   async getLink(): Promise<ExportLink> {
     try {
@@ -223,7 +225,12 @@ export class Export extends contractRecord<ExportRecord>() {
       this.#update(link.export);
       return { ...link, url: this.#client.resolveUrl(link.url) };
     } catch (error) {
-      if (error instanceof ExportNotReadyError || error instanceof ExportFailedError)
+      // The refusal carries the export as it is now: the handle shows that status from here on.
+      if (
+        error instanceof ExportNotReadyError ||
+        error instanceof ExportFailedError ||
+        error instanceof ExportCancelledError
+      )
         this.#update(error.export);
       throw error;
     }
@@ -232,8 +239,9 @@ export class Export extends contractRecord<ExportRecord>() {
   /**
    * The export's file: parsed and typed (`returnType: 'data'`, the default) or a download URL
    * (`'url'`). Throws ExportNotReadyError ("Export not ready yet", with `.status`) when the export is
-   * not complete: call `waitUntilDone()` first. A failed export throws ExportFailedError instead,
-   * since it will never be ready.
+   * not complete: call `waitUntilDone()` first. A failed export throws ExportFailedError instead, a
+   * cancelled one ExportCancelledError, since neither will ever be ready; either way the handle's
+   * status is refreshed to the server's.
    */
   async accessData(options: AccessDataOptions<'url'>): Promise<string>;
   async accessData(options?: AccessDataOptions<'data'>): Promise<ExportFile>;

@@ -41,7 +41,15 @@ const records = new Map<number, ExportRecord>([
       checks: null,
     }),
   ],
-  [17, exportRecordOf({ id: 17, status: 'cancelled', checks: null })],
+  [
+    17,
+    exportRecordOf({
+      id: 17,
+      status: 'cancelled',
+      status_text: 'Cancelled by ada@example.com.',
+      checks: null,
+    }),
+  ],
 ]);
 
 let annex: Server;
@@ -210,17 +218,17 @@ describe('annex export checks', () => {
     );
   });
 
-  it('exits 4 for a failed or cancelled export, with the reason', async () => {
+  it('exits 4 for a failed export and 10 for a cancelled one, with the reason', async () => {
     const failed = await annexRun(['export', 'checks', '16']);
     const cancelled = await annexRun(['export', 'checks', '17']);
 
     expect(failed.code).toBe(exitCodes.failed);
     expect(failed.stderr).toBe(
-      'annex: Export 16 is failed (Nothing to export: no file of job 3 is marked complete.), so it has no file and no check values\n',
+      'annex: Export 16 failed (Nothing to export: no file of job 3 is marked complete.), so it has no file and no check values\n',
     );
-    expect(cancelled.code).toBe(exitCodes.failed);
+    expect(cancelled.code).toBe(exitCodes.cancelled);
     expect(cancelled.stderr).toBe(
-      'annex: Export 17 is cancelled, so it has no file and no check values\n',
+      'annex: Export 17 was cancelled before it finished (Cancelled by ada@example.com), so it has no file. Retry it to build it again.\n',
     );
   });
 
@@ -249,6 +257,7 @@ describe('annex export checks', () => {
 
     expect(run.code).toBe(exitCodes.ok);
     expect(run.stdout).toContain('Warnings do not change the exit code');
+    expect(run.stdout).toContain('a failed one exits 4, a cancelled one 10');
     expect(run.stdout).toContain('--examples <n>');
   });
 });

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { maxCheckExamples } from '../../contract/export-checks.ts';
 import { ExportFailedError, ExportNotReadyError } from '../annex-errors.ts';
+import { cancelledErrorOf } from '../export-cancelled.ts';
 import type { Project } from '../project-client.ts';
 import type { CliIo } from './annex-cli.ts';
 import { defaultExamplesShown, exportChecksReportLines } from './export-checks-report.ts';
@@ -70,8 +71,8 @@ height, tasks against files for a job or task source, and expected (preflight) a
 
 Warnings do not change the exit code: a finding is for a person to judge (files with no instance
 may be meant). A script reads them from --json (the "checks" object of the export record) and
-decides. An export that is not complete yet exits 6; a failed or cancelled one exits 4; one made
-before annex kept check values exits 1.
+decides. An export that is not complete yet exits 6; a failed one exits 4, a cancelled one 10; one
+made before annex kept check values exits 1.
 
 Examples:
   annex export checks 12 --project demo
@@ -86,10 +87,12 @@ ${context.commandHelp}`,
           item.toJSON(),
         );
       }
-      if (item.status === 'failed' || item.status === 'cancelled') {
+      // The same error (and exit 10) as a wait or a download of a cancelled export.
+      if (item.status === 'cancelled') throw cancelledErrorOf(item.toJSON());
+      if (item.status === 'failed') {
         const reason = item.status_text === null ? '' : ` (${item.status_text})`;
         throw new ExportFailedError(
-          `Export ${item.id} is ${item.status}${reason}, so it has no file and no check values`,
+          `Export ${item.id} failed${reason}, so it has no file and no check values`,
           item.toJSON(),
         );
       }

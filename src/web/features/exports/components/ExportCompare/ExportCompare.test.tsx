@@ -93,9 +93,9 @@ describe('ExportCompare', () => {
     server.use(
       http.get(`${exportsPath()}/:from/diff/:to`, () =>
         errorResponse(
-          409,
-          'conflict',
-          'The file of export 12 is no longer stored, so it cannot be compared; generate the export again.',
+          404,
+          'not_found',
+          "The file of export 12 is missing from the server's storage. Generate the export again.",
         ),
       ),
     );
@@ -108,7 +108,9 @@ describe('ExportCompare', () => {
     await user.click(
       within(dialog).getByRole('button', { name: /Compare export 12 with export 15/ }),
     );
-    expect(await within(dialog).findByText(/no longer stored/)).toBeInTheDocument();
+    expect(
+      await within(dialog).findByText(/missing from the server's storage/),
+    ).toBeInTheDocument();
   });
 
   it('is disabled while fewer than two exports are complete', () => {
