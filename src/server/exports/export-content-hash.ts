@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Hash } from 'node:crypto';
 import type { ExportFileMetadata, FilePacket } from '../../contract/export-file.ts';
 import type { ExportFileObserver } from './export-file-observer.ts';
+import { signedPacketFields } from './export-signed-fields.ts';
 
 /*
  * The content hash of an export (`export.content_sha256`): the SHA-256 of the file exactly as
@@ -11,7 +12,8 @@ import type { ExportFileObserver } from './export-file-observer.ts';
  *
  * - `export_info.id`, `export_info.created_time`, `export_info.user_created_email`: the export's own
  *   record (which export, when, asked by whom), not its data.
- * - In every packet, the media URLs and their expiry: `file.blob_url` and the media block's
+ * - In every packet, the media URLs and their expiry (export-signed-fields.ts, the list the diff
+ *   leaves out too): `file.blob_url` and the media block's
  *   `image_signed_url` / `signed_url` / `mp4_video_signed_url` with `image_signed_expiry` /
  *   `signed_expiry` / `mp4_video_signed_expiry`. An expiry is counted from the moment the file is
  *   written (a link must stop working some time after it was handed out), and a signer may put a
@@ -67,28 +69,14 @@ export class ContentHashObserver implements ExportFileObserver {
   }
 }
 
-/** The signed fields of a packet, in the order they appear in its text, with their values. */
+/** The signed fields of a packet (signedPacketFields), in the order they appear in its text, with their values. */
 function signedFieldsOf(packet: FilePacket): [key: string, value: string | number][] {
-  const blobUrl: [string, string] = ['blob_url', packet.file.blob_url];
-  if ('image' in packet) {
-    return [
-      blobUrl,
-      ['image_signed_url', packet.image.image_signed_url],
-      ['image_signed_expiry', packet.image.image_signed_expiry],
-    ];
-  }
-  if ('video' in packet) {
-    return [
-      blobUrl,
-      ['mp4_video_signed_url', packet.video.mp4_video_signed_url],
-      ['mp4_video_signed_expiry', packet.video.mp4_video_signed_expiry],
-    ];
-  }
-  return [
-    blobUrl,
-    ['signed_url', packet.text.signed_url],
-    ['signed_expiry', packet.text.signed_expiry],
-  ];
+  const of = (block: Readonly<Record<string, unknown>>, keys: readonly string[]) =>
+    keys.map((key): [string, string | number] => [key, block[key] as string | number]);
+  const fileFields = of(packet.file, signedPacketFields.file);
+  if ('image' in packet) return [...fileFields, ...of(packet.image, signedPacketFields.image)];
+  if ('video' in packet) return [...fileFields, ...of(packet.video, signedPacketFields.video)];
+  return [...fileFields, ...of(packet.text, signedPacketFields.text)];
 }
 
 /**

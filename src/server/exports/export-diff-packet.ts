@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { isSignedBlock, signedPacketFields } from './export-signed-fields.ts';
 
 // One packet as the diff compares it: what is left of it once what two exports of the same data
 // may differ in is taken out, and its instances by id. Taken out: the signed media URLs and their
-// expiry (`file.blob_url`, the media block's `*_signed_url` / `*_signed_expiry`), which are signed
-// anew for every export; and the order of instances, since instances are matched by id. Everything
+// expiry (`file.blob_url`, the media block's `*_signed_url` / `*_signed_expiry`: export-signed-fields.ts,
+// the list the content hash blanks too), which are signed anew for every export; and the order of instances, since instances are matched by id. Everything
 // else counts: the file block (completion, name, type), the media block (size, frames, tokens),
 // each sequence's own fields (keyframes, number) and every field of every instance.
 
@@ -48,11 +49,6 @@ export class UnreadablePacketError extends Error {
   override name = 'UnreadablePacketError';
 }
 
-/** Keys of a media block (`image`, `video`, `text`) or of `file` signed anew for every export. */
-function isSignedField(key: string): boolean {
-  return key === 'blob_url' || key.endsWith('signed_url') || key.endsWith('signed_expiry');
-}
-
 /** The packet of `key` as the diff compares it; throws `UnreadablePacketError` when it cannot be read. */
 export function viewOfPacket(key: string, value: unknown): PacketView {
   const parsed = packetViewSchema.safeParse(value);
@@ -80,7 +76,10 @@ export function viewOfPacket(key: string, value: unknown): PacketView {
   for (const [field, content] of Object.entries(packet)) {
     if (field === 'instance_list' || field === 'parent_instance_list') continue;
     if (field === 'sequence_list') continue;
-    shell[field] = isPlainObject(content) ? withoutSignedFields(content) : content;
+    shell[field] =
+      isSignedBlock(field) && isPlainObject(content)
+        ? withoutSignedFields(content, signedPacketFields[field])
+        : content;
   }
   packet.instance_list?.forEach(keep);
   packet.parent_instance_list?.forEach(keep);
@@ -102,8 +101,11 @@ export function viewOfPacket(key: string, value: unknown): PacketView {
   };
 }
 
-function withoutSignedFields(block: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(block).filter(([key]) => !isSignedField(key)));
+function withoutSignedFields(
+  block: Record<string, unknown>,
+  signed: readonly string[],
+): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(block).filter(([key]) => !signed.includes(key)));
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
