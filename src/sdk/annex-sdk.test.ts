@@ -15,6 +15,7 @@ describe("the SDK's public entry, 'annex'", () => {
         'AuthenticationError',
         'Directory',
         'Export',
+        'ExportCancelledError',
         'ExportFailedError',
         'ExportNotReadyError',
         'ExportTimeoutError',

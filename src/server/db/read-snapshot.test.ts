@@ -96,16 +96,28 @@ describe.each(testDialects)('a read snapshot on %s', (dialect) => {
     const failure = new Error('the reader failed');
     await expect(database.readSnapshot(() => Promise.reject(failure))).rejects.toBe(failure);
     if (dialect === 'postgres') {
-      // Only the main pool's connections are left: the snapshot's own one is closed.
-      const sessions = async () =>
+      // The snapshot's own session holds its transaction while the reader runs, and is gone after.
+      // (Counting all of the pool's sessions instead is racy: the main pool closes idle ones.)
+      const sessionOf = async (pid: number) =>
         (
-          await sql<{ count: number }>`select count(*)::int as count from pg_stat_activity
-            where application_name = ${database.applicationName ?? ''}`.execute(database.db)
-        ).rows[0]?.count ?? 0;
-      const outside = await sessions();
-      const inside = await database.readSnapshot(() => sessions());
-      expect(inside).toBe(outside + 1);
-      expect(await sessions()).toBe(outside);
+          await sql<{
+            state: string | null;
+          }>`select state from pg_stat_activity where pid = ${pid}`.execute(database.db)
+        ).rows[0];
+      let stateInside: string | null | undefined;
+      const pid = await database.readSnapshot(async (snapshot) => {
+        const own = (
+          await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(snapshot.db)
+        ).rows[0]?.pid;
+        if (own === undefined) throw new Error('no backend pid');
+        stateInside = (await sessionOf(own))?.state;
+        return own;
+      });
+      expect(stateInside).toMatch(/^idle in transaction/);
+      const deadline = Date.now() + 5000;
+      while ((await sessionOf(pid)) !== undefined && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(await sessionOf(pid)).toBeUndefined();
     }
   });
 

@@ -470,6 +470,42 @@ describe.each(testDialects)('Diffgram API on %s', (dialect) => {
       expect(expectTextRefusal(link, 400)).toBe(`This export failed: ${why}`);
     });
 
+    it('a cancelled export: 400 text saying so, to a held request and from access_data', async () => {
+      await env.stopWorkers();
+      try {
+        const held = generate(generateBody());
+        let id: number | undefined;
+        const deadline = Date.now() + 10_000;
+        while (id === undefined && Date.now() < deadline) {
+          const row = await env.database.db
+            .selectFrom('export')
+            .select('id')
+            .where('status', '=', 'queued')
+            .orderBy('id', 'desc')
+            .executeTakeFirst();
+          id = row?.id;
+          if (id === undefined) await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        if (id === undefined) throw new Error('the held request queued no export');
+        const cancel = await env.app.inject({
+          method: 'POST',
+          url: `/api/v1/projects/demo/exports/${id}/cancel`,
+        });
+        expect(cancel.statusCode).toBe(200);
+        expect(expectTextRefusal(await held, 400)).toMatch(
+          new RegExp(`^Export ${id} was cancelled before it finished`),
+        );
+        const link = await sdkCall(env.app, viewer, {
+          method: 'POST',
+          path: `${W}/export/link`,
+          body: { id, return_type: 'url', format: 'JSON' },
+        });
+        expect(expectTextRefusal(link, 400)).toMatch(/was cancelled before it finished/);
+      } finally {
+        if (env.workerCount() === 0) await env.startWorker();
+      }
+    });
+
     it('refuses what annex cannot do with a 400 the SDK shows, and queues nothing', async () => {
       const before = await env.database.db
         .selectFrom('export')

@@ -5,7 +5,8 @@ import type { ExportRow } from '../db/schema.ts';
 import { selectTasksWithJobAndFile } from '../projects/project-queries.ts';
 import { countChangesSince } from './export-changes-queries.ts';
 import type { ChangesTarget } from './export-changes-queries.ts';
-import { readStoredChecks } from './export-file-stored-json.ts';
+import { readStoredChecks, StoredValueError } from './export-file-stored-json.ts';
+import type { ExportChecks } from '../../contract/export-checks.ts';
 
 // The export rows and their contract shape. Rows keep ids; the contract carries the source's id and
 // name, read here in a few batched queries per page rather than one join per row. `changes_since`
@@ -177,7 +178,7 @@ export class ExportRepository {
         finished_time: row.finished_time,
         created_by: row.created_by,
         changes_since: changesById.get(row.id) ?? null,
-        checks: row.checks === null ? null : readStoredChecks(row.checks, row.id),
+        checks: checksOf(row),
         content_sha256: row.content_sha256,
         retry_of: row.retry_of_export_id,
         retried_by: retriedBy.get(row.id) ?? null,
@@ -227,6 +228,8 @@ export class ExportRepository {
         'in',
         ids.map((row) => row.id),
       )
+      // An archived retry is gone: the original may be retried again.
+      .where('archived', '=', 0)
       .orderBy('id')
       .execute();
     const newest = new Map<number, number>();
@@ -240,5 +243,20 @@ export class ExportRepository {
     const [one] = await this.toContract([row]);
     if (one === undefined) throw new Error(`Export ${row.id} could not be read back`);
     return one;
+  }
+}
+
+/**
+ * An export's stored check values. One that cannot be read (a row edited by hand, a shape from a
+ * future version) reads as none, which the Checks view explains, rather than failing every list and
+ * poll that includes the export with a 500.
+ */
+function checksOf(row: ExportRow): ExportChecks | null {
+  if (row.checks === null) return null;
+  try {
+    return readStoredChecks(row.checks, row.id);
+  } catch (error) {
+    if (error instanceof StoredValueError) return null;
+    throw error;
   }
 }

@@ -116,6 +116,25 @@ describe.each(testDialects)('export cancel and retry on %s', (dialect) => {
   });
 
   it('stops a running export between pages, removes its temporary file, and it stays cancelled', async () => {
+    // Held after its first progress write until the cancel is sent, so a fast machine cannot finish
+    // the export first.
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const { recordProgress } = ExportState.prototype as {
+      recordProgress: (
+        this: ExportState,
+        ...args: Parameters<ExportState['recordProgress']>
+      ) => Promise<boolean>;
+    };
+    const spy = vi
+      .spyOn(ExportState.prototype, 'recordProgress')
+      .mockImplementation(async function (this: ExportState, ...args) {
+        const written = await recordProgress.apply(this, args);
+        await gate;
+        return written;
+      });
     const logger = new RecordingLogger();
     const worker = await env.startWorker({ pageSize: 10, logger });
     try {
@@ -134,6 +153,7 @@ describe.each(testDialects)('export cancel and retry on %s', (dialect) => {
 
       const response = await post(`${api}/bulk/exports/${created.id}/cancel`);
       expect(response.statusCode).toBe(200);
+      release();
       await untilRow(env, created.id, () => worker.activeCount === 0);
 
       const row = await exportRowOf(env, created.id);
@@ -151,6 +171,8 @@ describe.each(testDialects)('export cancel and retry on %s', (dialect) => {
       expect(worker.activeCount).toBe(0);
       expect((await exportRowOf(env, created.id)).status).toBe('cancelled');
     } finally {
+      release();
+      spy.mockRestore();
       await worker.stop();
     }
   });
@@ -198,7 +220,10 @@ describe.each(testDialects)('export cancel and retry on %s', (dialect) => {
     });
     // The waiting request's export: the newest, once it is queued.
     let id = 0;
+    const deadline = Date.now() + 10_000;
     for (;;) {
+      if (Date.now() > deadline)
+        throw new Error('the waiting request queued no export within 10 s');
       const row = await env.database.db
         .selectFrom('export')
         .select(['id', 'status'])
@@ -293,6 +318,18 @@ describe.each(testDialects)('export cancel and retry on %s', (dialect) => {
       `Export ${failed} was already retried as export ${retry.id}; retry that one if it failed too.`,
     );
     await post(`${api}/demo/exports/${retry.id}/cancel`);
+
+    // Once that retry is archived, the original may be retried again (and no longer names it).
+    const archived = await env.app.inject({
+      method: 'DELETE',
+      url: `${api}/demo/exports/${retry.id}`,
+    });
+    expect(archived.statusCode).toBe(204);
+    const original = await env.app.inject({ method: 'GET', url: `${api}/demo/exports/${failed}` });
+    expect(original.json<Export>().retried_by).toBeNull();
+    const again = await post(`${api}/demo/exports/${failed}/retry`);
+    expect(again.statusCode).toBe(202);
+    await post(`${api}/demo/exports/${again.json<Export>().id}/cancel`);
   });
 
   it('retries a cancelled export, and a worker builds the retry', async () => {

@@ -56,6 +56,22 @@ describe.each(testDialects)('export check values through the API on %s', (dialec
     // Stored as the contract's JSON in the row, not computed on read.
     const row = await exportRowOf(env, record.id);
     expect(JSON.parse(row.checks ?? 'null')).toEqual(checks);
+
+    // Stored values that cannot be read (edited by hand, a future shape) read as none: the record
+    // and every list that holds it still answer.
+    await env.database.db
+      .updateTable('export')
+      .set({ checks: '{"instances_per_label": "not a list"}' })
+      .where('id', '=', record.id)
+      .execute();
+    const reread = await env.app.inject({
+      method: 'GET',
+      url: `/api/v1/projects/demo/exports/${record.id}`,
+    });
+    expect(reread.statusCode).toBe(200);
+    expect(reread.json<Export>().checks).toBeNull();
+    const list = await env.app.inject({ method: 'GET', url: '/api/v1/projects/demo/exports' });
+    expect(list.statusCode).toBe(200);
   });
 
   it('shows data made to trip several checks as findings and warnings', async () => {
