@@ -148,11 +148,7 @@ export class ExportPanelPage {
   }
 
   /** Waits until export `id` shows `status` in its row. */
-  async expectStatus(
-    id: number,
-    status: ExportStatus,
-    timeout = 60_000,
-  ): Promise<void> {
+  async expectStatus(id: number, status: ExportStatus, timeout = 60_000): Promise<void> {
     await expect(this.cell(id, 'Status')).toContainText(status, { timeout });
   }
 
