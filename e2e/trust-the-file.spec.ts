@@ -24,8 +24,8 @@ test('Checks, same content, Compare, and Cancel then Retry', async ({ panel, pag
   await checksButton.click();
   const drawer = page.getByRole('dialog', { name: `Checks of export ${first}` });
   await expect(drawer).toBeVisible();
-  await expect(drawer.getByText('Complete files with open tasks')).toBeVisible();
-  await expect(drawer.getByText('Files not complete whose tasks are')).toBeVisible();
+  await expect(drawer.getByText('Complete files with open tasks').first()).toBeVisible();
+  await expect(drawer.getByText('Files not complete whose tasks are').first()).toBeVisible();
   await page.screenshot({ path: 'test-results/checks-view.png' });
   await page.keyboard.press('Escape');
   await expect(drawer).toBeHidden();
