@@ -37,7 +37,8 @@ import { installSecurityHeaders } from './http/security-headers.ts';
 import { trustProxyOption } from './http/trust-proxy.ts';
 import { installRateLimits, rateLimitSettingsOf } from './http/rate-limits.ts';
 import { projectsRoutes } from './projects/projects.routes.ts';
-import { ExportStorage } from './storage/export-storage.ts';
+import type { ExportFileStore } from './storage/export-file-store.ts';
+import { LocalExportStorage } from './storage/local-export-storage.ts';
 import { LocalImportUploads } from './storage/import-uploads.ts';
 import type { ImportUploadStorage } from './storage/import-uploads.ts';
 
@@ -47,8 +48,8 @@ export interface AppDependencies {
   database: AnnexDatabase;
   /** The built SPA to serve at `/`; omitted in API-only tests. */
   webRoot?: string;
-  /** Where export files are kept; defaults to DATA_DIR/exports. */
-  storage?: ExportStorage;
+  /** Where export files are kept; defaults to what EXPORT_STORAGE says (DATA_DIR/exports). */
+  storage?: ExportFileStore;
   /** Signs download links; defaults to LINK_SECRET (else DATA_DIR/link-secret) and LINK_TTL_MINUTES. */
   linkSigner?: LinkSigner;
   /** The channel to a worker in this process (wake-ups, settled exports); defaults to a private one. */
@@ -103,7 +104,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     database: deps.database,
     signUpLinkHours: deps.config.SIGN_UP_LINK_HOURS,
   });
-  const storage = deps.storage ?? ExportStorage.forDataDir(deps.config.DATA_DIR);
+  const storage = deps.storage ?? LocalExportStorage.forDataDir(deps.config.DATA_DIR);
   const linkSigner =
     deps.linkSigner ??
     new LinkSigner(

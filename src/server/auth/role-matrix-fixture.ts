@@ -11,7 +11,7 @@ import { ExportEvents } from '../exports/export-events.ts';
 import { createDemoDatabase } from '../exports/export-file-fixtures.ts';
 import { ExportWorker } from '../exports/export-worker.ts';
 import { addOtherProject, RecordingLogger } from '../exports/export-test-harness.ts';
-import { ExportStorage } from '../storage/export-storage.ts';
+import { LocalExportStorage } from '../storage/local-export-storage.ts';
 import { createTestApp, createTestDataDir, testLinkSecret } from '../test-utils/test-app.ts';
 import {
   addTestAccount,
@@ -82,7 +82,7 @@ export async function createMatrixWorld(
     .where('id', '=', other.directoryId)
     .executeTakeFirstOrThrow();
   const dataDir = createTestDataDir();
-  const storage = ExportStorage.forDataDir(dataDir);
+  const storage = LocalExportStorage.forDataDir(dataDir);
   const events = new ExportEvents();
   const built = await createTestApp(database, {
     dataDir,

@@ -19,6 +19,42 @@ describe('loadConfig', () => {
     );
   });
 
+  it('keeps export files on the local disk by default and takes an s3:// bucket and prefix', () => {
+    expect(loadConfig({}).EXPORT_STORAGE).toBe('local');
+    expect(loadConfig({}).DOWNLOAD_MODE).toBe('annex');
+    const s3 = loadConfig({
+      EXPORT_STORAGE: 's3://annex-exports/team-a/',
+      S3_ENDPOINT: 'http://127.0.0.1:9000',
+      S3_FORCE_PATH_STYLE: 'true',
+      DOWNLOAD_MODE: 'presigned',
+    });
+    expect(s3.EXPORT_STORAGE).toBe('s3://annex-exports/team-a/');
+    expect(s3.S3_FORCE_PATH_STYLE).toBe(true);
+    expect(s3.S3_REGION).toBe('us-east-1');
+    expect(s3.DOWNLOAD_MODE).toBe('presigned');
+  });
+
+  it('names a bad storage location, endpoint, path-style flag or download mode', () => {
+    for (const [name, value, message] of [
+      ['EXPORT_STORAGE', '/var/annex', /EXPORT_STORAGE: must be "local" or s3:\/\/bucket\/prefix/],
+      [
+        'EXPORT_STORAGE',
+        's3://Bad_Bucket/x',
+        /EXPORT_STORAGE: "Bad_Bucket" is not a valid bucket name/,
+      ],
+      ['EXPORT_STORAGE', 's3://bucket/a/../b', /EXPORT_STORAGE: the key prefix "a\/..\/b"/],
+      ['EXPORT_STORAGE', 's3://bucket/a//b', /EXPORT_STORAGE: the key prefix/],
+      ['S3_ENDPOINT', 'minio:9000', /S3_ENDPOINT/],
+      ['S3_FORCE_PATH_STYLE', 'yes', /S3_FORCE_PATH_STYLE/],
+      ['DOWNLOAD_MODE', 'direct', /DOWNLOAD_MODE/],
+    ] as const) {
+      expect(() => loadConfig({ [name]: value }), `${name}=${value}`).toThrow(message);
+    }
+    expect(() => loadConfig({ DOWNLOAD_MODE: 'presigned' })).toThrow(
+      /DOWNLOAD_MODE: presigned links need an object store: set EXPORT_STORAGE=s3:\/\/bucket\/prefix/,
+    );
+  });
+
   it('accepts a PostgreSQL URL', () => {
     expect(
       loadConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test' }).DATABASE_URL,

@@ -35,7 +35,7 @@ import type { ExportService } from '../exports/export-service.ts';
 import { ApiError } from '../http/api-error.ts';
 import { originOf } from '../http/request-context.ts';
 import { installProjectLookup, projectOf } from '../projects/project-lookup.ts';
-import type { ExportStorage } from '../storage/export-storage.ts';
+import type { ExportFileStore } from '../storage/export-file-store.ts';
 import { installDiffgramErrorAnswers } from './diffgram-errors.ts';
 import { exportInputFromDiffgram } from './diffgram-export-settings.ts';
 import {
@@ -55,7 +55,7 @@ export interface DiffgramRoutesOptions {
   /** The same export service annex's own routes call. */
   service: ExportService;
   /** Where a file answered in the response is read from. */
-  storage: ExportStorage;
+  storage: ExportFileStore;
 }
 
 /** The front door's name in the audit trail. */

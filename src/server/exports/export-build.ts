@@ -1,7 +1,7 @@
 import { isConnectionError, withRetry } from '../db/connection-errors.ts';
 import type { AnnexDatabase } from '../db/database.ts';
 import type { ExportRow } from '../db/schema.ts';
-import type { ExportStorage } from '../storage/export-storage.ts';
+import type { ExportFileStore, ExportUpload } from '../storage/export-file-store.ts';
 import { startExportChecks } from './export-checks-run.ts';
 import { reasonOf, statusTextOf } from './export-failure.ts';
 import { exportFileName } from './export-file-name.ts';
@@ -13,7 +13,8 @@ import { exportSettingsOf } from './export-settings.ts';
 
 /*
  * The building of ONE claimed export, apart from the worker that schedules it: name the file, run
- * the writer into a temporary file with progress hooks, put the file in place, and record the end
+ * the writer into a storage upload (a temporary file, or a multipart upload to an object store) with
+ * progress hooks, put the file in place, and record the end
  * (complete, fail, or back to the queue) through the retried final writes. Every way out leaves the
  * row final, re-queued, or someone else's. The worker owns the abort controller and tells the build
  * why it aborted (`AbortReason`); the build tells the worker, through `onLost`, when a progress
@@ -31,7 +32,7 @@ export interface ExportBuilderOptions {
   /** The database the writer reads the export's files from. */
   database: AnnexDatabase;
   /** Where the file is written and put in place. */
-  storage: ExportStorage;
+  storage: ExportFileStore;
   /** Reads the export as the contract shows it (for the source's name in the file name). */
   repository: ExportRepository;
   /** The state module the progress moves run in. */
@@ -60,7 +61,8 @@ export class ExportBuilder {
   async build(row: ExportRow, signal: AbortSignal, onLost: () => void): Promise<void> {
     const { storage, exports, finalWrites, workerId, logger } = this.options;
     const id = row.id;
-    let tempPath: string | undefined;
+    // Set once the writer opens it (never for an empty selection); unset once committed or discarded.
+    let upload: ExportUpload | undefined;
     let lastPercent = 0;
     const abortIfLost = (stillMine: boolean) => {
       if (!stillMine) onLost();
@@ -78,7 +80,6 @@ export class ExportBuilder {
         sourceName,
         createdTime: row.created_time,
       });
-      tempPath = await storage.newTempPath(id, workerId);
 
       // The writer awaits these hooks, so progress rows are written in order and a lost claim stops
       // the write at its next page.
@@ -92,7 +93,7 @@ export class ExportBuilder {
           createdTime: row.created_time,
           createdBy: row.created_by,
         },
-        tempPath,
+        async (writeSignal) => (upload = await storage.openUpload(id, workerId, writeSignal)),
         {
           signal,
           ...checks.hooks,
@@ -125,8 +126,9 @@ export class ExportBuilder {
       // Once, before the final write that may be retried.
       const checkValues = checks.result();
 
-      const key = await storage.commit(tempPath, id);
-      tempPath = undefined;
+      if (upload === undefined) throw new Error('The writer finished without opening its upload');
+      const key = await upload.commit();
+      upload = undefined;
       const completed = await finalWrites.record(id, 'complete', () =>
         exports.complete(id, workerId, {
           fileCount: result.fileCount,
@@ -151,8 +153,8 @@ export class ExportBuilder {
     } catch (error) {
       // Gone before the failure is recorded, so a full disk gets its space back and nothing
       // half-written stays while the record is retried.
-      if (tempPath !== undefined) await this.discardTemp(id, tempPath);
-      tempPath = undefined;
+      if (upload !== undefined) await this.discardUpload(id, upload);
+      upload = undefined;
       const reason: unknown = signal.aborted ? signal.reason : undefined;
       if (reason === ('stopping' satisfies AbortReason)) {
         await finalWrites.requeue(id, 'stopping');
@@ -185,14 +187,14 @@ export class ExportBuilder {
         }
       }
     } finally {
-      if (tempPath !== undefined) await this.discardTemp(id, tempPath);
+      if (upload !== undefined) await this.discardUpload(id, upload);
     }
   }
 
-  private async discardTemp(id: number, tempPath: string): Promise<void> {
-    await this.options.storage.removeTemp(tempPath).catch((error: unknown) => {
+  private async discardUpload(id: number, upload: ExportUpload): Promise<void> {
+    await upload.discard().catch((error: unknown) => {
       this.options.logger.error(
-        `annex worker ${this.options.workerId}: could not remove the temporary file of export ${id}`,
+        `annex worker ${this.options.workerId}: could not remove the unfinished file of export ${id}`,
         error,
       );
     });

@@ -3,7 +3,7 @@ import type { ExportLink } from '../../contract/exports.ts';
 import { auditActorOf, recordAudit } from '../audit/audit-log.ts';
 import type { AnnexDatabase } from '../db/database.ts';
 import type { ExportRow } from '../db/schema.ts';
-import type { ExportStorage } from '../storage/export-storage.ts';
+import type { ExportFileStore } from '../storage/export-file-store.ts';
 import { sendExportFile } from './export-download.ts';
 import type { ExportService, WaitResult } from './export-service.ts';
 
@@ -48,7 +48,7 @@ export async function recordLinkIssued(
 /** Sends a complete export's file in the answer itself (a download with no link), recorded as one. */
 export async function deliverExportFile(
   database: AnnexDatabase,
-  storage: ExportStorage,
+  storage: ExportFileStore,
   request: FastifyRequest,
   reply: FastifyReply,
   row: ExportRow,

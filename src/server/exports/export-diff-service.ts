@@ -3,7 +3,7 @@ import type { ExportDiff } from '../../contract/export-diff.ts';
 import type { AnnexDatabase } from '../db/database.ts';
 import type { ExportRow } from '../db/schema.ts';
 import { ApiError, invalidField, notFound } from '../http/api-error.ts';
-import type { ExportStorage } from '../storage/export-storage.ts';
+import type { ExportFileStore } from '../storage/export-file-store.ts';
 import { exportCancelledConflict } from './export-cancel-retry.ts';
 import { diffExportFiles, ExportDiffError } from './export-file-diff.ts';
 import { ExportRepository } from './export-repository.ts';
@@ -17,12 +17,12 @@ import { requireStoredFile } from './export-stored-file.ts';
 /** What the diff service is built from. */
 export interface ExportDiffServiceOptions {
   database: AnnexDatabase;
-  storage: ExportStorage;
+  storage: ExportFileStore;
 }
 
 /** Compares two complete exports of a project. */
 export class ExportDiffService {
-  private readonly storage: ExportStorage;
+  private readonly storage: ExportFileStore;
   private readonly repository: ExportRepository;
 
   constructor(options: ExportDiffServiceOptions) {

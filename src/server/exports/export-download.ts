@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ExportRow } from '../db/schema.ts';
 import { ApiError } from '../http/api-error.ts';
-import type { ByteRange, ExportStorage } from '../storage/export-storage.ts';
+import type { ByteRange, ExportFileStore } from '../storage/export-file-store.ts';
 import { requireStoredFile } from './export-stored-file.ts';
 
 // Sending a stored export file over HTTP: the headers a browser and a download tool need, and one
@@ -67,7 +67,7 @@ export interface SendExportFileOptions {
 export async function sendExportFile(
   request: FastifyRequest,
   reply: FastifyReply,
-  storage: ExportStorage,
+  storage: ExportFileStore,
   row: ExportRow,
   options: SendExportFileOptions,
 ): Promise<FastifyReply> {

@@ -7,7 +7,8 @@ import type { ExportRecord } from './export-file-metadata.ts';
 import type { ExportFileObserver } from './export-file-observer.ts';
 import { buildPackets } from './export-file-packets.ts';
 import type { SignedMediaUrl } from './export-file-packets.ts';
-import { HashingFileSink } from './export-file-sink.ts';
+import { HashingFileSink } from '../storage/hashing-file-sink.ts';
+import type { ExportFileSink } from '../storage/export-file-store.ts';
 import {
   listSelectedFilesPage,
   previewResolvedSelection,
@@ -114,19 +115,25 @@ export class EmptyExportError extends Error {
   }
 }
 
+/**
+ * Where the file goes: a path on the local disk (created or truncated; the caller puts it in place),
+ * or a function that opens a sink once there is something to write (a storage's upload), so an
+ * empty selection writes nothing anywhere.
+ */
+export type ExportOutput = string | ((signal: AbortSignal | undefined) => Promise<ExportFileSink>);
+
 const defaultPageSize = 500;
 const defaultProgressIntervalMs = 250;
 const defaultUrlLifetimeSeconds = 3600;
 
 /**
- * Writes the export file of `request` to `outPath` (created or truncated; the caller renames it
- * into place) from one snapshot of `database`, and returns its counts, size, SHA-256 and the
+ * Writes the export file of `request` to `output` (see `ExportOutput`) from one snapshot of `database`, and returns its counts, size, SHA-256 and the
  * snapshot's change counter. Throws `EmptyExportError` when nothing is selected.
  */
 export async function writeExportFile(
   database: AnnexDatabase,
   request: WriteExportRequest,
-  outPath: string,
+  output: ExportOutput,
   hooks: WriteHooks = {},
 ): Promise<ExportFileResult> {
   const pageSize = hooks.pageSize ?? defaultPageSize;
@@ -135,14 +142,14 @@ export async function writeExportFile(
   }
   hooks.signal?.throwIfAborted();
   return database.readSnapshot((snapshot) =>
-    writeFromSnapshot(snapshot, request, outPath, hooks, pageSize),
+    writeFromSnapshot(snapshot, request, output, hooks, pageSize),
   );
 }
 
 async function writeFromSnapshot(
   snapshot: DatabaseReader,
   request: WriteExportRequest,
-  outPath: string,
+  output: ExportOutput,
   hooks: WriteHooks,
   pageSize: number,
 ): Promise<ExportFileResult> {
@@ -170,7 +177,8 @@ async function writeFromSnapshot(
   const defaultExpiry = Math.floor(Date.now() / 1000) + defaultUrlLifetimeSeconds;
   const sign = hooks.signMediaUrl ?? ((url: string) => ({ url, expiry: defaultExpiry }));
 
-  const sink = await HashingFileSink.open(outPath, signal);
+  const sink =
+    typeof output === 'string' ? await HashingFileSink.open(output, signal) : await output(signal);
   try {
     // The metadata object without its closing brace; packets follow as `,"<id>":{…}`.
     await sink.write(JSON.stringify(head).slice(0, -1));

@@ -6,7 +6,7 @@ import type {
   exportSampleQuerySchema,
 } from '../../contract/export-sample.ts';
 import { ApiError } from '../http/api-error.ts';
-import type { ExportStorage } from '../storage/export-storage.ts';
+import type { ExportFileStore } from '../storage/export-file-store.ts';
 import { UnreadableExportFileError } from './export-file-entries.ts';
 import { samplePackets } from './export-sample-reader.ts';
 import { requireStoredFile } from './export-stored-file.ts';
@@ -23,7 +23,7 @@ export type ExportSampleInput = z.output<typeof exportSampleQuerySchema>;
 /** Reads the sample `input` asks for from export `exportId`'s stored file. */
 export async function readExportSample(
   service: ExportService,
-  storage: ExportStorage,
+  storage: ExportFileStore,
   project: ExportProject,
   exportId: number,
   input: ExportSampleInput,

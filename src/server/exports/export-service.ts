@@ -15,7 +15,7 @@ import { roleTooLow } from '../auth/project-access.ts';
 import type { AnnexDatabase } from '../db/database.ts';
 import type { ExportRow } from '../db/schema.ts';
 import { ApiError, notFound } from '../http/api-error.ts';
-import type { ExportStorage } from '../storage/export-storage.ts';
+import type { ExportFileStore } from '../storage/export-file-store.ts';
 import type { LinkSigner } from './download-links.ts';
 import { exportCancelledConflict } from './export-cancel-retry.ts';
 import type { ExportEvents } from './export-events.ts';
@@ -66,7 +66,7 @@ export interface ExportServiceOptions {
   /** The database exports live in. */
   database: AnnexDatabase;
   /** Where finished files are kept (archiving deletes them). */
-  storage: ExportStorage;
+  storage: ExportFileStore;
   /** Wakes a worker in this process and the requests waiting for an export. */
   events: ExportEvents;
   /** Signs download links. */
@@ -82,7 +82,7 @@ const waitRecheckMs = 500;
 /** Creates, waits for, previews, links, lists and archives a project's exports. */
 export class ExportService {
   private readonly database: AnnexDatabase;
-  private readonly storage: ExportStorage;
+  private readonly storage: ExportFileStore;
   private readonly events: ExportEvents;
   private readonly linkSigner: LinkSigner;
   private readonly waitTimeoutMs: number;

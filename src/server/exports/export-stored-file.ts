@@ -1,6 +1,6 @@
 import type { ExportRow } from '../db/schema.ts';
 import { ApiError } from '../http/api-error.ts';
-import type { ExportStorage, StoredFileStat } from '../storage/export-storage.ts';
+import type { ExportFileStore, StoredFileStat } from '../storage/export-file-store.ts';
 
 // One answer for "the export is complete but its file is gone", whoever asks for the file (the
 // download, the spot-check's sample, the diff): a 404, since the file is what was asked for.
@@ -15,7 +15,7 @@ export function missingExportFileMessage(exportId: number): string {
  * the storage no longer holds it.
  */
 export async function requireStoredFile(
-  storage: ExportStorage,
+  storage: ExportFileStore,
   row: Pick<ExportRow, 'id' | 'storage_key'>,
 ): Promise<{ key: string; stat: StoredFileStat }> {
   const stat = row.storage_key === null ? null : await storage.stat(row.storage_key);

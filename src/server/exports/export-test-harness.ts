@@ -9,7 +9,7 @@ import type { AnnexDatabase, DialectName } from '../db/database.ts';
 import type { ExportRow } from '../db/schema.ts';
 import type { TestDatabase } from '../db/test-database.ts';
 import type { DemoProjectSummary } from '../seed/demo-project.ts';
-import { ExportStorage } from '../storage/export-storage.ts';
+import { LocalExportStorage } from '../storage/local-export-storage.ts';
 import { createTestApp, createTestDataDir, testLinkSecret } from '../test-utils/test-app.ts';
 import { addDirectory, addImages, addJob, addProject } from '../test-utils/test-records.ts';
 import { LinkSigner } from './download-links.ts';
@@ -49,7 +49,7 @@ export interface ExportTestEnv {
   /** What the demo seed made. */
   demo: DemoProjectSummary;
   /** DATA_DIR/exports. */
-  storage: ExportStorage;
+  storage: LocalExportStorage;
   /** The channel between the app and in-process workers. */
   events: ExportEvents;
   /** The app's link signer (tests sign old links with it). */
@@ -77,7 +77,7 @@ export async function createExportTestEnv(
 ): Promise<ExportTestEnv> {
   const { database, demo } = await createDemoDatabase(dialect);
   const dataDir = createTestDataDir();
-  const storage = ExportStorage.forDataDir(dataDir);
+  const storage = LocalExportStorage.forDataDir(dataDir);
   const events = new ExportEvents();
   const built = await createTestApp(database, {
     dataDir,

@@ -8,7 +8,7 @@ import type { ExportRow } from '../db/schema.ts';
 import { testDialects } from '../db/test-database.ts';
 import { seedBulkProject } from '../seed/bulk-project.ts';
 import type { BulkProjectSummary } from '../seed/bulk-project.ts';
-import { ExportStorage } from '../storage/export-storage.ts';
+import { LocalExportStorage } from '../storage/local-export-storage.ts';
 import { addDirectory, addExportRow } from '../test-utils/test-records.ts';
 import {
   createExportTestEnv,
@@ -362,7 +362,7 @@ describe.each(testDialects)('export worker on %s', (dialect) => {
           new ExportWorker({
             database,
             config: { ...env.config, WORKER_CONCURRENCY: 4 },
-            storage: new ExportStorage(env.storage.root),
+            storage: new LocalExportStorage(env.storage.root),
             workerId: `racing-worker-${index}`,
             logger: loggers[index],
           }),

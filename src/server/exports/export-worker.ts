@@ -3,7 +3,8 @@ import type { AppConfig } from '../config/env.ts';
 import type { AnnexDatabase } from '../db/database.ts';
 import type { ExportRow } from '../db/schema.ts';
 import { sweepExportFiles } from '../storage/export-file-sweep.ts';
-import { ExportStorage } from '../storage/export-storage.ts';
+import type { ExportFileStore } from '../storage/export-file-store.ts';
+import { LocalExportStorage } from '../storage/local-export-storage.ts';
 import { ExportBuilder } from './export-build.ts';
 import type { AbortReason } from './export-build.ts';
 import { ExportEvents } from './export-events.ts';
@@ -66,7 +67,7 @@ export interface ExportWorkerOptions {
   /** This worker's name in `claimed_by`; unique per process. */
   workerId: string;
   /** Where files go; defaults to DATA_DIR/exports. */
-  storage?: ExportStorage;
+  storage?: ExportFileStore;
   /** The in-process channel to the API (wakes the worker, tells waiting requests). */
   events?: ExportEvents;
   /** How often this worker writes its heartbeat on its running exports (default 5 s). */
@@ -108,7 +109,7 @@ export class ExportWorker {
   /** This worker's name in `claimed_by`. */
   readonly workerId: string;
   private readonly database: AnnexDatabase;
-  private readonly storage: ExportStorage;
+  private readonly storage: ExportFileStore;
   private readonly events: ExportEvents;
   private readonly exports: ExportState;
   private readonly finalWrites: FinalWrites;
@@ -155,7 +156,7 @@ export class ExportWorker {
     }
     this.workerId = options.workerId;
     this.database = options.database;
-    this.storage = options.storage ?? ExportStorage.forDataDir(options.config.DATA_DIR);
+    this.storage = options.storage ?? LocalExportStorage.forDataDir(options.config.DATA_DIR);
     this.events = options.events ?? new ExportEvents();
     this.exports = new ExportState(options.database, this.events);
     this.concurrency = options.config.WORKER_CONCURRENCY;
@@ -217,7 +218,7 @@ export class ExportWorker {
   async start(): Promise<void> {
     if (this.state !== 'new') throw new Error(`Worker ${this.workerId} was already started`);
     this.state = 'started';
-    await this.storage.ensureFolders();
+    await this.storage.ensureReady();
     await this.session?.ensureOpen();
     await this.recoverAtStart();
     this.lastStaleCheck = Date.now();

@@ -20,7 +20,7 @@ import { principalOf } from '../auth/principal.ts';
 import { requireProjectRole } from '../auth/project-access.ts';
 import { originOf } from '../http/request-context.ts';
 import { installProjectLookup, projectOf } from '../projects/project-lookup.ts';
-import type { ExportStorage } from '../storage/export-storage.ts';
+import type { ExportFileStore } from '../storage/export-file-store.ts';
 import {
   deliverExportFile,
   recordExportCreated,
@@ -37,7 +37,7 @@ export interface ExportsRoutesOptions {
   /** The rules; every route calls one of its methods. */
   service: ExportService;
   /** Where a waited-for file is read from. */
-  storage: ExportStorage;
+  storage: ExportFileStore;
 }
 
 /**

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { textIdSchema } from '../../contract/request-fields.ts';
 import type { AnnexDatabase } from '../db/database.ts';
 import { ApiError } from '../http/api-error.ts';
-import type { ExportStorage } from '../storage/export-storage.ts';
+import type { ExportFileStore } from '../storage/export-file-store.ts';
 import { downloadPathPrefix } from './download-links.ts';
 import type { LinkSigner } from './download-links.ts';
 import { sendExportFile } from './export-download.ts';
@@ -16,7 +16,7 @@ export interface FilesRoutesOptions {
   /** The database exports live in. */
   database: AnnexDatabase;
   /** Where finished files are read from. */
-  storage: ExportStorage;
+  storage: ExportFileStore;
   /** Checks download links. */
   linkSigner: LinkSigner;
 }

@@ -4,16 +4,16 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sweepExportFiles } from './export-file-sweep.ts';
 import type { SweptFileOwner } from './export-file-sweep.ts';
-import { ExportStorage } from './export-storage.ts';
+import { LocalExportStorage } from './local-export-storage.ts';
 
 describe('sweepExportFiles', () => {
   let dataDir: string;
-  let storage: ExportStorage;
+  let storage: LocalExportStorage;
   const long = new Date(Date.now() - 3_600_000);
 
   beforeEach(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'annex-sweep-'));
-    storage = ExportStorage.forDataDir(dataDir);
+    storage = LocalExportStorage.forDataDir(dataDir);
     await storage.ensureFolders();
   });
   afterEach(() => {

@@ -1,6 +1,6 @@
 import { isFinalStatus } from '../../contract/exports.ts';
 import type { ExportStatus } from '../../contract/exports.ts';
-import type { ExportStorage } from './export-storage.ts';
+import type { ExportFileStore } from './export-file-store.ts';
 
 /*
  * The file sweep: deletes files in storage that no export owns, which the normal paths leave behind
@@ -48,7 +48,7 @@ export interface SweepResult {
 
 /** Deletes the finished and temporary files older than the grace period that no export owns. */
 export async function sweepExportFiles(
-  storage: ExportStorage,
+  storage: ExportFileStore,
   options: SweepOptions,
 ): Promise<SweepResult> {
   const before = (options.now ?? new Date()).getTime() - options.graceMs;

@@ -3,15 +3,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { text } from 'node:stream/consumers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ExportStorage, InvalidStorageKeyError } from './export-storage.ts';
+import { InvalidStorageKeyError } from './export-file-store.ts';
+import { LocalExportStorage } from './local-export-storage.ts';
 
-describe('ExportStorage', () => {
+describe('LocalExportStorage', () => {
   let dataDir: string;
-  let storage: ExportStorage;
+  let storage: LocalExportStorage;
 
   beforeEach(() => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'annex-storage-'));
-    storage = ExportStorage.forDataDir(dataDir);
+    storage = LocalExportStorage.forDataDir(dataDir);
   });
   afterEach(() => {
     fs.rmSync(dataDir, { recursive: true, force: true });

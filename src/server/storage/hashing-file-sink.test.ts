@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { HashingFileSink } from './export-file-sink.ts';
+import { HashingFileSink } from './hashing-file-sink.ts';
 
 // The file on disk: what it reports must be what landed, and a file given up on must be gone.
 

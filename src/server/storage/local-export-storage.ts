@@ -3,6 +3,22 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { HashingFileSink } from './hashing-file-sink.ts';
+import {
+  InvalidStorageKeyError,
+  assertExportId,
+  exportKeyPattern,
+  workerIdPattern,
+} from './export-file-store.ts';
+import type {
+  ByteRange,
+  ExportFileStore,
+  ExportUpload,
+  SinkResult,
+  StoredFileStat,
+  StoredFinalFile,
+  StoredTempFile,
+} from './export-file-store.ts';
 import { isMissing, modifiedTimeOf, readdirOrEmpty } from './missing-files.ts';
 
 // Export files live under DATA_DIR/exports: finished files at the top level, files being written in
@@ -10,58 +26,12 @@ import { isMissing, modifiedTimeOf, readdirOrEmpty } from './missing-files.ts';
 // request sent, and every key is checked against one pattern before it touches the disk, so no path
 // outside the folder can be reached through a key.
 
-/** A finished file's key: `<export id>-<random hex>.json`, relative to the exports folder. */
-const keyPattern = /^[1-9][0-9]{0,15}-[0-9a-f]{16}\.json$/;
-/** A worker id as it appears in a temporary file name. */
-const ownerPattern = /^[A-Za-z0-9-]{1,80}$/;
 /** A temporary file's name: `<export id>.<owner>.<random hex>.part`. */
 const tempNamePattern = /^([1-9][0-9]{0,15})\.([A-Za-z0-9-]{1,80})\.[0-9a-f]{12}\.part$/;
 
-/** The size and time of a stored file. */
-export interface StoredFileStat {
-  /** Size in bytes. */
-  sizeBytes: number;
-  /** When it was last written. */
-  modifiedTime: Date;
-}
-
-/** An inclusive byte range of a stored file, as HTTP ranges count. */
-export interface ByteRange {
-  /** First byte, from 0. */
-  start: number;
-  /** Last byte, inclusive. */
-  end: number;
-}
-
-/** A finished file in storage, as the file sweep sees it. */
-export interface StoredFinalFile {
-  /** Its key. */
-  key: string;
-  /** The export it was written for (from its name). */
-  exportId: number;
-  /** When it was last written. */
-  modifiedTime: Date;
-}
-
-/** A temporary file in storage, as the file sweep sees it. */
-export interface StoredTempFile {
-  /** Its name in `tmp/`. */
-  name: string;
-  /** The export it is written for (from its name). */
-  exportId: number;
-  /** The worker writing it (from its name). */
-  owner: string;
-  /** When it was last written. */
-  modifiedTime: Date;
-}
-
-/** Raised for a key that was not made by this storage; a bug or a tampered row, never user input. */
-export class InvalidStorageKeyError extends Error {
-  override name = 'InvalidStorageKeyError';
-}
-
 /** Export files on the local disk (DATA_DIR/exports): temporary names while written, atomic rename into place. */
-export class ExportStorage {
+export class LocalExportStorage implements ExportFileStore {
+  readonly kind = 'local' as const;
   /** The exports folder. */
   readonly root: string;
   private readonly tempRoot: string;
@@ -72,13 +42,36 @@ export class ExportStorage {
   }
 
   /** The storage of a data folder: `<dataDir>/exports`. */
-  static forDataDir(dataDir: string): ExportStorage {
-    return new ExportStorage(path.join(dataDir, 'exports'));
+  static forDataDir(dataDir: string): LocalExportStorage {
+    return new LocalExportStorage(path.join(dataDir, 'exports'));
+  }
+
+  get location(): string {
+    return this.root;
   }
 
   /** Creates the folders; safe to call again. */
   async ensureFolders(): Promise<void> {
     await fsp.mkdir(this.tempRoot, { recursive: true });
+  }
+
+  ensureReady(): Promise<void> {
+    return this.ensureFolders();
+  }
+
+  /** The folder for files being written is there and this process may write in it. */
+  async check(): Promise<void> {
+    await fsp.access(this.tempRoot, fs.constants.W_OK);
+  }
+
+  async openUpload(exportId: number, owner: string, signal?: AbortSignal): Promise<ExportUpload> {
+    const tempPath = await this.newTempPath(exportId, owner);
+    const sink = await HashingFileSink.open(tempPath, signal);
+    return new LocalUpload(this, sink, tempPath, exportId);
+  }
+
+  presignedUrl(): Promise<string | null> {
+    return Promise.resolve(null);
   }
 
   /**
@@ -88,7 +81,7 @@ export class ExportStorage {
    */
   async newTempPath(exportId: number, owner: string): Promise<string> {
     assertExportId(exportId);
-    if (!ownerPattern.test(owner))
+    if (!workerIdPattern.test(owner))
       throw new InvalidStorageKeyError(`Invalid worker id for a temporary file: "${owner}"`);
     await this.ensureFolders();
     return path.join(this.tempRoot, `${exportId}.${owner}.${randomBytes(6).toString('hex')}.part`);
@@ -175,7 +168,7 @@ export class ExportStorage {
   async listFinals(): Promise<StoredFinalFile[]> {
     const found: StoredFinalFile[] = [];
     for (const key of await readdirOrEmpty(this.root)) {
-      if (!keyPattern.test(key)) continue;
+      if (!exportKeyPattern.test(key)) continue;
       const modifiedTime = await modifiedTimeOf(path.join(this.root, key));
       if (modifiedTime === null) continue;
       found.push({ key, exportId: Number.parseInt(key, 10), modifiedTime });
@@ -206,7 +199,7 @@ export class ExportStorage {
 
   /** The absolute path of a key; throws for anything that is not a key this storage made. */
   pathOf(key: string): string {
-    if (!keyPattern.test(key))
+    if (!exportKeyPattern.test(key))
       throw new InvalidStorageKeyError(`Invalid export storage key "${key}"`);
     return path.join(this.root, key);
   }
@@ -220,7 +213,33 @@ export class ExportStorage {
   }
 }
 
-function assertExportId(exportId: number): void {
-  if (!Number.isSafeInteger(exportId) || exportId <= 0)
-    throw new InvalidStorageKeyError(`Invalid export id ${exportId}`);
+/** A file being written to a temporary path, renamed into place by `commit`. */
+class LocalUpload implements ExportUpload {
+  private closed: SinkResult | undefined;
+
+  constructor(
+    private readonly storage: LocalExportStorage,
+    private readonly sink: HashingFileSink,
+    private readonly tempPath: string,
+    private readonly exportId: number,
+  ) {}
+
+  write(text: string): Promise<void> {
+    return this.sink.write(text);
+  }
+
+  async close(): Promise<SinkResult> {
+    this.closed = await this.sink.close();
+    return this.closed;
+  }
+
+  async commit(): Promise<string> {
+    if (this.closed === undefined)
+      throw new Error('An upload is committed only after it is closed');
+    return this.storage.commit(this.tempPath, this.exportId);
+  }
+
+  async discard(): Promise<void> {
+    await this.sink.discard();
+  }
 }

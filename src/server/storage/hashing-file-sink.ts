@@ -2,20 +2,13 @@ import { createHash } from 'node:crypto';
 import type { Hash } from 'node:crypto';
 import { once } from 'node:events';
 import fs from 'node:fs';
+import type { ExportFileSink, SinkResult } from './export-file-store.ts';
 
 // The file on disk: the export writer hands it text and learns the size and SHA-256 of what landed,
 // without reading the file back (a large export would cost a second pass over the disk).
 
-/** What a closed sink wrote. */
-export interface SinkResult {
-  /** Size of the file in bytes. */
-  sizeBytes: number;
-  /** SHA-256 of the file, lowercase hex. */
-  sha256: string;
-}
-
 /** A write stream that honours backpressure, hashes and counts what it writes, and fsyncs on close. */
-export class HashingFileSink {
+export class HashingFileSink implements ExportFileSink {
   private readonly hash: Hash = createHash('sha256');
   private bytes = 0;
   private failure: Error | undefined;
