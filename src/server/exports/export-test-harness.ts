@@ -9,6 +9,7 @@ import type { AnnexDatabase, DialectName } from '../db/database.ts';
 import type { ExportRow } from '../db/schema.ts';
 import type { TestDatabase } from '../db/test-database.ts';
 import type { DemoProjectSummary } from '../seed/demo-project.ts';
+import type { ExportFileStore } from '../storage/export-file-store.ts';
 import { LocalExportStorage } from '../storage/local-export-storage.ts';
 import { createTestApp, createTestDataDir, testLinkSecret } from '../test-utils/test-app.ts';
 import { addDirectory, addImages, addJob, addProject } from '../test-utils/test-records.ts';
@@ -48,8 +49,10 @@ export interface ExportTestEnv {
   config: AppConfig;
   /** What the demo seed made. */
   demo: DemoProjectSummary;
-  /** DATA_DIR/exports. */
+  /** DATA_DIR/exports (where files go unless the env was made with another `store`). */
   storage: LocalExportStorage;
+  /** The storage the app and workers use: `storage`, or the one given (an S3 bucket). */
+  store: ExportFileStore;
   /** The channel between the app and in-process workers. */
   events: ExportEvents;
   /** The app's link signer (tests sign old links with it). */
@@ -74,15 +77,17 @@ let workerCounter = 0;
 export async function createExportTestEnv(
   dialect: DialectName,
   env: Record<string, string> = {},
+  options: { store?: ExportFileStore } = {},
 ): Promise<ExportTestEnv> {
   const { database, demo } = await createDemoDatabase(dialect);
   const dataDir = createTestDataDir();
   const storage = LocalExportStorage.forDataDir(dataDir);
+  const store = options.store ?? storage;
   const events = new ExportEvents();
   const built = await createTestApp(database, {
     dataDir,
     env: { WORKER_POLL_MS: '50', WAIT_TIMEOUT_SECONDS: '30', ...env },
-    deps: { storage, exportEvents: events },
+    deps: { storage: store, exportEvents: events },
   });
   const { app, config } = built;
   // The same secret as the app's, so tests can sign links (old ones, say) the app accepts.
@@ -96,6 +101,7 @@ export async function createExportTestEnv(
     config,
     demo,
     storage,
+    store,
     events,
     linkSigner,
     app,
@@ -105,7 +111,7 @@ export async function createExportTestEnv(
       const worker = new ExportWorker({
         database,
         config,
-        storage,
+        storage: store,
         events,
         workerId: `test-worker-${process.pid}-${workerCounter}`,
         heartbeatMs: 200,
