@@ -1,22 +1,21 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcessByStdio } from 'node:child_process';
-import type { Readable } from 'node:stream';
-import { once } from 'node:events';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import {
+  findFreePort,
+  scratchCwd,
+  spawnAnnex,
+  waitUntil,
+  // eslint-disable-next-line import-x/no-restricted-paths -- the server's own way to run itself in tests
+} from '../../server/test-utils/annex-process.ts';
 import { provisionTestAdmin, testAdminEmail, testAdminPassword } from './test-credentials.ts';
 import type { TestCredentials } from './test-credentials.ts';
 
+export { findFreePort };
+
 /** The repository root, where `bin/annex.js` and `src/server/main.ts` live. */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-
-const serverMain = path.join(repoRoot, 'src/server/main.ts');
-const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-const startTimeoutMs = 120_000;
 
 /** A real annex server running as a child process, on a free port with a fresh SQLite database. */
 export interface AnnexTestServer {
@@ -44,76 +43,6 @@ export interface AnnexServerOptions {
   services?: 'api,worker' | 'api';
   /** Extra environment (WAIT_TIMEOUT_SECONDS, …). */
   env?: Record<string, string>;
-}
-
-/** A port nothing listens on right now, from the OS. */
-export async function findFreePort(): Promise<number> {
-  const probe = createServer();
-  probe.listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const address = probe.address();
-  probe.close();
-  await once(probe, 'close');
-  if (address === null || typeof address === 'string') throw new Error('The OS gave no port.');
-  return address.port;
-}
-
-interface AnnexProcess {
-  child: ChildProcessByStdio<null, Readable, Readable>;
-  output: () => string;
-  stop: () => Promise<void>;
-}
-
-// The server runs in a scratch folder so that no .env of the checkout leaks into it.
-async function scratchCwd(dataDir: string): Promise<string> {
-  const cwd = path.join(dataDir, 'cwd');
-  await mkdir(cwd, { recursive: true });
-  return cwd;
-}
-
-function spawnAnnex(args: string[], cwd: string, env: Record<string, string>): AnnexProcess {
-  const child = spawn(process.execPath, ['--import', tsxLoader, serverMain, ...args], {
-    cwd,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString('utf8')).slice(-8000);
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  const exited = once(child, 'exit');
-  return {
-    child,
-    output: () => output,
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
-
-async function waitUntil(
-  annex: AnnexProcess,
-  what: string,
-  ready: () => Promise<boolean>,
-): Promise<void> {
-  const deadline = Date.now() + startTimeoutMs;
-  while (Date.now() < deadline) {
-    if (annex.child.exitCode !== null) {
-      throw new Error(
-        `annex exited with code ${annex.child.exitCode} before ${what}:\n${annex.output()}`,
-      );
-    }
-    if (await ready()) return;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  await annex.stop();
-  throw new Error(`annex was not ${what} after ${startTimeoutMs / 1000} s:\n${annex.output()}`);
 }
 
 /**
