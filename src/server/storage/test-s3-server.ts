@@ -152,3 +152,20 @@ export async function startTestS3Server(options: TestS3ServerOptions = {}): Prom
     },
   };
 }
+
+/**
+ * Counts the commands `client` sends from now on, by name (`UploadPartCommand`,
+ * `CompleteMultipartUploadCommand`…), so a test can tell a multipart upload from a single PUT.
+ */
+export function countCommands(client: S3Client): Map<string, number> {
+  const counts = new Map<string, number>();
+  client.middlewareStack.add(
+    (next, context) => (args) => {
+      const name = context.commandName ?? 'unknown';
+      counts.set(name, (counts.get(name) ?? 0) + 1);
+      return next(args);
+    },
+    { step: 'initialize', name: 'annexTestCommandCounter' },
+  );
+  return counts;
+}
