@@ -38,7 +38,7 @@ import { trustProxyOption } from './http/trust-proxy.ts';
 import { installRateLimits, rateLimitSettingsOf } from './http/rate-limits.ts';
 import { projectsRoutes } from './projects/projects.routes.ts';
 import type { ExportFileStore } from './storage/export-file-store.ts';
-import { LocalExportStorage } from './storage/local-export-storage.ts';
+import { exportStoreOf } from './storage/storage-of-config.ts';
 import { LocalImportUploads } from './storage/import-uploads.ts';
 import type { ImportUploadStorage } from './storage/import-uploads.ts';
 
@@ -104,7 +104,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     database: deps.database,
     signUpLinkHours: deps.config.SIGN_UP_LINK_HOURS,
   });
-  const storage = deps.storage ?? LocalExportStorage.forDataDir(deps.config.DATA_DIR);
+  const storage = deps.storage ?? exportStoreOf(deps.config);
   const linkSigner =
     deps.linkSigner ??
     new LinkSigner(
@@ -118,6 +118,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     storage,
     events,
     linkSigner,
+    downloadMode: deps.config.DOWNLOAD_MODE,
     waitTimeoutMs: deps.config.WAIT_TIMEOUT_SECONDS * 1000,
   });
   // On shutdown, waiting requests answer at once (202, the export as it stands) instead of holding

@@ -15,6 +15,7 @@ import { ImportWorker } from './imports/import-worker.ts';
 import { demoProjectStringId } from './seed/demo-files.ts';
 import { seedDemoIfEmpty } from './seed/demo-project.ts';
 import { startupLines } from './startup-summary.ts';
+import { exportStoreOf } from './storage/storage-of-config.ts';
 
 // One build, several roles: `--services=api,worker` (the default) serves the API and the panel and
 // builds exports in one process; `--services=api` and `--services=worker` run them apart, against
@@ -57,11 +58,15 @@ async function main(): Promise<void> {
   if (firstAdmin?.created === true || seeded)
     await listFirstAdminInProject(database, demoProjectStringId);
 
+  // One storage for the API and the worker of this process; a bucket that cannot be used stops the
+  // start here, with the reason, rather than failing every export later.
+  const storage = exportStoreOf(config);
+  await storage.ensureReady();
   // Shared by API and worker in one process, so a new export starts at once and waiting requests answer at once.
   const exportEvents = new ExportEvents();
   const workerId = `worker-${process.pid}-${randomUUID().slice(0, 8)}`;
   const worker = services.has('worker')
-    ? new ExportWorker({ database, config, events: exportEvents, workerId })
+    ? new ExportWorker({ database, config, events: exportEvents, workerId, storage })
     : undefined;
   // Likewise for imports: an upload queued by this process's API starts at once.
   const importEvents = new ImportEvents();
@@ -75,6 +80,7 @@ async function main(): Promise<void> {
     ? await buildApp({
         config,
         database,
+        storage,
         exportEvents,
         importEvents,
         ...(panelBuilt ? { webRoot } : {}),
@@ -91,6 +97,7 @@ async function main(): Promise<void> {
     panelBuilt,
     databaseUrl: config.DATABASE_URL,
     dataDir: config.DATA_DIR,
+    storage: storage.location,
     services: [...services],
     workerId: worker?.workerId,
     firstAdmin: firstAdmin?.created === true ? firstAdmin : undefined,

@@ -21,6 +21,28 @@ describe('startupLines', () => {
     ]);
   });
 
+  it('names the bucket when export files go to an object store (and nothing for the local disk)', () => {
+    const lines = startupLines({
+      address: 'http://127.0.0.1:8080',
+      panelBuilt: true,
+      databaseUrl: 'postgres://annex@db:5432/annex',
+      dataDir: './data',
+      storage: 's3://annex-exports/team-a/',
+      services: ['api'],
+    });
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^ {2}export storage +s3:\/\/annex-exports\/team-a\/$/),
+    );
+    const local = startupLines({
+      panelBuilt: true,
+      databaseUrl: 'sqlite:data/annex.db',
+      dataDir: './data',
+      storage: '/srv/annex/data/exports',
+      services: ['api'],
+    });
+    expect(local.join('\n')).not.toContain('export storage');
+  });
+
   it('says what to run when the panel is not built', () => {
     const lines = startupLines({
       address: 'http://127.0.0.1:8080',

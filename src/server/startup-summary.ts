@@ -10,6 +10,8 @@ export interface StartupSummary {
   databaseUrl: string;
   /** DATA_DIR as configured. */
   dataDir: string;
+  /** Where export files go: the exports folder, or `s3://bucket/prefix`. */
+  storage?: string;
   /** The services this process runs, in the order given. */
   services: readonly string[];
   /** The worker's id, when this process runs the worker. */
@@ -63,6 +65,7 @@ export function startupLines(summary: StartupSummary): string[] {
   }
   rows.push(['database', describeDatabase(summary.databaseUrl)]);
   rows.push(['data folder', displayPath(summary.dataDir)]);
+  if (summary.storage?.startsWith('s3://') === true) rows.push(['export storage', summary.storage]);
   rows.push(['services', summary.services.join(', ')]);
   const heading =
     summary.address === undefined

@@ -27,7 +27,8 @@ export const downloadPathPrefix = '/files/exports';
 export class LinkSigner {
   constructor(
     private readonly secret: string,
-    private readonly ttlMinutes: number,
+    /** How long a link stays valid (LINK_TTL_MINUTES); a presigned object-store URL gets the same. */
+    readonly ttlMinutes: number,
   ) {
     if (secret.length < 32) throw new Error('A link secret must be at least 32 characters.');
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { contentDisposition, parseRangeHeader } from './export-download.ts';
+import { contentDisposition } from '../http/content-disposition.ts';
+import { parseRangeHeader } from './export-download.ts';
 
 describe('parseRangeHeader', () => {
   it.each([

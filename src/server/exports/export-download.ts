@@ -1,14 +1,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ExportRow } from '../db/schema.ts';
 import { ApiError } from '../http/api-error.ts';
+import { contentDisposition } from '../http/content-disposition.ts';
+import type { DispositionType } from '../http/content-disposition.ts';
 import type { ByteRange, ExportFileStore } from '../storage/export-file-store.ts';
 import { requireStoredFile } from './export-stored-file.ts';
 
 // Sending a stored export file over HTTP: the headers a browser and a download tool need, and one
 // byte range when asked. Used by the signed download route and by `wait_for_export_generation`.
-
-/** How the browser should treat the file. */
-export type DispositionType = 'inline' | 'attachment';
 
 /** What a Range header asks of a file of a given size. */
 export type RangeRequest =
@@ -36,19 +35,6 @@ export function parseRangeHeader(header: string | undefined, size: number): Rang
   if (endText !== '' && Number(endText) < start) return { kind: 'full' };
   if (start >= size) return { kind: 'unsatisfiable' };
   return { kind: 'partial', range: { start, end } };
-}
-
-/**
- * A Content-Disposition value carrying a file name any browser reads: an ASCII `filename` fallback
- * and the exact name in RFC 5987 `filename*` (UTF-8, percent-encoded).
- */
-export function contentDisposition(type: DispositionType, fileName: string): string {
-  const fallback = fileName.replace(/[^\x20-\x7e]|["\\%]/g, '_');
-  const encoded = encodeURIComponent(fileName).replace(
-    /['()*]/g,
-    (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
-  return `${type}; filename="${fallback}"; filename*=UTF-8''${encoded}`;
 }
 
 /** Options for sending one export's file. */

@@ -28,6 +28,7 @@ import {
 import { exportSettingsFrom, sourceColumnsOf } from './export-settings.ts';
 import type { ExportSettings } from './export-settings.ts';
 import { ExportState } from './export-state.ts';
+import { missingExportFileMessage } from './export-stored-file.ts';
 
 // The rules of exports, behind every front door: the REST routes today, a Diffgram-compatible API
 // and the CLI's server calls later. Methods take plain values (a project, an email, a base URL, an
@@ -71,6 +72,11 @@ export interface ExportServiceOptions {
   events: ExportEvents;
   /** Signs download links. */
   linkSigner: LinkSigner;
+  /**
+   * What a link is (DOWNLOAD_MODE): annex's signed URL (default), or the object store's presigned
+   * URL, valid as long (LINK_TTL_MINUTES).
+   */
+  downloadMode?: 'annex' | 'presigned';
   /** Longest a `waitUntilSettled` waits (WAIT_TIMEOUT_SECONDS). */
   waitTimeoutMs: number;
 }
@@ -85,6 +91,7 @@ export class ExportService {
   private readonly storage: ExportFileStore;
   private readonly events: ExportEvents;
   private readonly linkSigner: LinkSigner;
+  private readonly downloadMode: 'annex' | 'presigned';
   private readonly waitTimeoutMs: number;
   private readonly repository: ExportRepository;
   private readonly state: ExportState;
@@ -96,6 +103,7 @@ export class ExportService {
     this.storage = options.storage;
     this.events = options.events;
     this.linkSigner = options.linkSigner;
+    this.downloadMode = options.downloadMode ?? 'annex';
     this.waitTimeoutMs = options.waitTimeoutMs;
     this.repository = new ExportRepository(options.database);
     this.state = new ExportState(options.database, options.events);
@@ -202,7 +210,7 @@ export class ExportService {
    * `export_not_ready` with the export while it is queued or running, 404 when there is none.
    */
   async link(project: ExportProject, exportId: number, baseUrl: string): Promise<ExportLink> {
-    return this.linkTo((await this.requireComplete(project, exportId)).export, baseUrl);
+    return await this.linkTo((await this.requireComplete(project, exportId)).export, baseUrl);
   }
 
   /**
@@ -225,14 +233,33 @@ export class ExportService {
     return { export: record, row };
   }
 
-  /** A signed link to an export already known to be complete (a wait that just ended). */
-  linkTo(record: Export, baseUrl: string): ExportLink {
+  /**
+   * A link to an export already known to be complete (a wait that just ended): annex's signed URL
+   * on `baseUrl`, or in presigned mode the object store's own URL for the file.
+   */
+  async linkTo(record: Export, baseUrl: string): Promise<ExportLink> {
+    if (this.downloadMode === 'presigned') return this.presignedLinkTo(record);
     const signed = this.linkSigner.sign(record.id);
     return {
       url: `${baseUrl}${signed.path}`,
       expires_at: signed.expiresAt.toISOString(),
       export: record,
     };
+  }
+
+  private async presignedLinkTo(record: Export): Promise<ExportLink> {
+    const row = await this.repository.getById(record.id);
+    if (row?.storage_key == null || row.file_name === null)
+      throw new ApiError('not_found', missingExportFileMessage(record.id));
+    const expiresInSeconds = this.linkSigner.ttlMinutes * 60;
+    // Taken before signing, so the time the caller is told is never later than the URL's own.
+    const expiresAt = new Date(Date.now() + expiresInSeconds * 1000);
+    const url = await this.storage.presignedUrl(row.storage_key, row.file_name, expiresInSeconds);
+    if (url === null)
+      throw new Error(
+        `DOWNLOAD_MODE=presigned, but the export storage ${this.storage.location} cannot presign URLs`,
+      );
+    return { url, expires_at: expiresAt.toISOString(), export: record };
   }
 
   /**

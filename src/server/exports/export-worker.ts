@@ -4,7 +4,7 @@ import type { AnnexDatabase } from '../db/database.ts';
 import type { ExportRow } from '../db/schema.ts';
 import { sweepExportFiles } from '../storage/export-file-sweep.ts';
 import type { ExportFileStore } from '../storage/export-file-store.ts';
-import { LocalExportStorage } from '../storage/local-export-storage.ts';
+import { exportStoreOf } from '../storage/storage-of-config.ts';
 import { ExportBuilder } from './export-build.ts';
 import type { AbortReason } from './export-build.ts';
 import { ExportEvents } from './export-events.ts';
@@ -156,7 +156,7 @@ export class ExportWorker {
     }
     this.workerId = options.workerId;
     this.database = options.database;
-    this.storage = options.storage ?? LocalExportStorage.forDataDir(options.config.DATA_DIR);
+    this.storage = options.storage ?? exportStoreOf(options.config);
     this.events = options.events ?? new ExportEvents();
     this.exports = new ExportState(options.database, this.events);
     this.concurrency = options.config.WORKER_CONCURRENCY;

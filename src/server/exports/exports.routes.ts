@@ -96,7 +96,7 @@ export const exportsRoutes: FastifyPluginAsyncZod<ExportsRoutesOptions> = (app, 
       const result = await waitForRequester(service, reply, created.id);
       if (result.outcome === 'pending') return reply.status(202).send(result.export);
       if (body.return_type === 'url') {
-        const link = service.linkTo(result.export, originOf(request));
+        const link = await service.linkTo(result.export, originOf(request));
         await recordLinkIssued(database, request, project.id, link);
         return reply.status(200).send(link);
       }

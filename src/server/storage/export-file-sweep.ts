@@ -13,7 +13,8 @@ import type { ExportFileStore } from './export-file-store.ts';
  * complete; if it never does, the export is recovered, rebuilt under a new key and the old file
  * swept once the export is final). It is deleted when its export is missing, archived, or final
  * without pointing to it. A temporary file is deleted unless its export is running under the worker
- * its name carries.
+ * its name carries; an object store's unfinished upload, whose listing names no worker, is kept while
+ * its export runs under anyone.
  */
 
 /** What the sweep reads of an export (see `ExportState.fileOwners`). */
@@ -76,7 +77,8 @@ export async function sweepExportFiles(
   }
   for (const file of temps) {
     const owner = owners.get(file.exportId);
-    if (owner?.status === 'running' && owner.claimed_by === file.owner) continue;
+    if (owner?.status === 'running' && (file.owner === null || owner.claimed_by === file.owner))
+      continue;
     await storage.removeTempNamed(file.name);
     result.temps.push(file.name);
   }

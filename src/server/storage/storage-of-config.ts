@@ -1,0 +1,27 @@
+import type { AppConfig } from '../config/env.ts';
+import type { ExportFileStore } from './export-file-store.ts';
+import { LocalExportStorage } from './local-export-storage.ts';
+import { S3ExportStorage } from './s3-export-storage.ts';
+import { parseS3StorageUrl, s3ClientOf } from './s3-settings.ts';
+import type { S3Settings } from './s3-settings.ts';
+
+// The storage EXPORT_STORAGE names, built once per process: the API and the worker of one process
+// share it (and its S3 client's connection pool).
+
+/** The S3 settings of a config whose EXPORT_STORAGE is `s3://…`; undefined for the local disk. */
+export function s3SettingsOf(config: AppConfig): S3Settings | undefined {
+  if (config.EXPORT_STORAGE === 'local') return undefined;
+  return {
+    ...parseS3StorageUrl(config.EXPORT_STORAGE),
+    endpoint: config.S3_ENDPOINT,
+    region: config.S3_REGION,
+    forcePathStyle: config.S3_FORCE_PATH_STYLE,
+  };
+}
+
+/** Where export files go: DATA_DIR/exports, or the S3 bucket and prefix. */
+export function exportStoreOf(config: AppConfig): ExportFileStore {
+  const settings = s3SettingsOf(config);
+  if (settings === undefined) return LocalExportStorage.forDataDir(config.DATA_DIR);
+  return new S3ExportStorage(s3ClientOf(settings), settings);
+}
