@@ -26,9 +26,9 @@ export interface ExportFileStoreHarness {
 }
 
 /** How a store is made, and what it can do beyond the common promises. */
-export interface ExportFileStoreContract {
+export interface ExportFileStoreContract<Harness extends ExportFileStoreHarness> {
   /** Makes a fresh, empty store for one test. */
-  open(): Promise<ExportFileStoreHarness>;
+  open(): Promise<Harness>;
   /** True when the store hands out presigned URLs (an object store) rather than null (the local disk). */
   presigns: boolean;
   /**
@@ -37,6 +37,13 @@ export interface ExportFileStoreContract {
    */
   listsUploadsInProgress: boolean;
   /**
+   * True when the file is under its key once `close` has returned, `commit` only handing the key
+   * out: an object store completes its multipart upload in `close`. Nobody can find it before
+   * `commit` (no export row names the key yet; the sweep keeps a running export's files), and
+   * `discard` after `close` deletes it. False when only `commit` puts it in place (the local rename).
+   */
+  visibleOnceClosed: boolean;
+  /**
    * Ways the store becomes unreachable after `open`, each with what `check()` must then say: the
    * object store's server stopped, its bucket gone, the local folder gone.
    */
@@ -44,7 +51,7 @@ export interface ExportFileStoreContract {
     /** What happened, for the test's name. */
     name: string;
     /** Makes the store unreachable (from a fresh harness). */
-    cause(harness: ExportFileStoreHarness): Promise<ExportFileStore>;
+    cause(harness: Harness): Promise<ExportFileStore>;
     /** What the error of `check()` must say. */
     message: RegExp;
   }[];
@@ -110,8 +117,10 @@ const finalNames = (names: string[]) =>
   names.filter((name) => exportKeyPattern.test(name.split('/').at(-1) ?? ''));
 
 /** Declares the suite for one store; call inside a `describe`. */
-export function describeExportFileStoreContract(contract: ExportFileStoreContract): void {
-  let harness: ExportFileStoreHarness;
+export function describeExportFileStoreContract<Harness extends ExportFileStoreHarness>(
+  contract: ExportFileStoreContract<Harness>,
+): void {
+  let harness: Harness;
   let store: ExportFileStore;
 
   beforeEach(async () => {
@@ -145,16 +154,23 @@ export function describeExportFileStoreContract(contract: ExportFileStoreContrac
       expect(again.key).not.toBe(stored.key);
     });
 
-    it('shows nothing until the upload is committed, and refuses to commit before close', async () => {
+    it('shows nothing while the file is written, and refuses to commit before close', async () => {
       const upload = await store.openUpload(8, 'worker-1');
       await expect(upload.commit()).rejects.toThrow();
       await upload.write('{"a":');
       await writeFiller(upload, bigWriteBytes);
       await upload.write('1}');
-      await upload.close();
 
+      // More than one part is in the object store by now: still nothing under any key.
       expect(await store.listFinals()).toEqual([]);
       expect(finalNames(await harness.listEverything())).toEqual([]);
+      await expect(upload.commit()).rejects.toThrow();
+
+      await upload.close();
+      if (!contract.visibleOnceClosed) {
+        expect(await store.listFinals()).toEqual([]);
+        expect(finalNames(await harness.listEverything())).toEqual([]);
+      }
 
       const key = await upload.commit();
       expect(await store.stat(key)).toMatchObject({ sizeBytes: bigWriteBytes + 7 });
