@@ -7,6 +7,7 @@ describe('parseBenchArgs', () => {
       files: 100_000,
       pageSizes: [100, 500, 2000],
       dialects: ['sqlite'],
+      storages: ['local'],
       help: false,
       diff: false,
     });
@@ -21,14 +22,19 @@ describe('parseBenchArgs', () => {
         '3, 500,500',
         '--dialects',
         'sqlite,postgres',
+        '--storage',
+        'both',
       ]),
     ).toEqual({
       files: 2000,
       pageSizes: [3, 500],
       dialects: ['sqlite', 'postgres'],
+      storages: ['local', 's3'],
       help: false,
       diff: false,
     });
+    expect(parseBenchArgs(['--storage', 's3']).storages).toEqual(['s3']);
+    expect(parseBenchArgs(['--storage', 's3,local,s3']).storages).toEqual(['s3', 'local']);
     expect(parseBenchArgs(['-h']).help).toBe(true);
     expect(parseBenchArgs(['--diff', '--files', '1000'])).toMatchObject({
       diff: true,
@@ -43,6 +49,8 @@ describe('parseBenchArgs', () => {
     [['--page-sizes', '50000'], '--page-sizes must be between 1 and 30,000, got 50000'],
     [['--page-sizes', ','], '--page-sizes needs at least one size, e.g. 500'],
     [['--dialects', 'mysql'], '--dialects takes sqlite and/or postgres, got "mysql"'],
+    [['--storage', 'gcs'], '--storage takes local, s3 or both, got "gcs"'],
+    [['--storage', ','], '--storage needs local, s3 or both'],
     [['--rows', '5'], "Unknown option '--rows'"],
   ])('refuses %j with a message naming the flag', (argv, message) => {
     expect(() => parseBenchArgs(argv)).toThrow(BenchUsageError);

@@ -7,22 +7,31 @@ import { promisify } from 'node:util';
 import type { DialectName } from '../src/server/db/database.ts';
 import { createTestDatabase } from '../src/server/db/test-database.ts';
 import { seedBulkProject } from '../src/server/seed/bulk-project.ts';
-import type { GenerationMeasurement, GenerationRequest } from './export-generation-child.ts';
+import { LocalExportStorage } from '../src/server/storage/local-export-storage.ts';
+import type { TestS3Server } from '../src/server/storage/test-s3-server.ts';
+import type { BenchStorage } from './bench-args.ts';
+import type {
+  GenerationMeasurement,
+  GenerationRequest,
+  GenerationStorage,
+} from './export-generation-child.ts';
 import type { ImportMeasurement, ImportRequest } from './import-child.ts';
 
 // The generation benchmark: seed a bulk project in a temporary database, then generate one
-// all-files export of its default directory per page size, each in a fresh child process.
+// all-files export of its default directory per page size and storage, each in a fresh child process.
 
 const run = promisify(execFile);
 const childScript = fileURLToPath(new URL('./export-generation-child.ts', import.meta.url));
 const importChildScript = fileURLToPath(new URL('./import-child.ts', import.meta.url));
 
-/** One row of the results: a dialect and page size, and what its generation measured. */
+/** One row of the results: a dialect, page size and storage, and what its generation measured. */
 export interface GenerationResult extends GenerationMeasurement {
   /** The engine. */
   dialect: DialectName;
   /** The writer's page size. */
   pageSize: number;
+  /** Where the file went. */
+  storage: BenchStorage;
 }
 
 /** One import of the dialect's first generated file into a new project, beside that generation. */
@@ -45,15 +54,40 @@ export interface SeedResult {
   seconds: number;
 }
 
-/** Seeds `files` files on `dialect` and measures one generation per page size; cleans up after itself. */
+/** What a dialect's run measures where. */
+export interface DialectBenchOptions {
+  /** Files to seed. */
+  files: number;
+  /** Page sizes to generate with, in order. */
+  pageSizes: number[];
+  /** Storages to generate into, in order, for each page size. */
+  storages: BenchStorage[];
+  /** The S3-compatible server the `s3` storage writes to (the bench starts it); needed with `s3`. */
+  s3: TestS3Server | undefined;
+}
+
+/**
+ * Seeds `files` files on `dialect` and measures one generation per page size and storage, then the
+ * import of the first local file (none without a local storage); cleans up after itself.
+ */
 export async function benchDialect(
   dialect: DialectName,
-  files: number,
-  pageSizes: number[],
+  { files, pageSizes, storages, s3 }: DialectBenchOptions,
   log: (line: string) => void,
-): Promise<{ seed: SeedResult; generations: GenerationResult[]; imported: ImportResult }> {
+): Promise<{ seed: SeedResult; generations: GenerationResult[]; imported: ImportResult | null }> {
   const database = await createTestDatabase(dialect);
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'annex-bench-'));
+  const localRoot = path.join(outDir, 'exports');
+  const storageOf = (storage: BenchStorage): GenerationStorage => {
+    if (storage === 'local') return { kind: 'local', root: localRoot };
+    if (s3 === undefined) throw new Error('the s3 storage needs the bench to start an S3 server');
+    // A prefix per dialect: both share the one server.
+    return {
+      kind: 's3',
+      settings: { ...s3.settings, prefix: `${dialect}/` },
+      credentials: s3.credentials,
+    };
+  };
   try {
     log(`${dialect}: seeding ${files.toLocaleString('en-US')} files…`);
     const seedStarted = performance.now();
@@ -81,35 +115,39 @@ export async function benchDialect(
     );
 
     const generations: GenerationResult[] = [];
+    // Storages alternate within a page size, so a machine that slows down over the run slows both.
     for (const pageSize of pageSizes) {
-      const request: GenerationRequest = {
-        databaseUrl: database.url,
-        projectId: summary.projectId,
-        directoryId: summary.defaultDirectoryId,
-        pageSize,
-        outPath: path.join(outDir, `export-${pageSize}.json`),
-      };
-      log(`${dialect}: generating with page size ${pageSize}…`);
-      const { stdout } = await run(
-        process.execPath,
-        ['--expose-gc', '--import', 'tsx', childScript, JSON.stringify(request)],
-        {
-          maxBuffer: 1024 * 1024,
-        },
-      );
-      const measurement = JSON.parse(
-        stdout.trim().split('\n').at(-1) ?? '{}',
-      ) as GenerationMeasurement;
-      generations.push({ dialect, pageSize, ...measurement });
+      for (const storage of storages) {
+        const request: GenerationRequest = {
+          databaseUrl: database.url,
+          projectId: summary.projectId,
+          directoryId: summary.defaultDirectoryId,
+          pageSize,
+          storage: storageOf(storage),
+        };
+        log(`${dialect}: generating with page size ${pageSize} into ${storage}…`);
+        const { stdout } = await run(
+          process.execPath,
+          ['--expose-gc', '--import', 'tsx', childScript, JSON.stringify(request)],
+          { maxBuffer: 1024 * 1024 },
+        );
+        const measurement = JSON.parse(
+          stdout.trim().split('\n').at(-1) ?? '{}',
+        ) as GenerationMeasurement;
+        generations.push({ dialect, pageSize, storage, ...measurement });
+      }
     }
 
-    // The same data back in: the first generation's file imported into a new project, measured the
-    // same way (a fresh process), so export and import speeds stand side by side.
-    const [first] = generations;
-    if (first === undefined) throw new Error('no page size to generate with');
+    // The same data back in: the first local generation's file imported into a new project, measured
+    // the same way (a fresh process), so export and import speeds stand side by side.
+    const first = generations.find((generation) => generation.storage === 'local');
+    if (first === undefined) {
+      if (generations.length === 0) throw new Error('no page size to generate with');
+      return { seed, generations, imported: null };
+    }
     const importRequest: ImportRequest = {
       databaseUrl: database.url,
-      filePath: path.join(outDir, `export-${first.pageSize}.json`),
+      filePath: new LocalExportStorage(localRoot).pathOf(first.key),
       projectStringId: 'bench-imported',
       roundTripPath: path.join(outDir, 'round-trip.json'),
     };

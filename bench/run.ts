@@ -1,34 +1,39 @@
 import os from 'node:os';
+import { startTestS3Server } from '../src/server/storage/test-s3-server.ts';
+import type { TestS3Server } from '../src/server/storage/test-s3-server.ts';
 import { BenchUsageError, benchUsage, parseBenchArgs } from './bench-args.ts';
 import { benchDiff, diffReport } from './export-diff-bench.ts';
 import { benchDialect } from './export-generation-bench.ts';
 import type { GenerationResult, ImportResult, SeedResult } from './export-generation-bench.ts';
 
-// `npm run bench [-- --files N --page-sizes 100,500,2000 --dialects sqlite,postgres]`: export
-// generation speed (files/s, MB/s, wall time) and peak memory, side by side per dialect and page size;
-// then the import of the same file into a new project, side by side with its export.
+// `npm run bench [-- --files N --page-sizes 100,500,2000 --dialects sqlite,postgres --storage both]`:
+// export generation speed (files/s, MB/s, wall time) and peak memory, side by side per dialect, page
+// size and storage (a local folder, an S3-compatible server); then the import of the same file into a
+// new project, side by side with its export.
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-function pad(cells: string[], widths: number[]): string {
+/** Cells padded to their column's width: the first `leftColumns` (names) to the left, numbers to the right. */
+function pad(cells: string[], widths: number[], leftColumns: number): string {
   return cells
     .map((cell, index) =>
-      index < 2 ? cell.padEnd(widths[index] ?? 0) : cell.padStart(widths[index] ?? 0),
+      index < leftColumns ? cell.padEnd(widths[index] ?? 0) : cell.padStart(widths[index] ?? 0),
     )
     .join('  ');
 }
 
-function table(header: string[], rows: string[][]): string {
+function table(header: string[], rows: string[][], leftColumns = 2): string {
   const widths = header.map((cell, index) =>
     Math.max(cell.length, ...rows.map((row) => (row[index] ?? '').length)),
   );
   return [
-    pad(header, widths),
+    pad(header, widths, leftColumns),
     pad(
       widths.map((width) => '-'.repeat(width)),
       widths,
+      leftColumns,
     ),
-    ...rows.map((row) => pad(row, widths)),
+    ...rows.map((row) => pad(row, widths, leftColumns)),
   ].join('\n');
 }
 
@@ -116,6 +121,7 @@ function report(
   const header = [
     'dialect',
     'page',
+    'storage',
     'files',
     'instances',
     'MB',
@@ -135,6 +141,7 @@ function report(
     return [
       result.dialect,
       String(result.pageSize),
+      result.storage,
       number(result.files),
       number(result.instances),
       number(mb, 1),
@@ -162,11 +169,62 @@ function report(
     'seed:',
     ...seedLines,
     '',
-    table(header, rows),
+    table(header, rows, 3),
     '',
     "Ratios are against the first row. Each generation runs in a fresh process: peak RSS is that process's",
     'maxRSS (Node, modules and database driver included); "RSS before" is its RSS just before the write.',
+    'Wall time runs from the call to the file stored under its key (local: fsynced and renamed into',
+    'place; s3: the multipart upload completed).',
+    ...storageComparison(results),
   ].join('\n');
+}
+
+/** S3 beside local for each dialect and page size that ran on both; nothing when only one ran. */
+function storageComparison(results: GenerationResult[]): string[] {
+  const rows: string[][] = [];
+  for (const local of results.filter((result) => result.storage === 'local')) {
+    const s3 = results.find(
+      (result) =>
+        result.storage === 's3' &&
+        result.dialect === local.dialect &&
+        result.pageSize === local.pageSize,
+    );
+    if (s3 === undefined) continue;
+    const localRate = local.files / local.seconds;
+    const s3Rate = s3.files / s3.seconds;
+    rows.push([
+      local.dialect,
+      String(local.pageSize),
+      number(localRate),
+      number(s3Rate),
+      `${(s3Rate / localRate).toFixed(2)}×`,
+      number(local.peakRssMiB),
+      number(s3.peakRssMiB),
+      `${(s3.peakRssMiB / local.peakRssMiB).toFixed(2)}×`,
+      s3.bytes === local.bytes ? 'yes' : 'NO',
+    ]);
+  }
+  if (rows.length === 0) return [];
+  return [
+    '',
+    'S3 beside local: the same data generated into each (s3rver, started by the bench on 127.0.0.1, on',
+    'this machine: its CPU and its disk writes, each part then the whole object, are shared with the writer).',
+    '',
+    table(
+      [
+        'dialect',
+        'page',
+        'local files/s',
+        's3 files/s',
+        's3/local files/s',
+        'local peak RSS MiB',
+        's3 peak RSS MiB',
+        's3/local peak RSS',
+        'same bytes',
+      ],
+      rows,
+    ),
+  ];
 }
 
 async function main(): Promise<void> {
@@ -183,20 +241,30 @@ async function main(): Promise<void> {
   const seeds: SeedResult[] = [];
   const results: GenerationResult[] = [];
   const imports: ImportResult[] = [];
-  for (const dialect of options.dialects) {
-    const { seed, generations, imported } = await benchDialect(
-      dialect,
-      options.files,
-      options.pageSizes,
-      log,
-    );
-    seeds.push(seed);
-    results.push(...generations);
-    imports.push(imported);
+  let s3: TestS3Server | undefined;
+  try {
+    if (options.storages.includes('s3')) {
+      s3 = await startTestS3Server({ bucket: 'annex-bench' });
+      log(`s3: s3rver at ${s3.endpoint}, bucket ${s3.settings.bucket}, folder ${s3.directory}`);
+    }
+    for (const dialect of options.dialects) {
+      const { seed, generations, imported } = await benchDialect(
+        dialect,
+        { files: options.files, pageSizes: options.pageSizes, storages: options.storages, s3 },
+        log,
+      );
+      seeds.push(seed);
+      results.push(...generations);
+      if (imported !== null) imports.push(imported);
+    }
+  } finally {
+    await s3?.close();
   }
-  process.stdout.write(
-    `${report(options.files, seeds, results, loadBefore)}\n\n${importReport(imports)}\n`,
-  );
+  const importPart =
+    imports.length === 0
+      ? 'No import: it reads a local file, and --storage s3 wrote none.'
+      : importReport(imports);
+  process.stdout.write(`${report(options.files, seeds, results, loadBefore)}\n\n${importPart}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -38,8 +38,7 @@ import { trustProxyOption } from './http/trust-proxy.ts';
 import { installRateLimits, rateLimitSettingsOf } from './http/rate-limits.ts';
 import { projectsRoutes } from './projects/projects.routes.ts';
 import type { ExportFileStore } from './storage/export-file-store.ts';
-import { exportStoreOf } from './storage/storage-of-config.ts';
-import { LocalImportUploads } from './storage/import-uploads.ts';
+import { exportStoreOf, importUploadsOf } from './storage/storage-of-config.ts';
 import type { ImportUploadStorage } from './storage/import-uploads.ts';
 
 /** What the app is built from; tests pass their own database and config. */
@@ -150,7 +149,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     database: deps.database,
     service: new ImportService({
       database: deps.database,
-      uploads: deps.importUploads ?? LocalImportUploads.forDataDir(deps.config.DATA_DIR),
+      uploads: deps.importUploads ?? importUploadsOf(deps.config),
       events: deps.importEvents ?? new ImportEvents(),
       maxBytes: deps.config.IMPORT_MAX_BYTES,
       createCheck: () =>

@@ -3,7 +3,7 @@ import type { AnnexDatabase } from '../db/database.ts';
 import { isConnectionError } from '../db/connection-errors.ts';
 import type { ImportJobRow } from '../db/schema.ts';
 import type { WorkerLogger } from '../exports/export-worker.ts';
-import { LocalImportUploads } from '../storage/import-uploads.ts';
+import { importUploadsOf } from '../storage/storage-of-config.ts';
 import type { ImportUploadStorage } from '../storage/import-uploads.ts';
 import { ImportEvents } from './import-events.ts';
 import { runImportWith } from './import-pipeline.ts';
@@ -109,7 +109,7 @@ export class ImportWorker {
     this.database = options.database;
     const maxPacketBytes = options.config.IMPORT_MAX_PACKET_BYTES;
     this.run = options.run ?? ((...args) => runImportWith({ maxPacketBytes }, ...args));
-    this.uploads = options.uploads ?? LocalImportUploads.forDataDir(options.config.DATA_DIR);
+    this.uploads = options.uploads ?? importUploadsOf(options.config);
     this.events = options.events ?? new ImportEvents();
     this.imports = new ImportState(options.database, this.events);
     this.pollMs = options.config.WORKER_POLL_MS;

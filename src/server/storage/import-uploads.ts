@@ -51,10 +51,15 @@ export interface ImportUploadStorage {
   removeListed(listing: UploadListing): Promise<void>;
 }
 
-/** A stored file's key: 32 random hex digits and `.json`. */
-const keyPattern = /^[0-9a-f]{32}\.json$/;
+/** A stored file's key, on every storage: 32 random hex digits and `.json`. */
+export const uploadKeyPattern = /^[0-9a-f]{32}\.json$/;
 /** A file being received: 32 random hex digits and `.part`, in `tmp/`. */
 const tempPattern = /^[0-9a-f]{32}\.part$/;
+
+/** A fresh key for a file to store. */
+export function newUploadKey(): string {
+  return `${randomBytes(16).toString('hex')}.json`;
+}
 
 /** Raised for a key this storage did not make: a bug or a tampered row, never user input. */
 export class InvalidUploadKeyError extends Error {
@@ -125,7 +130,7 @@ export class LocalImportUploads implements ImportUploadStorage {
   async list(): Promise<UploadListing[]> {
     const found: UploadListing[] = [];
     for (const [folder, pattern, temporary] of [
-      [this.root, keyPattern, false],
+      [this.root, uploadKeyPattern, false],
       [this.tempRoot, tempPattern, true],
     ] as const) {
       for (const name of await readdirOrEmpty(folder)) {
@@ -146,7 +151,7 @@ export class LocalImportUploads implements ImportUploadStorage {
 
   /** The absolute path of a key; throws for anything that is not a key this storage made. */
   pathOf(key: string): string {
-    if (!keyPattern.test(key)) throw new InvalidUploadKeyError(`Invalid upload key "${key}"`);
+    if (!uploadKeyPattern.test(key)) throw new InvalidUploadKeyError(`Invalid upload key "${key}"`);
     return path.join(this.root, key);
   }
 }

@@ -211,7 +211,12 @@ export class S3ExportStorage implements ExportFileStore {
    * aborts it once the export is no longer running (or the bucket's lifecycle rule does).
    */
   removeTempsOf(exportId: number): Promise<number> {
-    assertExportId(exportId);
+    try {
+      assertExportId(exportId);
+    } catch (error) {
+      // A promise's caller learns of a bad id from the promise, as from every other method here.
+      return Promise.reject(asError(error));
+    }
     return Promise.resolve(0);
   }
 

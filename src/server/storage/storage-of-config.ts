@@ -1,7 +1,10 @@
 import type { AppConfig } from '../config/env.ts';
 import type { ExportFileStore } from './export-file-store.ts';
+import { LocalImportUploads } from './import-uploads.ts';
+import type { ImportUploadStorage } from './import-uploads.ts';
 import { LocalExportStorage } from './local-export-storage.ts';
 import { S3ExportStorage } from './s3-export-storage.ts';
+import { S3ImportUploads } from './s3-import-uploads.ts';
 import { parseS3StorageUrl, s3ClientOf } from './s3-settings.ts';
 import type { S3Settings } from './s3-settings.ts';
 
@@ -24,4 +27,14 @@ export function exportStoreOf(config: AppConfig): ExportFileStore {
   const settings = s3SettingsOf(config);
   if (settings === undefined) return LocalExportStorage.forDataDir(config.DATA_DIR);
   return new S3ExportStorage(s3ClientOf(settings), settings);
+}
+
+/**
+ * Where imports' uploads are kept: DATA_DIR/imports, or `<prefix>imports/` in the same bucket, so an
+ * upload received by one API process is read by a worker on another machine.
+ */
+export function importUploadsOf(config: AppConfig): ImportUploadStorage {
+  const settings = s3SettingsOf(config);
+  if (settings === undefined) return LocalImportUploads.forDataDir(config.DATA_DIR);
+  return new S3ImportUploads(s3ClientOf(settings), settings);
 }
