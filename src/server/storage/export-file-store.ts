@@ -7,8 +7,11 @@ import type { Readable } from 'node:stream';
 // `presignedUrl`, which only an object store can give.
 //
 // A file is written through an upload: `openUpload` hands out a sink the writer streams the file
-// into (hashing and counting as it goes), and only `commit` makes it a stored file under its key.
-// Until then no reader can see it, and `discard` (or a crash, then the sweep) leaves nothing behind.
+// into (hashing and counting as it goes); `close` ends it and `commit` gives its key. While it is
+// written no reader can see it. The local disk writes a temporary file and renames it into place at
+// `commit`; an object store completes its multipart upload at `close`, so the object is under its
+// key from then on, before any row names it (as a renamed file is before the row is written).
+// `discard` (or, after a crash, the sweep) leaves nothing behind.
 
 /** The size and time of a stored file. */
 export interface StoredFileStat {
@@ -60,7 +63,7 @@ export interface SinkResult {
 export interface ExportFileSink {
   /** Appends `text` as UTF-8; resolves once the sink can take more, so memory stays bounded. */
   write(text: string): Promise<void>;
-  /** Ends the file and returns its size and SHA-256; the file is whole (but not yet committed). */
+  /** Ends the file and returns its size and SHA-256; the file is whole (see the module comment for where). */
   close(): Promise<SinkResult>;
   /** Stops writing and removes whatever was written; safe to call more than once, and after close. */
   discard(): Promise<void>;
@@ -68,7 +71,7 @@ export interface ExportFileSink {
 
 /** An export file on its way into storage (see the module comment). */
 export interface ExportUpload extends ExportFileSink {
-  /** After `close`: puts the file in place under a new key, atomically, and returns the key. */
+  /** After `close`: puts the file in place under its key, atomically, if it is not yet there, and returns the key. */
   commit(): Promise<string>;
 }
 
