@@ -94,7 +94,6 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   // After it (it tells a cookie from an API key): changes by cookie come from the panel's origin.
   installCrossSiteCheck(app, deps.config);
   await installRateLimits(app, rateLimitSettingsOf(deps.config)); // before the routes it limits
-  await app.register(healthRoutes, { database: deps.database });
   await registerAccountRoutes(app, { database: deps.database, sessions, config: deps.config });
   await app.register(projectsRoutes, { prefix: '/api/v1', database: deps.database });
   await app.register(annotationsRoutes, { prefix: '/api/v1', database: deps.database });
@@ -104,6 +103,10 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     signUpLinkHours: deps.config.SIGN_UP_LINK_HOURS,
   });
   const storage = deps.storage ?? ExportStorage.forDataDir(deps.config.DATA_DIR);
+  await app.register(healthRoutes, {
+    database: deps.database,
+    checkStorage: () => storage.ensureFolders(),
+  });
   const linkSigner =
     deps.linkSigner ??
     new LinkSigner(

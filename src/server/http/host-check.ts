@@ -9,7 +9,7 @@ import { ApiError } from './api-error.ts';
 // Health probes are exempt: orchestrators call them on the pod's address.
 
 /** Paths answered whatever the Host header says. */
-const probePaths = new Set(['/livez', '/readyz']);
+const probePaths = new Set(['/healthz', '/livez', '/readyz']);
 
 const loopbackHosts = ['localhost', '127.0.0.1', '[::1]'];
 const wildcardBinds = new Set(['0.0.0.0', '::', '[::]']);
