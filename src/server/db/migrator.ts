@@ -209,8 +209,7 @@ async function withSqliteWriteLock<T>(
     await sql.raw(`pragma busy_timeout = ${Math.max(0, Math.trunc(ms))}`).execute(connection);
   };
   const before =
-    (await sql<{ timeout: number }>`pragma busy_timeout`.execute(connection)).rows[0]?.timeout ??
-    0;
+    (await sql<{ timeout: number }>`pragma busy_timeout`.execute(connection)).rows[0]?.timeout ?? 0;
   try {
     await busyTimeout(0);
     try {
