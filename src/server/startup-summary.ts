@@ -14,6 +14,8 @@ export interface StartupSummary {
   services: readonly string[];
   /** The worker's id, when this process runs the worker. */
   workerId?: string | undefined;
+  /** Where METRICS_PORT serves `/metrics` (`http://host:port`), when set. */
+  metricsAddress?: string | undefined;
   /** The instance admin this start created (the first start only); its generated password is printed here and nowhere else. */
   firstAdmin?: FirstAdminNotice | undefined;
 }
@@ -64,6 +66,8 @@ export function startupLines(summary: StartupSummary): string[] {
   rows.push(['database', describeDatabase(summary.databaseUrl)]);
   rows.push(['data folder', displayPath(summary.dataDir)]);
   rows.push(['services', summary.services.join(', ')]);
+  if (summary.metricsAddress !== undefined)
+    rows.push(['metrics', `${summary.metricsAddress}/metrics`]);
   const heading =
     summary.address === undefined
       ? `annex worker ${summary.workerId ?? ''} is building exports`
