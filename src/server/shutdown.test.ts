@@ -237,6 +237,16 @@ describe.each(testDialects)('SIGTERM to a worker process on %s', (dialect) => {
       expect(worker.output()).toContain(`metrics      http://127.0.0.1:${metricsPort}/metrics`);
       const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
       expect((await fetch(metricsUrl)).status).toBe(401);
+      const scrape = async () => {
+        const response = await fetch(metricsUrl, {
+          headers: { authorization: `Bearer ${metricsToken}` },
+        });
+        expect(response.status).toBe(200);
+        return response.text();
+      };
+      const idle = await scrape();
+      expect(idle).toContain('annex_database_up 1');
+      expect(idle).toContain('process_cpu_user_seconds_total');
 
       const created = await env.app.inject({
         method: 'POST',
@@ -263,13 +273,9 @@ describe.each(testDialects)('SIGTERM to a worker process on %s', (dialect) => {
           'running',
         );
         // Scraped mid-export: the database's view, this worker among those running.
-        const scraped = await (
-          await fetch(metricsUrl, { headers: { authorization: `Bearer ${metricsToken}` } })
-        ).text();
-        expect(scraped).toContain('annex_database_up 1');
+        const scraped = await scrape();
         expect(scraped).toContain('annex_exports{status="running"} 1');
         expect(scraped).toMatch(/annex_worker_heartbeat_age_seconds\{worker_id="worker-\d+-\w+"\}/);
-        expect(scraped).toContain('process_cpu_user_seconds_total');
       }
 
       worker.child.kill('SIGTERM');
