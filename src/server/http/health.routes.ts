@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { FastifyBaseLogger } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { errorEnvelopeSchema } from '../../contract/errors.ts';
 import { pingDatabase } from '../db/database.ts';
@@ -97,6 +98,52 @@ function notReadyMessage(details: ReadinessDetails): string {
   return sentences.join(' ');
 }
 
+/** The database's part of readiness: does it answer, and has it every migration this build knows. */
+async function databaseState(
+  database: AnnexDatabase,
+  timeoutMs: number,
+  log: FastifyBaseLogger,
+): Promise<Pick<ReadinessDetails, 'database' | 'migrations' | 'pending_migrations'>> {
+  const down = (): Pick<ReadinessDetails, 'database' | 'migrations' | 'pending_migrations'> => ({
+    database: 'down',
+    migrations: 'unknown',
+    pending_migrations: [],
+  });
+  try {
+    await pingDatabase(database, timeoutMs);
+  } catch (error) {
+    // Whatever the cause (refused, timed out, the pool closing), the answer is the same: not now.
+    log.warn({ err: error }, 'readiness: the database did not answer');
+    return down();
+  }
+  try {
+    const pending = await within(pendingMigrations(database), timeoutMs, 'the migration check');
+    return {
+      database: 'up',
+      migrations: pending.length === 0 ? 'up' : 'pending',
+      pending_migrations: pending,
+    };
+  } catch (error) {
+    log.warn({ err: error }, 'readiness: the database did not say which migrations ran');
+    return down();
+  }
+}
+
+/** The export storage's part of readiness. */
+async function storageState(
+  checkStorage: () => Promise<void>,
+  timeoutMs: number,
+  log: FastifyBaseLogger,
+): Promise<ReadinessDetails['storage']> {
+  try {
+    await within(checkStorage(), timeoutMs, 'the export storage');
+    return 'up';
+  } catch (error) {
+    log.warn({ err: error }, 'readiness: the export storage is not reachable');
+    return 'down';
+  }
+}
+
 /**
  * `GET /healthz` and `GET /livez` (200 while the process runs) and `GET /readyz` (200 listing each
  * part `up`, else 503 `unavailable` naming the parts that are not, with `ReadinessDetails`).
@@ -117,42 +164,10 @@ export const healthRoutes: FastifyPluginAsyncZod<HealthRoutesOptions> = (
     { schema: { response: { 200: readyResponseSchema, 503: errorEnvelopeSchema } } },
     async (request, reply) => {
       void reply.header('cache-control', 'no-store');
-      const checkDatabase = async (): Promise<
-        Pick<ReadinessDetails, 'database' | 'migrations' | 'pending_migrations'>
-      > => {
-        try {
-          await pingDatabase(database, readinessTimeoutMs);
-        } catch (error) {
-          // Whatever the cause (refused, timed out, the pool closing), the answer is the same: not now.
-          request.log.warn({ err: error }, 'readiness: the database did not answer');
-          return { database: 'down', migrations: 'unknown', pending_migrations: [] };
-        }
-        try {
-          const pending = await within(
-            pendingMigrations(database),
-            readinessTimeoutMs,
-            'the migration check',
-          );
-          return {
-            database: 'up',
-            migrations: pending.length === 0 ? 'up' : 'pending',
-            pending_migrations: pending,
-          };
-        } catch (error) {
-          request.log.warn({ err: error }, 'readiness: could not read which migrations ran');
-          return { database: 'down', migrations: 'unknown', pending_migrations: [] };
-        }
-      };
-      const storageState = async (): Promise<ReadinessDetails['storage']> => {
-        try {
-          await within(checkStorage(), readinessTimeoutMs, 'the export storage');
-          return 'up';
-        } catch (error) {
-          request.log.warn({ err: error }, 'readiness: the export storage is not reachable');
-          return 'down';
-        }
-      };
-      const [databaseParts, storage] = await Promise.all([checkDatabase(), storageState()]);
+      const [databaseParts, storage] = await Promise.all([
+        databaseState(database, readinessTimeoutMs, request.log),
+        storageState(checkStorage, readinessTimeoutMs, request.log),
+      ]);
       const details: ReadinessDetails = { ...databaseParts, storage };
       if (details.database === 'up' && details.storage === 'up' && details.migrations === 'up') {
         return { status: 'ready', database: 'up', storage: 'up', migrations: 'up' } as const;
