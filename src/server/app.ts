@@ -32,6 +32,8 @@ import { ImportFileCheck } from './imports/import-file-check.ts';
 import { ImportService } from './imports/import-service.ts';
 import { importsRoutes } from './imports/imports.routes.ts';
 import { loggerOptions } from './http/logger-options.ts';
+import { AnnexMetrics } from './metrics/annex-metrics.ts';
+import { installHttpMetrics, metricsRoutes } from './metrics/metrics.routes.ts';
 import { installPublicUrl } from './http/request-context.ts';
 import { installSecurityHeaders } from './http/security-headers.ts';
 import { trustProxyOption } from './http/trust-proxy.ts';
@@ -57,6 +59,8 @@ export interface AppDependencies {
   importUploads?: ImportUploadStorage;
   /** The channel to an import worker in this process (wake-ups); defaults to a private one. */
   importEvents?: ImportEvents;
+  /** The process's metrics (shared with its worker); defaults to a registry of the app's own. */
+  metrics?: AnnexMetrics;
 }
 
 /** Builds the HTTP app (API and SPA); `main.ts` starts it, tests call `app.inject`. */
@@ -77,6 +81,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   app.setSerializerCompiler(serializerCompiler);
   installJsonBodyParser(app);
   installErrorHandler(app, { notFound: deps.webRoot === undefined });
+  const metrics = deps.metrics ?? new AnnexMetrics({ database: deps.database });
+  installHttpMetrics(app, metrics); // before the routes it times
   installPublicUrl(app, deps.config.PUBLIC_URL);
   // Before authentication, none needing the database: headers, the Host check, CORS preflights.
   await installSecurityHeaders(app);
@@ -94,7 +100,6 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   // After it (it tells a cookie from an API key): changes by cookie come from the panel's origin.
   installCrossSiteCheck(app, deps.config);
   await installRateLimits(app, rateLimitSettingsOf(deps.config)); // before the routes it limits
-  await app.register(healthRoutes, { database: deps.database });
   await registerAccountRoutes(app, { database: deps.database, sessions, config: deps.config });
   await app.register(projectsRoutes, { prefix: '/api/v1', database: deps.database });
   await app.register(annotationsRoutes, { prefix: '/api/v1', database: deps.database });
@@ -104,6 +109,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     signUpLinkHours: deps.config.SIGN_UP_LINK_HOURS,
   });
   const storage = deps.storage ?? exportStoreOf(deps.config);
+  await app.register(healthRoutes, {
+    database: deps.database,
+    checkStorage: () => storage.check(),
+  });
+  await app.register(metricsRoutes, { metrics, token: deps.config.METRICS_TOKEN });
   const linkSigner =
     deps.linkSigner ??
     new LinkSigner(

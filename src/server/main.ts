@@ -12,8 +12,11 @@ import { ExportEvents } from './exports/export-events.ts';
 import { ExportWorker } from './exports/export-worker.ts';
 import { ImportEvents } from './imports/import-events.ts';
 import { ImportWorker } from './imports/import-worker.ts';
+import { AnnexMetrics } from './metrics/annex-metrics.ts';
+import { startMetricsServer } from './metrics/metrics-server.ts';
 import { demoProjectStringId } from './seed/demo-files.ts';
 import { seedDemoIfEmpty } from './seed/demo-project.ts';
+import { installGracefulShutdown } from './shutdown.ts';
 import { startupLines } from './startup-summary.ts';
 import { exportStoreOf } from './storage/storage-of-config.ts';
 
@@ -44,7 +47,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const services = parseServices(process.argv.slice(2));
   const database = await openDatabase(config.DATABASE_URL);
-  await migrateToLatest(database);
+  await migrateToLatest(database, { onLockWait: (line) => console.log(line) });
   // The API process makes the first instance admin (and prints a generated password, once), then
   // the demo; the demo lists that admin as its admin.
   const firstAdmin = services.has('api')
@@ -64,9 +67,18 @@ async function main(): Promise<void> {
   await storage.ensureReady();
   // Shared by API and worker in one process, so a new export starts at once and waiting requests answer at once.
   const exportEvents = new ExportEvents();
+  // One registry for the whole process: its API's /metrics, its worker's builds, METRICS_PORT.
+  const metrics = new AnnexMetrics({ database, processMetrics: true });
   const workerId = `worker-${process.pid}-${randomUUID().slice(0, 8)}`;
   const worker = services.has('worker')
-    ? new ExportWorker({ database, config, events: exportEvents, workerId, storage })
+    ? new ExportWorker({
+        database,
+        config,
+        events: exportEvents,
+        workerId,
+        storage,
+        metrics: metrics.exportBuild,
+      })
     : undefined;
   // Likewise for imports: an upload queued by this process's API starts at once.
   const importEvents = new ImportEvents();
@@ -83,6 +95,7 @@ async function main(): Promise<void> {
         storage,
         exportEvents,
         importEvents,
+        metrics,
         ...(panelBuilt ? { webRoot } : {}),
       })
     : undefined;
@@ -90,6 +103,15 @@ async function main(): Promise<void> {
   importWorker?.start();
   const address =
     app === undefined ? undefined : await app.listen({ host: config.HOST, port: config.PORT });
+  const metricsServer =
+    config.METRICS_PORT === undefined
+      ? undefined
+      : await startMetricsServer({
+          metrics,
+          token: config.METRICS_TOKEN,
+          host: config.HOST,
+          port: config.METRICS_PORT,
+        });
   // A few plain lines for the person who ran `npm start`, on stdout beside the logs (pretty in a
   // terminal, JSON otherwise): where annex serves, on which database and folder, doing what.
   const lines = startupLines({
@@ -100,19 +122,28 @@ async function main(): Promise<void> {
     storage: storage.location,
     services: [...services],
     workerId: worker?.workerId,
+    metricsAddress: metricsServer?.address,
     firstAdmin: firstAdmin?.created === true ? firstAdmin : undefined,
   });
   console.log(lines.join('\n'));
 
-  const shutdown = async (signal: string) => {
-    console.log(`annex: ${signal}, stopping…`);
-    await app?.close();
-    await Promise.all([worker?.stop(), importWorker?.stop()]);
-    await database.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  installGracefulShutdown({
+    graceMs: config.SHUTDOWN_GRACE_MS,
+    log: (line) => console.error(line),
+    plan: {
+      stopWork: [
+        ...(app === undefined ? [] : [{ name: 'API', stop: () => app.close() }]),
+        ...(worker === undefined ? [] : [{ name: 'export worker', stop: () => worker.stop() }]),
+        ...(importWorker === undefined
+          ? []
+          : [{ name: 'import worker', stop: () => importWorker.stop() }]),
+        ...(metricsServer === undefined
+          ? []
+          : [{ name: 'metrics server', stop: () => metricsServer.app.close() }]),
+      ],
+      closeLast: [{ name: 'database', stop: () => database.close() }],
+    },
+  });
 }
 
 main().catch((error: unknown) => {

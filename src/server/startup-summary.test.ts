@@ -73,6 +73,19 @@ describe('startupLines', () => {
       '  services     worker',
     ]);
   });
+
+  it('says where METRICS_PORT serves /metrics, when set', () => {
+    const lines = startupLines({
+      panelBuilt: false,
+      databaseUrl: 'postgres://annex@db.local:5433/annex',
+      dataDir: '/srv/annex',
+      services: ['worker'],
+      workerId: 'worker-7-beef',
+      metricsAddress: 'http://0.0.0.0:9464',
+    });
+
+    expect(lines.at(-1)).toBe('  metrics      http://0.0.0.0:9464/metrics');
+  });
 });
 
 describe('startupLines on a first start', () => {

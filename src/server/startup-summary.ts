@@ -16,6 +16,8 @@ export interface StartupSummary {
   services: readonly string[];
   /** The worker's id, when this process runs the worker. */
   workerId?: string | undefined;
+  /** Where METRICS_PORT serves `/metrics` (`http://host:port`), when set. */
+  metricsAddress?: string | undefined;
   /** The instance admin this start created (the first start only); its generated password is printed here and nowhere else. */
   firstAdmin?: FirstAdminNotice | undefined;
 }
@@ -67,6 +69,8 @@ export function startupLines(summary: StartupSummary): string[] {
   rows.push(['data folder', displayPath(summary.dataDir)]);
   if (summary.storage?.startsWith('s3://') === true) rows.push(['export storage', summary.storage]);
   rows.push(['services', summary.services.join(', ')]);
+  if (summary.metricsAddress !== undefined)
+    rows.push(['metrics', `${summary.metricsAddress}/metrics`]);
   const heading =
     summary.address === undefined
       ? `annex worker ${summary.workerId ?? ''} is building exports`

@@ -541,8 +541,20 @@ const matrix: MatrixRow[] = [
     expect: [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
   },
   {
+    route: 'GET /healthz',
+    send: () => request('GET', '/healthz'),
+    expect: [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+  },
+  {
     route: 'GET /readyz',
     send: () => request('GET', '/readyz'),
+    expect: [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+  },
+  // metrics: open unless METRICS_TOKEN is set (tested in metrics.routes.test.ts); annex's own
+  // credentials neither open nor close it
+  {
+    route: 'GET /metrics',
+    send: () => request('GET', '/metrics'),
     expect: [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
   },
 ];

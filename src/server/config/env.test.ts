@@ -74,4 +74,32 @@ describe('loadConfig', () => {
       /IMPORT_MAX_PACKET_BYTES/,
     );
   });
+
+  it('takes the operations settings (metrics token and port, shutdown grace) and names bad ones', () => {
+    const defaults = loadConfig({});
+    expect(defaults.METRICS_TOKEN).toBeUndefined();
+    expect(defaults.METRICS_PORT).toBeUndefined();
+    expect(defaults.SHUTDOWN_GRACE_MS).toBe(25_000);
+    const set = loadConfig({
+      METRICS_TOKEN: 'scrape-token-0123456789',
+      METRICS_PORT: '9464',
+      SHUTDOWN_GRACE_MS: '5000',
+    });
+    expect(set).toMatchObject({
+      METRICS_TOKEN: 'scrape-token-0123456789',
+      METRICS_PORT: 9464,
+      SHUTDOWN_GRACE_MS: 5000,
+    });
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(
+      /METRICS_TOKEN: must be at least 16 characters/,
+    );
+    expect(() => loadConfig({ METRICS_TOKEN: 'a token with spaces in it' })).toThrow(
+      /METRICS_TOKEN: must not contain spaces/,
+    );
+    expect(() => loadConfig({ METRICS_PORT: '0' })).toThrow(/METRICS_PORT/);
+    expect(() => loadConfig({ METRICS_PORT: '70000' })).toThrow(/METRICS_PORT/);
+    expect(() => loadConfig({ METRICS_PORT: 'metrics' })).toThrow(/METRICS_PORT/);
+    expect(() => loadConfig({ SHUTDOWN_GRACE_MS: '25s' })).toThrow(/SHUTDOWN_GRACE_MS/);
+    expect(() => loadConfig({ SHUTDOWN_GRACE_MS: '10' })).toThrow(/SHUTDOWN_GRACE_MS/);
+  });
 });

@@ -160,6 +160,25 @@ export const envSchema = z
      * storage) or `presigned` (the object store's own presigned URL; needs EXPORT_STORAGE=s3://…).
      */
     DOWNLOAD_MODE: z.enum(['annex', 'presigned']).default('annex'),
+    /**
+     * When set, `GET /metrics` answers only a scraper sending `Authorization: Bearer <METRICS_TOKEN>`
+     * (401 otherwise); unset, it answers anyone who reaches the port. 16+ characters, no spaces.
+     */
+    METRICS_TOKEN: z
+      .string()
+      .min(16, 'must be at least 16 characters')
+      .regex(/^\S+$/, 'must not contain spaces')
+      .optional(),
+    /**
+     * When set, this process also serves `GET /metrics` on this port (on HOST): the way to scrape a
+     * worker-only process (`--services=worker`), which has no HTTP server otherwise.
+     */
+    METRICS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
+    /**
+     * On SIGTERM or SIGINT, how long the process may take to stop (close the API, hand running exports
+     * and imports back to the queue, close the database) before it exits with 1 anyway, in ms.
+     */
+    SHUTDOWN_GRACE_MS: z.coerce.number().int().min(100).max(600_000).default(25_000),
     /** Fastify log level. */
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])

@@ -1,6 +1,7 @@
 import { isConnectionError, withRetry } from '../db/connection-errors.ts';
 import type { AnnexDatabase } from '../db/database.ts';
 import type { ExportRow } from '../db/schema.ts';
+import type { ExportBuildMetrics } from '../metrics/annex-metrics.ts';
 import type { ExportFileStore, ExportUpload } from '../storage/export-file-store.ts';
 import { startExportChecks } from './export-checks-run.ts';
 import { reasonOf, statusTextOf } from './export-failure.ts';
@@ -47,6 +48,8 @@ export interface ExportBuilderOptions {
   progressIntervalMs: number;
   /** Files the writer reads per page; its default when undefined. */
   pageSize: number | undefined;
+  /** Told of each export completed (duration and size), when the process keeps metrics. */
+  metrics?: ExportBuildMetrics | undefined;
 }
 
 /** Builds one claimed export into its file; see the module comment. */
@@ -142,6 +145,11 @@ export class ExportBuilder {
           checks: checkValues,
         }),
       );
+      if (completed === true)
+        this.options.metrics?.exportBuilt({
+          startedTime: row.started_time,
+          sizeBytes: result.sizeBytes,
+        });
       if (completed === false) {
         // Archived or taken over while it was written: the file belongs to no export.
         await storage.remove(key);

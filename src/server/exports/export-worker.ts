@@ -10,6 +10,7 @@ import type { AbortReason } from './export-build.ts';
 import { ExportEvents } from './export-events.ts';
 import { FinalWrites } from './export-final-writes.ts';
 import type { WorkerLogger } from './export-final-writes.ts';
+import type { ExportBuildMetrics } from '../metrics/annex-metrics.ts';
 import { ExportRepository } from './export-repository.ts';
 import { ExportState } from './export-state.ts';
 import type { OrphanRule } from './export-recovery.ts';
@@ -93,6 +94,8 @@ export interface ExportWorkerOptions {
    * DATABASE_URL and closes on stop. Null: none, claims rely on the heartbeat alone.
    */
   session?: WorkerSession | null;
+  /** Told of every export this worker completes (duration and size); none by default. */
+  metrics?: ExportBuildMetrics;
 }
 
 type WorkerState = 'new' | 'started' | 'stopping' | 'stopped';
@@ -184,6 +187,7 @@ export class ExportWorker {
       logger: this.logger,
       progressIntervalMs: options.progressIntervalMs ?? 500,
       pageSize: options.pageSize,
+      metrics: options.metrics,
     });
     this.sweepIntervalMs = options.sweepIntervalMs ?? 5 * 60_000;
     this.sweepGraceMs = options.sweepGraceMs ?? 15 * 60_000;

@@ -140,7 +140,7 @@ describe('the Host check in the app (SQLite)', () => {
   });
 
   it('answers health probes whatever the Host (orchestrators call the pod address)', async () => {
-    for (const url of ['/livez', '/readyz']) {
+    for (const url of ['/healthz', '/livez', '/readyz']) {
       const response = await test.app.inject({ url, headers: { host: '10.244.3.17:8080' } });
       expect(response.statusCode, url).toBe(200);
     }

@@ -6,10 +6,10 @@ import { ApiError } from './api-error.ts';
 // (`Host: attacker.example`), same-origin with the attacker's page: it could read answers and get
 // links built on that host. Only host names annex is served under are answered; ports are not
 // compared (a proxy or a port mapping changes them, a rebinding attack cannot make use of them).
-// Health probes are exempt: orchestrators call them on the pod's address.
+// Health probes and metrics are exempt: orchestrators and scrapers call them on the pod's address.
 
 /** Paths answered whatever the Host header says. */
-const probePaths = new Set(['/livez', '/readyz']);
+const probePaths = new Set(['/healthz', '/livez', '/readyz', '/metrics']);
 
 const loopbackHosts = ['localhost', '127.0.0.1', '[::1]'];
 const wildcardBinds = new Set(['0.0.0.0', '::', '[::]']);

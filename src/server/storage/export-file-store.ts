@@ -93,7 +93,7 @@ export interface ExportFileStore {
   readonly location: string;
   /** Creates what must exist (folders) or checks what must (the bucket); safe to call again. */
   ensureReady(): Promise<void>;
-  /** Throws when the storage cannot be reached right now (for `/readyz`); never changes anything. */
+  /** Throws when the storage cannot be used right now (for `/readyz`); at most makes a missing folder. */
   check(signal?: AbortSignal): Promise<void>;
   /** Begins writing export `exportId`'s file for worker `owner`; see `ExportUpload`. */
   openUpload(exportId: number, owner: string, signal?: AbortSignal): Promise<ExportUpload>;

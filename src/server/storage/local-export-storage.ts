@@ -59,8 +59,9 @@ export class LocalExportStorage implements ExportFileStore {
     return this.ensureFolders();
   }
 
-  /** The folder for files being written is there and this process may write in it. */
+  /** The folders are there (made if not, as at start) and this process may write in them. */
   async check(): Promise<void> {
+    await this.ensureFolders();
     await fsp.access(this.tempRoot, fs.constants.W_OK);
   }
 
