@@ -52,12 +52,14 @@ describe('LocalExportStorage', () => {
     },
     outages: [
       {
-        name: 'its folder is gone',
+        // A gone folder is made again (as at start); one that cannot be made is an outage.
+        name: 'its folder cannot be made',
         cause: async (harness) => {
           await fs.promises.rm(harness.store.location, { recursive: true, force: true });
+          await fs.promises.writeFile(harness.store.location, 'not a folder');
           return harness.store;
         },
-        message: /ENOENT.*exports/,
+        message: /(ENOTDIR|EEXIST).*exports/,
       },
     ],
   });
