@@ -121,6 +121,30 @@ export const envSchema = z.object({
     .min(1)
     .max(24 * 60)
     .default(15),
+  /**
+   * Exports older than this many days (counted from when they were asked for) are archived by the
+   * retention sweep and their files deleted; unset keeps them for ever. Never a queued or running
+   * export, nor the newest complete export of a source (export-retention.ts).
+   */
+  EXPORT_RETENTION_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100 * 365)
+    .optional(),
+  /**
+   * Keep at most the newest N finished exports of each source (project, source and its id, completed
+   * only or all files, with or without removed instances); older ones are archived. Unset: no limit.
+   * The newest complete export of a source always stays, even beyond N.
+   */
+  EXPORT_KEEP_PER_SOURCE: z.coerce.number().int().min(1).max(1_000_000).optional(),
+  /** How often a worker runs the retention sweep, in minutes (one worker at a time across processes). */
+  EXPORT_RETENTION_SWEEP_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60)
+    .default(60),
   /** Exports one user may ask for per minute; more get 429. */
   EXPORTS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(30),
   /** Behind a reverse proxy: trust its X-Forwarded-* headers (true, a hop count, or addresses), for HTTPS cookies and client addresses. */
