@@ -396,6 +396,20 @@ export interface ImportJobTable {
   attempt_count: Generated<number>;
 }
 
+/**
+ * A lease on a maintenance task that one process at a time runs (migration 0008): the holder and
+ * until when. See `db/maintenance-lease.ts`.
+ */
+export interface MaintenanceLeaseTable {
+  /** The task (`export-retention`). */
+  name: string;
+  /** Who holds it: a worker id. */
+  holder: string;
+  acquired_time: IsoTime;
+  /** Past this time the lease is free for anyone, whether or not its holder is alive. */
+  expires_time: IsoTime;
+}
+
 export interface Database {
   project: ProjectTable;
   directory: DirectoryTable;
@@ -418,6 +432,7 @@ export interface Database {
   audit_event: AuditEventTable;
   imported_file: ImportedFileTable;
   import_job: ImportJobTable;
+  maintenance_lease: MaintenanceLeaseTable;
 }
 
 export type ProjectRow = Selectable<ProjectTable>;
