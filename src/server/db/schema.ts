@@ -331,7 +331,8 @@ export interface AuditEventTable {
   time: IsoTime;
   actor_user_id: number | null;
   actor_email: string | null;
-  via: 'session' | 'api_key' | null;
+  /** How the actor was signed in, or `retention` when annex itself acted (a text column: no migration needed). */
+  via: 'session' | 'api_key' | 'retention' | null;
   /** The project it concerns, or null for instance-wide events (sign-in, users). */
   project_id: number | null;
   action: AuditAction;
