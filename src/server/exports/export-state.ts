@@ -132,9 +132,7 @@ export interface CompletedFile {
  * still holds when the row is archived (the retention sweep's: only a finished export, and never the
  * newest complete one of its source).
  */
-export type ArchiveCondition = (
-  eb: ExpressionBuilder<Database, 'export'>,
-) => Expression<SqlBool>;
+export type ArchiveCondition = (eb: ExpressionBuilder<Database, 'export'>) => Expression<SqlBool>;
 
 /** The columns of an export put back in the queue, as if it had never been claimed. */
 const requeuedValues = {
