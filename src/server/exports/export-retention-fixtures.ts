@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import { isFinalStatus } from '../../contract/exports.ts';
 import type { ExportStatus } from '../../contract/exports.ts';
 import type { AnnexDatabase } from '../db/database.ts';
 import type { ExportRow } from '../db/schema.ts';
@@ -55,10 +56,7 @@ export async function addRetentionExport(
     ann_is_complete: spec.annIsComplete === false ? 0 : 1,
     include_removed: spec.includeRemoved === true ? 1 : 0,
     created_time: created.toISOString(),
-    finished_time:
-      spec.status === 'complete' || spec.status === 'failed' || spec.status === 'cancelled'
-        ? created.toISOString()
-        : null,
+    finished_time: isFinalStatus(spec.status) ? created.toISOString() : null,
     status_text: spec.status === 'failed' ? 'Export failed: test.' : null,
   });
   if (spec.status !== 'complete') return { id: row.id, row, filePath: null };
