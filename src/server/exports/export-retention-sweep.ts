@@ -25,8 +25,10 @@ import { ExportState } from './export-state.ts';
  * One sweep at a time across every process: a sweep first takes the `export-retention` lease
  * (db/maintenance-lease.ts); a worker that finds it held skips its turn. The holder renews the lease
  * after every batch and releases it at the end; should it crash, the lease runs out after `leaseMs`
- * and the next sweep anywhere takes over. A holder that finds its lease gone (it stalled longer than
- * `leaseMs` and another took over) stops at once.
+ * and the next sweep anywhere takes over. A holder that finds at its renewal that its lease is gone
+ * (it stalled longer than `leaseMs` and another took over) stops there. Until then the two may
+ * overlap for one batch, which costs nothing but time: each archive is one guarded statement
+ * (`archived = 0`), so an export is archived, and audited, once.
  *
  * Batches: projects are read `projectBatchSize` at a time, and each project's listed exports newest
  * first `batchSize` at a time (the `(project_id, archived, id)` index), so a project with 100,000
