@@ -261,8 +261,8 @@ export const auditEventSchema = z.object({
   time: z.string(),
   /** Who, by email; null when nobody was signed in (a failed sign-in names the email tried in `details`). */
   actor_email: z.string().nullable(),
-  /** How they were signed in, or null. */
-  via: z.enum(['session', 'api_key']).nullable(),
+  /** How they were signed in; `retention` when annex itself archived an old export (no actor); or null. */
+  via: z.enum(['session', 'api_key', 'retention']).nullable(),
   action: z.enum(auditActions),
   /** What it was done to, in words (`export 12`, `member bob@example.com`). */
   target: z.string().nullable(),

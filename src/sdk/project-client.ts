@@ -12,6 +12,8 @@ import {
 import { jobListResponseSchema, projectDetailResponseSchema } from '../contract/projects.ts';
 import type { ProjectDetailResponse } from '../contract/projects.ts';
 import type { ExportDiff } from '../contract/export-diff.ts';
+import { exportStorageResponseSchema } from '../contract/export-storage.ts';
+import type { ExportStorageResponse } from '../contract/export-storage.ts';
 import { InvalidInputError, NotFoundError } from './annex-errors.ts';
 import { fetchExportDiff } from './export-diff.ts';
 import { AnnexHttpClient, defaultAnnexHost } from './annex-http-client.ts';
@@ -242,6 +244,19 @@ export class ProjectExports {
   async diff(from: number, to: number): Promise<ExportDiff> {
     const { client, path } = this.#context;
     return fetchExportDiff(client, path, from, to);
+  }
+
+  /**
+   * How much storage the project's exports take: the bytes and count of those with a file (archived
+   * ones have none), and the server's retention settings (`retention_days`, `keep_per_source`; null
+   * when off). `retentionPolicyText(storage.retention)` (contract) says the policy in words.
+   */
+  async storage(): Promise<ExportStorageResponse> {
+    const { client, path } = this.#context;
+    return client.sendJson(
+      { method: 'GET', path: `${path}/exports/storage` },
+      exportStorageResponseSchema,
+    );
   }
 
   /** One page of exports, newest first. */

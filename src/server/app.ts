@@ -19,6 +19,9 @@ import { exportDiffRoutes } from './exports/export-diff.routes.ts';
 import { ExportDiffService } from './exports/export-diff-service.ts';
 import { exportsRoutes } from './exports/exports.routes.ts';
 import { exportCancelRetryRoutes } from './exports/exports-cancel-retry.routes.ts';
+import { retentionPolicyOf } from './exports/export-retention.ts';
+import { ExportStorageUsage } from './exports/export-storage-usage.ts';
+import { exportsStorageRoutes } from './exports/exports-storage.routes.ts';
 import { filesRoutes } from './exports/files.routes.ts';
 import { corsOriginsList, installCors } from './http/cors.ts';
 import { installCrossSiteCheck } from './http/cross-site.ts';
@@ -146,6 +149,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     prefix: '/api/v1',
     database: deps.database,
     events,
+  });
+  await app.register(exportsStorageRoutes, {
+    prefix: '/api/v1',
+    database: deps.database,
+    usage: new ExportStorageUsage(deps.database, retentionPolicyOf(deps.config)),
   });
   await app.register(exportDiffRoutes, {
     prefix: '/api/v1',

@@ -27,6 +27,7 @@ import { registerExportChecksCommand } from './export-checks-command.ts';
 import { exitCodeFor, exitCodes, exitCodesHelp, UsageError } from './exit-codes.ts';
 import { registerExportCancelRetryCommands } from './export-cancel-retry-command.ts';
 import { registerExportDiffCommand } from './export-diff-command.ts';
+import { registerExportStorageCommand } from './export-storage-command.ts';
 import type { ExitCode } from './exit-codes.ts';
 import { formatBytes, plural, ProgressReporter } from './progress-reporter.ts';
 import type { ProgressStream } from './progress-reporter.ts';
@@ -139,7 +140,7 @@ function writeJson(io: CliIo, value: unknown): void {
 
 /**
  * The `annex` program: `annex export generate | list | status | checks | download | cancel |
- * retry` and `annex import FILE`.
+ * retry | diff | storage` and `annex import FILE`.
  */
 export function buildAnnexCli(io: CliIo): Command {
   const reporter = new ProgressReporter(io.stderr);
@@ -401,6 +402,11 @@ ${commandHelp}`,
     commandHelp,
   });
   registerExportDiffCommand(exportCommand, { io, withConnection, positiveInteger, projectOf });
+  registerExportStorageCommand(exportCommand, {
+    withConnection,
+    projectOf,
+    out: (text) => io.stdout.write(text),
+  });
 
   withConnection(program.command('import'))
     .description(

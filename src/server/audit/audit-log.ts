@@ -24,7 +24,12 @@ export interface AuditEntry {
 export interface AuditActor {
   principal: Principal | null;
   ip: string | null;
+  /** Set when annex itself acted, for nobody (`retention`); recorded as the event's `via`. */
+  automatic?: 'retention';
 }
+
+/** The actor of the retention sweep's archives: annex itself, no account, no address. */
+export const retentionActor: AuditActor = { principal: null, ip: null, automatic: 'retention' };
 
 /** An actor who is signed in: the one a route that needs someone hands its service. */
 export interface SignedInActor extends AuditActor {
@@ -59,7 +64,7 @@ export async function recordAudit(
       time: now.toISOString(),
       actor_user_id: principal?.user.id ?? null,
       actor_email: principal?.user.email ?? null,
-      via: principal?.via ?? null,
+      via: principal?.via ?? actor.automatic ?? null,
       project_id: entry.projectId ?? null,
       action: entry.action,
       target: entry.target ?? null,

@@ -224,6 +224,11 @@ const matrix: MatrixRow[] = [
     expect: [401, 200, 200, 200, 404, 200, 200, 200, 404, 401, 401, 401, 401, 401, 200],
   },
   {
+    route: 'GET /api/v1/projects/:project/exports/storage',
+    send: (cell) => request('GET', `${projectPath(cell)}/exports/storage`),
+    expect: [401, 200, 200, 200, 404, 200, 200, 200, 404, 401, 401, 401, 401, 401, 200],
+  },
+  {
     route: 'GET /api/v1/projects/:project/exports/:id',
     send: (cell) => request('GET', `${projectPath(cell)}/exports/${cell.world.completeExportId}`),
     expect: [401, 200, 200, 200, 404, 200, 200, 200, 404, 401, 401, 401, 401, 401, 200],

@@ -102,4 +102,35 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SHUTDOWN_GRACE_MS: '25s' })).toThrow(/SHUTDOWN_GRACE_MS/);
     expect(() => loadConfig({ SHUTDOWN_GRACE_MS: '10' })).toThrow(/SHUTDOWN_GRACE_MS/);
   });
+
+  it('keeps exports for ever unless a retention is set, and names a bad retention setting', () => {
+    const defaults = loadConfig({});
+    expect(defaults.EXPORT_RETENTION_DAYS).toBeUndefined();
+    expect(defaults.EXPORT_KEEP_PER_SOURCE).toBeUndefined();
+    expect(defaults.EXPORT_RETENTION_SWEEP_MINUTES).toBe(60);
+    const set = loadConfig({
+      EXPORT_RETENTION_DAYS: '30',
+      EXPORT_KEEP_PER_SOURCE: '5',
+      EXPORT_RETENTION_SWEEP_MINUTES: '15',
+    });
+    expect(set.EXPORT_RETENTION_DAYS).toBe(30);
+    expect(set.EXPORT_KEEP_PER_SOURCE).toBe(5);
+    expect(set.EXPORT_RETENTION_SWEEP_MINUTES).toBe(15);
+    for (const [name, value] of [
+      ['EXPORT_RETENTION_DAYS', '0'],
+      ['EXPORT_RETENTION_DAYS', '30d'],
+      ['EXPORT_RETENTION_DAYS', '1.5'],
+      ['EXPORT_RETENTION_DAYS', ''],
+      ['EXPORT_KEEP_PER_SOURCE', '0'],
+      ['EXPORT_KEEP_PER_SOURCE', '-3'],
+      ['EXPORT_KEEP_PER_SOURCE', 'all'],
+      ['EXPORT_RETENTION_SWEEP_MINUTES', '0'],
+      ['EXPORT_RETENTION_SWEEP_MINUTES', 'hourly'],
+      ['EXPORT_RETENTION_SWEEP_MINUTES', '20000'],
+    ] as const) {
+      const load = () => loadConfig({ [name]: value });
+      expect(load, `${name}=${value}`).toThrow(ConfigError);
+      expect(load, `${name}=${value}`).toThrow(`${name}: `);
+    }
+  });
 });

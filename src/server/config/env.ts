@@ -179,6 +179,30 @@ export const envSchema = z
      * and imports back to the queue, close the database) before it exits with 1 anyway, in ms.
      */
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(100).max(600_000).default(25_000),
+    /**
+     * Exports older than this many days (counted from when they were asked for) are archived by the
+     * retention sweep and their files deleted; unset keeps them for ever. Never a queued or running
+     * export, nor the newest complete export of a source (export-retention.ts).
+     */
+    EXPORT_RETENTION_DAYS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(100 * 365)
+      .optional(),
+    /**
+     * Keep at most the newest N finished exports of each source (project, source and its id, completed
+     * only or all files, with or without removed instances); older ones are archived. Unset: no limit.
+     * The newest complete export of a source always stays, even beyond N.
+     */
+    EXPORT_KEEP_PER_SOURCE: z.coerce.number().int().min(1).max(1_000_000).optional(),
+    /** How often a worker runs the retention sweep, in minutes (one worker at a time across processes). */
+    EXPORT_RETENTION_SWEEP_MINUTES: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24 * 60)
+      .default(60),
     /** Fastify log level. */
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])

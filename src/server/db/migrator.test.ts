@@ -45,6 +45,8 @@ describe.each(testDialects)('migrations on %s', (dialect) => {
         // 0006: change tracking and imports
         'import_job',
         'imported_file',
+        // 0008: leases on maintenance (the retention sweep)
+        'maintenance_lease',
       ].sort(),
     );
     expect(await migrateToLatest(database)).toEqual([]);

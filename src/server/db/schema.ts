@@ -331,7 +331,8 @@ export interface AuditEventTable {
   time: IsoTime;
   actor_user_id: number | null;
   actor_email: string | null;
-  via: 'session' | 'api_key' | null;
+  /** How the actor was signed in, or `retention` when annex itself acted (a text column: no migration needed). */
+  via: 'session' | 'api_key' | 'retention' | null;
   /** The project it concerns, or null for instance-wide events (sign-in, users). */
   project_id: number | null;
   action: AuditAction;
@@ -396,6 +397,20 @@ export interface ImportJobTable {
   attempt_count: Generated<number>;
 }
 
+/**
+ * A lease on a maintenance task that one process at a time runs (migration 0008): the holder and
+ * until when. See `db/maintenance-lease.ts`.
+ */
+export interface MaintenanceLeaseTable {
+  /** The task (`export-retention`). */
+  name: string;
+  /** Who holds it: a worker id. */
+  holder: string;
+  acquired_time: IsoTime;
+  /** Past this time the lease is free for anyone, whether or not its holder is alive. */
+  expires_time: IsoTime;
+}
+
 export interface Database {
   project: ProjectTable;
   directory: DirectoryTable;
@@ -418,6 +433,7 @@ export interface Database {
   audit_event: AuditEventTable;
   imported_file: ImportedFileTable;
   import_job: ImportJobTable;
+  maintenance_lease: MaintenanceLeaseTable;
 }
 
 export type ProjectRow = Selectable<ProjectTable>;

@@ -17,6 +17,7 @@ import type { ExportRow } from '../db/schema.ts';
 import { ApiError, notFound } from '../http/api-error.ts';
 import type { ExportFileStore } from '../storage/export-file-store.ts';
 import type { LinkSigner } from './download-links.ts';
+import { archiveExport } from './export-archive.ts';
 import { exportCancelledConflict } from './export-cancel-retry.ts';
 import type { ExportEvents } from './export-events.ts';
 import { ExportRepository } from './export-repository.ts';
@@ -282,9 +283,12 @@ export class ExportService {
           requester.role === 'viewer' ? 'archiving an export' : 'archiving someone else’s export',
         );
     }
-    const archived = await this.state.archive(project.id, exportId);
+    const archived = await archiveExport(
+      { state: this.state, storage: this.storage },
+      project.id,
+      exportId,
+    );
     if (archived === undefined) throw this.exportNotFound(project, exportId);
-    if (archived.storage_key !== null) await this.storage.remove(archived.storage_key);
   }
 
   private async requireRow(project: ExportProject, exportId: number): Promise<ExportRow> {

@@ -1,4 +1,4 @@
-import type { ExpressionBuilder } from 'kysely';
+import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
 import type { ExportStatus } from '../../contract/exports.ts';
 import type { ExportChecks } from '../../contract/export-checks.ts';
 import type { AnnexDatabase } from '../db/database.ts';
@@ -126,6 +126,13 @@ export interface CompletedFile {
   /** The check values counted while the file was written; stored as JSON (absent: none, null). */
   checks?: ExportChecks;
 }
+
+/**
+ * A further condition an archive must meet, checked in the archiving statement itself so that it
+ * still holds when the row is archived (the retention sweep's: only a finished export, and never the
+ * newest complete one of its source).
+ */
+export type ArchiveCondition = (eb: ExpressionBuilder<Database, 'export'>) => Expression<SqlBool>;
 
 /** The columns of an export put back in the queue, as if it had never been claimed. */
 const requeuedValues = {
@@ -353,15 +360,17 @@ export class ExportState {
    * Archives an export of the project in one statement: hidden from the list, and when it had not
    * finished it fails so that no worker completes it afterwards (the worker's guarded moves find it
    * no longer held). Returns the archived row (its storage_key names the file to delete), or
-   * undefined when the project has no such export or it was already archived.
+   * undefined when the project has no such export, it was already archived, or it does not meet
+   * `onlyIf`.
    */
   async archive(
     projectId: number,
     id: number,
     now: Date = new Date(),
+    onlyIf?: ArchiveCondition,
   ): Promise<ExportRow | undefined> {
     const unfinished = moves.archive.from;
-    const row = await this.database.db
+    const archiving = this.database.db
       .updateTable('export')
       .set((eb) => ({
         archived: 1,
@@ -386,7 +395,8 @@ export class ExportState {
       }))
       .where('id', '=', id)
       .where('project_id', '=', projectId)
-      .where('archived', '=', 0)
+      .where('archived', '=', 0);
+    const row = await (onlyIf === undefined ? archiving : archiving.where(onlyIf))
       .returningAll()
       .executeTakeFirst();
     if (row !== undefined) this.events.emit('settled', row.id, row.status);

@@ -12,6 +12,8 @@ import { FinalWrites } from './export-final-writes.ts';
 import type { WorkerLogger } from './export-final-writes.ts';
 import type { ExportBuildMetrics } from '../metrics/annex-metrics.ts';
 import { ExportRepository } from './export-repository.ts';
+import { retentionScheduleFor } from './export-retention-sweep.ts';
+import type { RetentionSchedule } from './export-retention-sweep.ts';
 import { ExportState } from './export-state.ts';
 import type { OrphanRule } from './export-recovery.ts';
 import { WorkerSession } from './export-worker-session.ts';
@@ -128,6 +130,8 @@ export class ExportWorker {
   private readonly recoverEveryMs: number;
   private readonly session: WorkerSession | null;
   private readonly ownsSession: boolean;
+  /** Archives old exports (export-retention-sweep.ts): at start and every EXPORT_RETENTION_SWEEP_MINUTES. */
+  private readonly retention: RetentionSchedule;
 
   private state: WorkerState = 'new';
   private readonly running = new Map<number, RunningExport>();
@@ -206,6 +210,12 @@ export class ExportWorker {
           : null;
     if (this.staleAfterMs <= this.heartbeatMs)
       throw new Error('staleAfterMs must be longer than heartbeatMs');
+    this.retention = retentionScheduleFor({
+      ...options,
+      storage: this.storage,
+      events: this.events,
+      logger: this.logger,
+    });
   }
 
   /** False once stop() began; read after each await, since stop() may run meanwhile. */
@@ -230,6 +240,7 @@ export class ExportWorker {
     this.events.on('settled', this.onSettled);
     this.heartbeatTimer = setInterval(() => void this.beat(), this.heartbeatMs);
     this.heartbeatTimer.unref();
+    this.retention.start();
     this.wake();
   }
 
@@ -245,6 +256,7 @@ export class ExportWorker {
     this.events.off('settled', this.onSettled);
     clearTimeout(this.pollTimer);
     clearInterval(this.heartbeatTimer);
+    await this.retention.stop();
     await this.ticking;
     for (const job of this.running.values()) job.controller.abort('stopping' satisfies AbortReason);
     await Promise.all([...this.running.values()].map((job) => job.done));

@@ -5,6 +5,7 @@ import type { ErrorCode } from '../../contract/errors.ts';
 import {
   buildErrorEnvelope,
   buildExportPage,
+  buildExportStorage,
   buildJobList,
   buildMe,
   buildPreflight,
@@ -53,7 +54,7 @@ export function neverAnswer(): Promise<Response> {
 
 /**
  * The signed-in instance admin and the demo project as the server shows them: who is signed in,
- * the project's detail, jobs, an empty export list and a preflight. Every test starts with these;
+ * the project's detail, jobs, an empty export list, its storage and a preflight. Every test starts with these;
  * a test changes what it needs with `server.use(...)` (`signedOutHandlers` for nobody signed in).
  */
 export const demoProjectHandlers = [
@@ -63,6 +64,7 @@ export const demoProjectHandlers = [
   http.get(apiPath(`/projects/${demoProject}/jobs`), () => jsonResponse(buildJobList())),
   http.get(`${exportsPath()}/preflight`, () => jsonResponse(buildPreflight())),
   http.get(exportsPath(), () => jsonResponse(buildExportPage([]))),
+  http.get(`${exportsPath()}/storage`, () => jsonResponse(buildExportStorage())),
 ];
 
 /** `GET /api/v1/auth/me` as the server answers when nobody is signed in (or the session ended). */

@@ -26,6 +26,8 @@ import type {
   ProjectListResponse,
   TaskDetailResponse,
 } from '../../contract/projects.ts';
+import { exportStorageResponseSchema } from '../../contract/export-storage.ts';
+import type { ExportStorageResponse } from '../../contract/export-storage.ts';
 import { importListResponseSchema, importSchema } from '../../contract/imports.ts';
 import type { Import, ImportListResponse } from '../../contract/imports.ts';
 import type { ProjectRole } from '../../contract/roles.ts';
@@ -132,6 +134,18 @@ export function buildPreflight(overrides: Partial<PreflightResponse> = {}): Pref
     instance_count: 412,
     source_file_count: 40,
     empty_reason: null,
+    ...overrides,
+  });
+}
+
+/** A storage answer: no export with a file and no retention by default. */
+export function buildExportStorage(
+  overrides: Partial<ExportStorageResponse> = {},
+): ExportStorageResponse {
+  return exportStorageResponseSchema.parse({
+    bytes: 0,
+    export_count: 0,
+    retention: { retention_days: null, keep_per_source: null },
     ...overrides,
   });
 }

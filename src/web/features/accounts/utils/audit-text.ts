@@ -36,5 +36,12 @@ export function auditDetailLines(details: AuditEvent['details']): string[] {
 export function auditViaText(via: AuditEvent['via']): string {
   if (via === 'session') return 'panel';
   if (via === 'api_key') return 'API key';
+  if (via === 'retention') return 'retention (automatic)';
   return '—';
+}
+
+/** Who acted: their email, annex itself for an automatic archive, or nobody (a failed sign-in). */
+export function auditActorText(event: Pick<AuditEvent, 'actor_email' | 'via'>): string {
+  if (event.actor_email !== null) return event.actor_email;
+  return event.via === 'retention' ? 'annex' : 'nobody signed in';
 }

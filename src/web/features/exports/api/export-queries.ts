@@ -3,6 +3,7 @@ import { isFinalStatus } from '../../../../contract/exports.ts';
 import type { Export, ExportListResponse } from '../../../../contract/exports.ts';
 import { getSharedPrettyPrinter } from '../pretty-print/pretty-printer.ts';
 import type { PrettyPrinter } from '../pretty-print/pretty-printer.ts';
+import { fetchExportStorage } from './export-storage-api.ts';
 import { createExportLink, fetchExport, fetchExportList, fetchPreflight } from './exports-api.ts';
 import type { ExportListFilters, PreflightSettings } from './exports-api.ts';
 
@@ -63,6 +64,21 @@ export const exportQueries = {
       placeholderData: keepPreviousData,
       // The count changes when annotators work; a short freshness window avoids refetching on every toggle back.
       staleTime: 10_000,
+    }),
+  storages: (project: string) => [...exportQueries.all(project), 'storage'] as const,
+  /**
+   * The storage the project's exports take, as of the list read at `listUpdatedAt`: a new list read
+   * (a poll, Refresh, a change) makes a new key, so the figure is read again with the list.
+   */
+  storage: (project: string, listUpdatedAt: number) =>
+    queryOptions({
+      queryKey: [...exportQueries.storages(project), { listUpdatedAt }] as const,
+      // Nothing to read with until the list itself has been read.
+      queryFn:
+        listUpdatedAt === 0 ? skipToken : ({ signal }) => fetchExportStorage(project, signal),
+      // The last figure stays up while the next one loads; a superseded one is never read again.
+      placeholderData: keepPreviousData,
+      gcTime: 0,
     }),
   previews: (project: string) => [...exportQueries.all(project), 'preview'] as const,
   /** The file pretty-printed: a fresh link (links expire), then fetched and formatted in the worker. */

@@ -7,7 +7,12 @@ import { ErrorState } from '../../../../components/ErrorState/ErrorState.tsx';
 import { errorMessage } from '../../../../lib/api-client.ts';
 import { formatAbsoluteTime } from '../../../../lib/format.ts';
 import { accountQueries } from '../../api/account-queries.ts';
-import { auditActionText, auditDetailLines, auditViaText } from '../../utils/audit-text.ts';
+import {
+  auditActionText,
+  auditActorText,
+  auditDetailLines,
+  auditViaText,
+} from '../../utils/audit-text.ts';
 
 /** Events per page: a screenful; "Load more" reads the next. */
 export const auditPageSize = 50;
@@ -76,7 +81,7 @@ export function AuditTable({ project }: AuditTableProps) {
                     <Table.Td style={{ whiteSpace: 'nowrap' }}>
                       <time dateTime={event.time}>{formatAbsoluteTime(event.time)}</time>
                     </Table.Td>
-                    <Table.Td>{event.actor_email ?? 'nobody signed in'}</Table.Td>
+                    <Table.Td>{auditActorText(event)}</Table.Td>
                     <Table.Td>{auditViaText(event.via)}</Table.Td>
                     <Table.Td>{auditActionText[event.action]}</Table.Td>
                     <Table.Td>{event.target ?? '—'}</Table.Td>

@@ -23,6 +23,7 @@ import { exportColumns } from '../ExportRow/export-columns.ts';
 import { ExportRow } from '../ExportRow/ExportRow.tsx';
 import { SpotCheckModal } from '../SpotCheck/SpotCheckModal.tsx';
 import { ExportSkeletonRows } from '../ExportSkeletonRows/ExportSkeletonRows.tsx';
+import { ExportStorageUsage } from '../ExportStorageUsage/ExportStorageUsage.tsx';
 import { PopupBlockedAlert } from '../PopupBlockedAlert/PopupBlockedAlert.tsx';
 import classes from './ExportList.module.css';
 
@@ -101,6 +102,8 @@ export function ExportList({ project, pages, canArchive, canRegenerate }: Export
           </Button>
         </Group>
       </Group>
+
+      <ExportStorageUsage project={project} listUpdatedAt={list.dataUpdatedAt} />
 
       {download.blocked !== null && (
         <PopupBlockedAlert blocked={download.blocked} onClose={download.dismiss} />
