@@ -10,6 +10,7 @@ import { openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrator.ts';
 import { ExportEvents } from './exports/export-events.ts';
 import { ExportWorker } from './exports/export-worker.ts';
+import { openExportChangeFeed } from './exports/open-export-change-feed.ts';
 import { ImportEvents } from './imports/import-events.ts';
 import { ImportWorker } from './imports/import-worker.ts';
 import { demoProjectStringId } from './seed/demo-files.ts';
@@ -68,6 +69,13 @@ async function main(): Promise<void> {
   const importWorker = services.has('worker')
     ? new ImportWorker({ database, config, events: importEvents, workerId: `${workerId}-imports` })
     : undefined;
+  // Every process's export changes, on PostgreSQL (LISTEN/NOTIFY): wakes this worker and waiting
+  // requests when another process queues or finishes an export, and feeds the live event streams.
+  const exportChanges = await openExportChangeFeed(database, {
+    url: config.DATABASE_URL,
+    exportEvents,
+    importEvents,
+  });
   // The built panel sits beside the sources: `npm start` builds it first; under `npm run dev` Vite serves it.
   const webRoot = fileURLToPath(new URL('../../dist/web', import.meta.url));
   const panelBuilt = fs.existsSync(path.join(webRoot, 'index.html'));
@@ -77,6 +85,7 @@ async function main(): Promise<void> {
         database,
         exportEvents,
         importEvents,
+        exportChanges,
         ...(panelBuilt ? { webRoot } : {}),
       })
     : undefined;
@@ -101,6 +110,7 @@ async function main(): Promise<void> {
     console.log(`annex: ${signal}, stopping…`);
     await app?.close();
     await Promise.all([worker?.stop(), importWorker?.stop()]);
+    await exportChanges.close();
     await database.close();
     process.exit(0);
   };

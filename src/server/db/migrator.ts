@@ -8,6 +8,7 @@ import * as maintainedCounts from './migrations/0004-maintained-counts.ts';
 import * as accounts from './migrations/0005-accounts.ts';
 import * as changesAndImports from './migrations/0006-changes-and-imports.ts';
 import * as exportChecksAndRetries from './migrations/0007-export-checks-and-retries.ts';
+import * as changeNotifications from './migrations/0008-change-notifications.ts';
 
 // Migrations are code, listed here in order; a name once released is never changed.
 const migrations: Record<string, (dialect: DialectName) => Migration> = {
@@ -18,6 +19,7 @@ const migrations: Record<string, (dialect: DialectName) => Migration> = {
   '0005-accounts': (dialect) => ({ up: (db) => accounts.up(db, dialect) }),
   '0006-changes-and-imports': (dialect) => ({ up: (db) => changesAndImports.up(db, dialect) }),
   '0007-export-checks-and-retries': () => ({ up: (db) => exportChecksAndRetries.up(db) }),
+  '0008-change-notifications': (dialect) => ({ up: (db) => changeNotifications.up(db, dialect) }),
 };
 
 class ListedMigrations implements MigrationProvider {
