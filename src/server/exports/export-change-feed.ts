@@ -10,13 +10,17 @@ import type { ExportEvents } from './export-events.ts';
  * On PostgreSQL every write to an export row notifies (a trigger, migration 0008) and each process
  * LISTENs on one connection of its own (`postgres-change-feed.ts`), which also wakes this process's
  * worker and waiting requests through its `ExportEvents`. Its own writes come back to it the same
- * way, so the stream sees one source of truth and never the same change twice from two. The worker
+ * way, so the streams have one source and never get the same change twice from two. The worker
  * and waiting requests do hear a change of this process twice (the in-process event at once, the
  * notification a moment later); both are idempotent there: a second wake-up finds nothing to claim,
- * a second "settled" makes a waiting request re-read a row it already read.
+ * a second "settled" makes a waiting request re-read a row it already read. Deduplicating instead
+ * would mean telling this process's notifications from others', which PostgreSQL only says by
+ * backend pid, one per pooled connection: more machinery than a spare query is worth.
  *
  * On SQLite one process owns the database: the in-process events already say everything, and this
- * feed turns them into changes by reading the row (only while someone is subscribed).
+ * feed turns them into changes by reading the row (only while someone is subscribed). The row is
+ * read a moment after the event, so changes in quick succession may arrive as one, the latest: a
+ * stream's client re-reads what it shows on each change anyway.
  */
 
 /** One export's change, as the feed hands it on. */
