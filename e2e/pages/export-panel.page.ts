@@ -47,6 +47,8 @@ export class ExportPanelPage {
   readonly exportsTable: Locator;
   readonly refreshButton: Locator;
   readonly lastUpdated: Locator;
+  /** The badge saying whether the list updates live ("Live") or by polling ("Not live"). */
+  readonly liveStatus: Locator;
 
   /** @param page The browser tab. */
   constructor(readonly page: Page) {
@@ -63,6 +65,7 @@ export class ExportPanelPage {
     this.exportsTable = page.getByRole('table', { name: 'Exports' });
     this.refreshButton = page.getByRole('button', { name: 'Refresh' });
     this.lastUpdated = page.getByText(/^Last updated/);
+    this.liveStatus = page.getByRole('status', { name: 'Live updates' });
   }
 
   /** Opens a project's export page (with `search`, e.g. `?job_id=2`) and waits for the form. */

@@ -14,6 +14,10 @@ import type { AnnexDatabase } from './db/database.ts';
 import { LinkSigner, loadLinkSecret } from './exports/download-links.ts';
 import { diffgramRoutes } from './diffgram/diffgram.routes.ts';
 import { ExportEvents } from './exports/export-events.ts';
+import { InProcessChangeFeed } from './exports/export-change-feed.ts';
+import type { ExportChangeFeed } from './exports/export-change-feed.ts';
+import type { ExportEventStreamTiming } from './exports/export-event-stream.ts';
+import { exportsEventsRoutes } from './exports/exports-events.routes.ts';
 import { ExportService } from './exports/export-service.ts';
 import { exportDiffRoutes } from './exports/export-diff.routes.ts';
 import { ExportDiffService } from './exports/export-diff-service.ts';
@@ -58,6 +62,13 @@ export interface AppDependencies {
   linkSigner?: LinkSigner;
   /** The channel to a worker in this process (wake-ups, settled exports); defaults to a private one. */
   exportEvents?: ExportEvents;
+  /**
+   * Where the live event streams hear export changes (`open-export-change-feed.ts`; every process's
+   * on PostgreSQL); the caller closes it. Defaults to one relaying this app's own events.
+   */
+  exportChanges?: ExportChangeFeed;
+  /** Heartbeat and lifetime of the live event streams; tests shorten them. */
+  liveStreamTiming?: ExportEventStreamTiming;
   /** Where uploaded import files are kept; defaults to DATA_DIR/imports. */
   importUploads?: ImportUploadStorage;
   /** The channel to an import worker in this process (wake-ups); defaults to a private one. */
@@ -154,6 +165,15 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     prefix: '/api/v1',
     database: deps.database,
     usage: new ExportStorageUsage(deps.database, retentionPolicyOf(deps.config)),
+  });
+  const exportChanges =
+    deps.exportChanges ?? new InProcessChangeFeed(deps.database, events, app.log);
+  if (deps.exportChanges === undefined) app.addHook('onClose', () => exportChanges.close());
+  await app.register(exportsEventsRoutes, {
+    prefix: '/api/v1',
+    database: deps.database,
+    feed: exportChanges,
+    ...(deps.liveStreamTiming === undefined ? {} : { timing: deps.liveStreamTiming }),
   });
   await app.register(exportDiffRoutes, {
     prefix: '/api/v1',

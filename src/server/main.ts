@@ -10,6 +10,7 @@ import { openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrator.ts';
 import { ExportEvents } from './exports/export-events.ts';
 import { ExportWorker } from './exports/export-worker.ts';
+import { openExportChangeFeed } from './exports/open-export-change-feed.ts';
 import { ImportEvents } from './imports/import-events.ts';
 import { ImportWorker } from './imports/import-worker.ts';
 import { AnnexMetrics } from './metrics/annex-metrics.ts';
@@ -85,6 +86,13 @@ async function main(): Promise<void> {
   const importWorker = services.has('worker')
     ? new ImportWorker({ database, config, events: importEvents, workerId: `${workerId}-imports` })
     : undefined;
+  // Every process's export changes, on PostgreSQL (LISTEN/NOTIFY): wakes this worker and waiting
+  // requests when another process queues or finishes an export, and feeds the live event streams.
+  const exportChanges = await openExportChangeFeed(database, {
+    url: config.DATABASE_URL,
+    exportEvents,
+    importEvents,
+  });
   // The built panel sits beside the sources: `npm start` builds it first; under `npm run dev` Vite serves it.
   const webRoot = fileURLToPath(new URL('../../dist/web', import.meta.url));
   const panelBuilt = fs.existsSync(path.join(webRoot, 'index.html'));
@@ -96,6 +104,7 @@ async function main(): Promise<void> {
         exportEvents,
         importEvents,
         metrics,
+        exportChanges,
         ...(panelBuilt ? { webRoot } : {}),
       })
     : undefined;
@@ -141,7 +150,11 @@ async function main(): Promise<void> {
           ? []
           : [{ name: 'metrics server', stop: () => metricsServer.app.close() }]),
       ],
-      closeLast: [{ name: 'database', stop: () => database.close() }],
+      // The listening connection and the pool close together, once nothing uses them.
+      closeLast: [
+        { name: 'change feed', stop: () => exportChanges.close() },
+        { name: 'database', stop: () => database.close() },
+      ],
     },
   });
 }

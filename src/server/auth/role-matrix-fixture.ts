@@ -87,7 +87,8 @@ export async function createMatrixWorld(
   const built = await createTestApp(database, {
     dataDir,
     env: { WORKER_POLL_MS: '50' },
-    deps: { storage, exportEvents: events },
+    // A live event stream ends as soon as it opened, so a request for one answers like any other.
+    deps: { storage, exportEvents: events, liveStreamTiming: { lifetimeMs: 1 } },
   });
   const app = built.anonymousApp;
   const job = Object.values(demo.jobs).find((candidate) => candidate.tasks.length > 0);

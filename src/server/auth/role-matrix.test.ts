@@ -215,6 +215,12 @@ const matrix: MatrixRow[] = [
     expect: [401, 200, 200, 200, 404, 200, 200, 200, 404, 401, 401, 401, 401, 401, 200],
   },
   {
+    // A live stream: the matrix's app ends each one at once (role-matrix-fixture.ts).
+    route: 'GET /api/v1/projects/:project/exports/events',
+    send: (cell) => request('GET', `${projectPath(cell)}/exports/events`),
+    expect: [401, 200, 200, 200, 404, 200, 200, 200, 404, 401, 401, 401, 401, 401, 200],
+  },
+  {
     route: 'GET /api/v1/projects/:project/exports/preflight',
     send: (cell) =>
       request(

@@ -10,6 +10,7 @@ import * as accounts from './migrations/0005-accounts.ts';
 import * as changesAndImports from './migrations/0006-changes-and-imports.ts';
 import * as exportChecksAndRetries from './migrations/0007-export-checks-and-retries.ts';
 import * as maintenanceLease from './migrations/0008-maintenance-lease.ts';
+import * as changeNotifications from './migrations/0009-change-notifications.ts';
 
 // Migrations are code, listed here in order; a name once released is never changed.
 const migrations: Record<string, (dialect: DialectName) => Migration> = {
@@ -21,6 +22,7 @@ const migrations: Record<string, (dialect: DialectName) => Migration> = {
   '0006-changes-and-imports': (dialect) => ({ up: (db) => changesAndImports.up(db, dialect) }),
   '0007-export-checks-and-retries': () => ({ up: (db) => exportChecksAndRetries.up(db) }),
   '0008-maintenance-lease': () => ({ up: (db) => maintenanceLease.up(db) }),
+  '0009-change-notifications': (dialect) => ({ up: (db) => changeNotifications.up(db, dialect) }),
 };
 
 class ListedMigrations implements MigrationProvider {

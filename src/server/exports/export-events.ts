@@ -3,13 +3,17 @@ import type { ExportStatus } from '../../contract/exports.ts';
 
 // In-process signals between the API and the worker when they share a process (`npm start`): a new
 // export wakes the worker at once instead of at its next poll, and a finished export wakes the
-// requests waiting for it. Across processes nothing is lost without them: the worker polls and the
-// waiting requests re-read the row.
+// requests waiting for it. On PostgreSQL the change feed (`postgres-change-feed.ts`) also emits here
+// what other processes did (`created`, `settled`), so the same wake-ups work across processes; a
+// change of this process may then be heard twice, which every listener here takes in its stride.
+// Nothing is lost without them: the worker polls and the waiting requests re-read the row.
 
 /** What the API and the worker tell each other in one process. */
 interface ExportEventMap {
   /** An export was queued. */
   created: [exportId: number];
+  /** A worker took a queued export (it is `running` now). */
+  claimed: [exportId: number];
   /** An export's progress row was written. */
   progress: [exportId: number, percentComplete: number];
   /** An export reached a final status (or went back to the queue, for `queued`). */

@@ -200,7 +200,7 @@ export class ExportState {
       .orderBy('id')
       .limit(1);
     if (this.database.dialect === 'postgres') oldestQueued = oldestQueued.forUpdate().skipLocked();
-    return db
+    const row = await db
       .updateTable('export')
       .set((eb) => ({
         status: moves.claim.to,
@@ -215,6 +215,8 @@ export class ExportState {
       .where('status', 'in', moves.claim.from)
       .returningAll()
       .executeTakeFirst();
+    if (row !== undefined) this.events.emit('claimed', row.id);
+    return row;
   }
 
   /**

@@ -16,8 +16,14 @@ export interface WorkerProcess {
   ready: Promise<void>;
 }
 
-/** `main.ts --services=worker` against the test's database and DATA_DIR, as an operator would run it. */
-export function startWorkerProcess(env: ExportTestEnv): WorkerProcess {
+/**
+ * `main.ts --services=worker` against the test's database and DATA_DIR, as an operator would run it;
+ * `extraEnv` over its defaults (a long WORKER_POLL_MS, say).
+ */
+export function startWorkerProcess(
+  env: Pick<ExportTestEnv, 'database' | 'dataDir' | 'config'>,
+  extraEnv: Record<string, string> = {},
+): WorkerProcess {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', 'src/server/main.ts', '--services=worker'],
@@ -32,6 +38,7 @@ export function startWorkerProcess(env: ExportTestEnv): WorkerProcess {
         WORKER_CONCURRENCY: '1',
         LINK_SECRET: env.config.LINK_SECRET ?? '',
         LOG_LEVEL: 'silent',
+        ...extraEnv,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },

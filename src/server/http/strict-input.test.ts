@@ -47,6 +47,7 @@ function projectRoutes(project: string, id = '1'): Route[] {
     ['GET', `${api}/${project}/tasks/${id}`],
     ['GET', `${api}/${project}/exports/preflight?source=directory&directory_id=1`],
     ['GET', `${api}/${project}/exports`],
+    ['GET', `${api}/${project}/exports/events`],
     ['POST', `${api}/${project}/exports`],
     ['GET', `${api}/${project}/exports/${id}`],
     ['POST', `${api}/${project}/exports/${id}/link`],

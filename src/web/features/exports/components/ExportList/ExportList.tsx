@@ -15,6 +15,8 @@ import {
 } from '../../api/export-queries.ts';
 import type { CursorPages } from '../../hooks/use-cursor-pages.ts';
 import { useDownloadExport } from '../../hooks/use-download-export.ts';
+import { useExportLiveUpdates } from '../../hooks/use-export-live-updates.ts';
+import { LiveStatusBadge } from '../LiveStatusBadge/LiveStatusBadge.tsx';
 import { ExportCompare } from '../ExportCompare/ExportCompare.tsx';
 import { ArchiveExportDialog } from '../ArchiveExportDialog/ArchiveExportDialog.tsx';
 import { ExportPager } from '../ExportPager/ExportPager.tsx';
@@ -46,13 +48,20 @@ export interface ExportListProps {
   canRegenerate: boolean;
 }
 
-/** The table named "Exports": newest first, cursor-paged, refreshing itself while an export runs. */
+/**
+ * The table named "Exports": newest first, cursor-paged, kept up to date over the live stream, and
+ * polling while an export runs whenever the stream is not live.
+ */
 export function ExportList({ project, pages, canArchive, canRegenerate }: ExportListProps) {
   const headingId = useId();
   const now = useNow(30_000);
-  const list = useQuery(
-    exportQueries.list(project, { cursor: pages.cursor, limit: exportPageSize }),
-  );
+  const liveState = useExportLiveUpdates(project);
+  const live = liveState === 'live';
+  const list = useQuery({
+    ...exportQueries.list(project, { cursor: pages.cursor, limit: exportPageSize }),
+    // Live, every change arrives by itself; otherwise the list polls as it always did.
+    ...(live ? { refetchInterval: false as const } : {}),
+  });
   const [refreshing, setRefreshing] = useState(false);
   const download = useDownloadExport(project);
   const [previewing, setPreviewing] = useState<Export | null>(null);
@@ -75,7 +84,7 @@ export function ExportList({ project, pages, canArchive, canRegenerate }: Export
   };
 
   const page = list.data;
-  const polling = exportListRefetchInterval(page) !== false;
+  const polling = !live && exportListRefetchInterval(page) !== false;
   const sameContent = sameContentAs(page?.exports ?? []);
 
   return (
@@ -96,6 +105,7 @@ export function ExportList({ project, pages, canArchive, canRegenerate }: Export
                 : ''}
             </Text>
           )}
+          <LiveStatusBadge state={liveState} pollSeconds={exportPollIntervalMs / 1000} />
           {page !== undefined && <ExportCompare project={project} exports={page.exports} />}
           <Button variant="default" size="sm" onClick={handleRefresh} loading={refreshing}>
             Refresh
