@@ -14,14 +14,15 @@ import { S3ExportStorage } from './storage/s3-export-storage.ts';
 import { startTestS3Server } from './storage/test-s3-server.ts';
 import type { TestS3Server } from './storage/test-s3-server.ts';
 import { findFreePort, scratchCwd, spawnAnnex, waitUntil } from './test-utils/annex-process.ts';
+import { EventStreamClient } from './test-utils/event-stream-client.ts';
 import type { AnnexProcess } from './test-utils/annex-process.ts';
 import { ensureTestAdmin, testAdminAuthorization } from './test-utils/test-accounts.ts';
 
 // annex as a team that outgrew one machine runs it: PostgreSQL, an S3-compatible store (s3rver in a
 // process of its own), two API processes and two worker processes, each with a DATA_DIR of its own
 // so that nothing can pass through a shared disk. What one API queues, a worker builds into the
-// bucket and the other API serves; a worker killed with SIGKILL mid-export is recovered by the other;
-// no export is claimed twice.
+// bucket and the other API serves; a live-status stream on one API sees what the other queued; a
+// worker killed with SIGKILL mid-export is recovered by the other; no export is claimed twice.
 
 const linkSecret = 'multi-process-test-link-secret-0123456789abcdef';
 
@@ -153,7 +154,7 @@ describe('two API and two worker processes on PostgreSQL and an S3-compatible st
     ({ database, demo } = await createDemoDatabase('postgres'));
     await ensureTestAdmin(database.db);
     // Big enough that a worker is still writing it when the test kills that worker.
-    bulk = await seedBulkProject(database, { files: 20_000, projectStringId: 'bulk' });
+    bulk = await seedBulkProject(database, { files: 12_000, projectStringId: 'bulk' });
     apis.push(...(await Promise.all([startNode('api'), startNode('api')])));
     workers.push(...(await Promise.all([startNode('worker'), startNode('worker')])));
   }, 300_000);
@@ -183,6 +184,30 @@ describe('two API and two worker processes on PostgreSQL and an S3-compatible st
           : [],
       ).toEqual([]);
   }, 180_000);
+
+  it('a live-status stream on one API sees every status of an export asked for on the other', async () => {
+    const stream = await EventStreamClient.connect(
+      `${hostOf(apis[1])}/api/v1/projects/demo/exports/events`,
+      { authorization: testAdminAuthorization },
+    );
+    try {
+      const created = await requestExport(apis[0], 'demo', demo.defaultDirectoryId);
+      await stream.untilChange(
+        (change) => change.id === created.id && change.status === 'complete',
+        60_000,
+      );
+      const statuses = stream
+        .exportChanges()
+        .filter((change) => change.id === created.id)
+        .map((change) => change.status);
+      // Heard from the database (NOTIFY), not from this API's own process: API 2 neither queued nor built it.
+      expect(statuses[0]).toBe('queued');
+      expect(statuses).toContain('running');
+      expect(statuses.at(-1)).toBe('complete');
+    } finally {
+      await stream.close();
+    }
+  }, 120_000);
 
   it('no export is claimed twice when both APIs queue many at once for both workers', async () => {
     const created = await Promise.all(

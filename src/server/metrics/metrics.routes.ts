@@ -53,11 +53,16 @@ export const metricsRoutes: FastifyPluginAsync<MetricsRoutesOptions> = (
 
 /**
  * Times every request of `app` into `annex_http_request_duration_seconds`, labelled with the route's
- * pattern (a request no route matched counts as `unmatched`). Called on the root instance before any
+ * pattern (a request no route matched counts as `unmatched`); event streams are left out. Called on the root instance before any
  * route is registered, so the hook covers them all.
  */
 export function installHttpMetrics(app: FastifyInstance, metrics: AnnexMetrics): void {
   app.addHook('onResponse', (request, reply, done) => {
+    // A live-status stream stays open for minutes by design: its length is no latency.
+    if (String(reply.getHeader('content-type') ?? '').startsWith('text/event-stream')) {
+      done();
+      return;
+    }
     metrics.observeHttpRequest(
       request.method,
       request.routeOptions.url ?? unmatchedRoute,
