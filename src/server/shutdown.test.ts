@@ -3,7 +3,6 @@ import type { ChildProcessByStdio } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
@@ -22,6 +21,7 @@ import { seedBulkProject } from './seed/bulk-project.ts';
 import type { BulkProjectSummary } from './seed/bulk-project.ts';
 import { shutDown, ShutdownError } from './shutdown.ts';
 import type { StoppablePart } from './shutdown.ts';
+import { findFreePort } from './test-utils/annex-process.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
@@ -76,17 +76,6 @@ function startChild(
             });
           }),
   };
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  probe.listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const address = probe.address();
-  probe.close();
-  await once(probe, 'close');
-  if (address === null || typeof address === 'string') throw new Error('The OS gave no port.');
-  return address.port;
 }
 
 describe('shutDown', () => {
@@ -209,7 +198,7 @@ describe.each(testDialects)('SIGTERM to a worker process on %s', (dialect) => {
   });
 
   it('hands the running export back to the queue, closes the database and exits 0; its METRICS_PORT served /metrics', async () => {
-    const metricsPort = await freePort();
+    const metricsPort = await findFreePort();
     const metricsToken = 'metrics-token-0123456789abcdef';
     const cwd = path.join(env.dataDir, 'cwd'); // no .env of the checkout
     fs.mkdirSync(cwd, { recursive: true });
