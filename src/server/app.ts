@@ -125,7 +125,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const storage = deps.storage ?? exportStoreOf(deps.config);
   await app.register(healthRoutes, {
     database: deps.database,
-    checkStorage: () => storage.check(),
+    checkStorage: (signal) => storage.check(signal),
   });
   await app.register(metricsRoutes, { metrics, token: deps.config.METRICS_TOKEN });
   const linkSigner =

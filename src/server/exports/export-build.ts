@@ -150,7 +150,12 @@ export class ExportBuilder {
           startedTime: row.started_time,
           sizeBytes: result.sizeBytes,
         });
-      if (completed === false) {
+      // A retried final write finds the row no longer held when its first try committed but its
+      // answer was lost: the row is complete with this very file, which must then stay.
+      const after = completed === false ? await this.options.repository.getById(id) : undefined;
+      const ownedAfterAll =
+        after?.status === 'complete' && after.archived === 0 && after.storage_key === key;
+      if (completed === false && !ownedAfterAll) {
         // Archived or taken over while it was written: the file belongs to no export.
         await storage.remove(key);
         logger.warn(

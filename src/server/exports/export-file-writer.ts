@@ -239,7 +239,9 @@ async function writeFromSnapshot(
       snapshotSeq,
     };
   } catch (error) {
-    await sink.discard();
+    // The failure is what the export reports: a cleanup that fails too must not replace it. The
+    // worker's builder discards again, and logs what still fails.
+    await sink.discard().catch(() => undefined);
     throw error;
   }
 }

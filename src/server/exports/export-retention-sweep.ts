@@ -148,6 +148,7 @@ export class ExportRetentionSweep {
         .execute();
       if (projects.length === 0) return 'done';
       for (const { id } of projects) {
+        if (signal?.aborted === true) return 'stopped';
         const outcome = await this.sweepProject(
           id,
           new RetentionJudge(this.policy, startedAt),

@@ -17,6 +17,7 @@ import {
   untilRow,
 } from './export-test-harness.ts';
 import type { ExportTestEnv } from './export-test-harness.ts';
+import { ExportState } from './export-state.ts';
 
 // Faults the export worker must ride out: a disk that fills up under the export file (ENOSPC from
 // the write stream) and a database that refuses writes for a while (SQLITE_FULL, PostgreSQL 53100),
@@ -112,6 +113,35 @@ describe.each(testDialects)('export worker faults on %s', (dialect) => {
           line.includes(`could not record export ${created.id} as complete`),
         ),
       ).toHaveLength(2);
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it('keeps the file of an export whose completion was written though its answer was lost', async () => {
+    const logger = new RecordingLogger();
+    const worker = await env.startWorker({ database: faulty, logger, finalWriteRetryMs: 20 });
+    try {
+      // The completion commits and only its answer fails (a connection dropped after COMMIT): the
+      // retry finds the export no longer running.
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- called with the instance below
+      const complete = ExportState.prototype.complete;
+      vi.spyOn(ExportState.prototype, 'complete').mockImplementationOnce(async function (
+        this: ExportState,
+        ...args
+      ) {
+        await complete.apply(this, args);
+        throw databaseDiskFull(dialect);
+      });
+      const created = await requestExport(env.app, 'demo', defaultDirectoryExport(env));
+      const final = await finalOf(env, created.id);
+      // The build ends after the retry: stopping the worker waits for it.
+      await worker.stop();
+
+      expect(final.status).toBe('complete');
+      const row = await exportRowOf(env, created.id);
+      expect(filesOf(env, created.id)).toEqual([row.storage_key]);
+      expect(logger.lines.filter((line) => line.includes('its file was discarded'))).toEqual([]);
     } finally {
       await worker.stop();
     }

@@ -256,9 +256,16 @@ export class ExportWorker {
     this.events.off('settled', this.onSettled);
     clearTimeout(this.pollTimer);
     clearInterval(this.heartbeatTimer);
-    await this.retention.stop();
-    await this.ticking;
-    for (const job of this.running.values()) job.controller.abort('stopping' satisfies AbortReason);
+    // The exports being built go back first: maintenance (a sweep listing a slow bucket, retention)
+    // must not hold them past the shutdown's grace. A claim made by a tick still running is caught
+    // by the second pass.
+    const handBack = () => {
+      for (const job of this.running.values())
+        job.controller.abort('stopping' satisfies AbortReason);
+    };
+    handBack();
+    await Promise.all([this.retention.stop(), this.ticking]);
+    handBack();
     await Promise.all([...this.running.values()].map((job) => job.done));
     if (this.ownsSession) await this.session?.close();
     this.state = 'stopped';

@@ -55,8 +55,8 @@ const liveResponseSchema = z.object({
 export interface HealthRoutesOptions {
   /** The database readiness depends on. */
   database: AnnexDatabase;
-  /** Resolves when the export storage is reachable, throws when it is not. */
-  checkStorage: () => Promise<void>;
+  /** Resolves when the export storage is reachable, throws when it is not; `signal` gives up on it. */
+  checkStorage: (signal: AbortSignal) => Promise<void>;
   /** Longest wait for each part's answer before `/readyz` counts it down (default 2 s). */
   readinessTimeoutMs?: number;
 }
@@ -131,12 +131,13 @@ async function databaseState(
 
 /** The export storage's part of readiness. */
 async function storageState(
-  checkStorage: () => Promise<void>,
+  checkStorage: (signal: AbortSignal) => Promise<void>,
   timeoutMs: number,
   log: FastifyBaseLogger,
 ): Promise<ReadinessDetails['storage']> {
   try {
-    await within(checkStorage(), timeoutMs, 'the export storage');
+    // The signal ends the store's request too, so slow probes do not pile up in its connection pool.
+    await within(checkStorage(AbortSignal.timeout(timeoutMs)), timeoutMs, 'the export storage');
     return 'up';
   } catch (error) {
     log.warn({ err: error }, 'readiness: the export storage is not reachable');

@@ -211,6 +211,19 @@ export function describeExportFileStoreContract<Harness extends ExportFileStoreH
       expect(await harness.listEverything()).toEqual([]);
     });
 
+    it('keeps a committed file: discard after commit is a no-op, only remove deletes it', async () => {
+      const upload = await store.openUpload(12, 'worker-1');
+      await upload.write('{"kept":true}');
+      const closed = await upload.close();
+      const key = await upload.commit();
+
+      await upload.discard();
+
+      expect(await store.stat(key)).toMatchObject({ sizeBytes: closed.sizeBytes });
+      await store.remove(key);
+      expect(await store.stat(key)).toBeNull();
+    });
+
     it('stops an upload whose signal is aborted: a later write fails, and discard leaves nothing', async () => {
       const controller = new AbortController();
       const upload = await store.openUpload(11, 'worker-1', controller.signal);

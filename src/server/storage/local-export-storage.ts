@@ -217,6 +217,7 @@ export class LocalExportStorage implements ExportFileStore {
 /** A file being written to a temporary path, renamed into place by `commit`. */
 class LocalUpload implements ExportUpload {
   private closed: SinkResult | undefined;
+  private committed = false;
 
   constructor(
     private readonly storage: LocalExportStorage,

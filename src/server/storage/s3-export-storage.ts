@@ -326,7 +326,7 @@ class S3Upload implements ExportUpload {
   /** Rejects as soon as the upload fails, so a writer waiting for `drain` is not left waiting. */
   private readonly failed: Promise<never>;
   private failure: unknown;
-  private state: 'writing' | 'closed' | 'discarded' = 'writing';
+  private state: 'writing' | 'closed' | 'committed' | 'discarded' = 'writing';
 
   constructor(
     private readonly storage: S3ExportStorage,
@@ -368,14 +368,18 @@ class S3Upload implements ExportUpload {
   commit(): Promise<string> {
     if (this.state !== 'closed')
       return Promise.reject(new Error('An upload is committed only after it is closed'));
+    // From here the object is a stored file: `discard` no longer touches it (`remove` does).
+    this.state = 'committed';
     return Promise.resolve(this.key);
   }
 
+  /**
+   * Leaves nothing behind; once committed, nothing to do. A cleanup call the store refuses (a
+   * network error, a 403) is thrown and the upload stays undiscarded, so a second call tries again.
+   */
   async discard(): Promise<void> {
-    if (this.state === 'discarded') return;
-    const wasClosed = this.state === 'closed';
-    this.state = 'discarded';
-    if (!wasClosed) {
+    if (this.state === 'discarded' || this.state === 'committed') return;
+    if (this.state === 'writing') {
       // Stops the parts in flight; then the multipart upload itself is aborted, so its parts go and
       // no object ever appears. A store that cannot abort keeps the parts until its lifecycle rule.
       this.body.destroy();
@@ -389,6 +393,7 @@ class S3Upload implements ExportUpload {
       () => false,
     );
     if (completed) await this.storage.remove(this.key);
+    this.state = 'discarded';
   }
 
   private throwIfFailed(): void {

@@ -5,7 +5,6 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
-  ListMultipartUploadsCommand,
   S3ServiceException,
   paginateListObjectsV2,
 } from '@aws-sdk/client-s3';
@@ -82,7 +81,9 @@ export class S3ImportUploads implements ImportUploadStorage {
       await upload.done();
     } catch (error) {
       source.destroy();
-      await this.abortUnfinished(this.objectKeyOf(key), upload.uploadId);
+      // The upload's own failure (a refused file, a client gone) is the answer; a store that also
+      // refuses the abort leaves the parts to its lifecycle rule.
+      await this.abortUnfinished(this.objectKeyOf(key), upload.uploadId).catch(() => undefined);
       throw error;
     }
     return { key, sizeBytes };
@@ -152,7 +153,10 @@ export class S3ImportUploads implements ImportUploadStorage {
           found.push({ name, temporary: false, modifiedTime: object.LastModified });
       }
     }
-    return [...found, ...(await this.listUnfinished(prefix))];
+    // Unfinished multipart uploads are not listed: their listing gives when they began, not when
+    // they were last written, so the sweep would abort a large upload still arriving. The bucket's
+    // lifecycle rule (AbortIncompleteMultipartUpload, see the README) clears those left by a crash.
+    return found;
   }
 
   async removeListed(listing: UploadListing): Promise<void> {
@@ -168,40 +172,6 @@ export class S3ImportUploads implements ImportUploadStorage {
   objectKeyOf(key: string): string {
     if (!uploadKeyPattern.test(key)) throw new InvalidUploadKeyError(`Invalid upload key "${key}"`);
     return this.location.prefix + folder + key;
-  }
-
-  /**
-   * The multipart uploads begun under the folder and never completed or aborted (a crash midway).
-   * A store that cannot list them (s3rver) answers none: its lifecycle rule clears them instead.
-   */
-  private async listUnfinished(prefix: string): Promise<UploadListing[]> {
-    const found: UploadListing[] = [];
-    let keyMarker: string | undefined;
-    let uploadIdMarker: string | undefined;
-    for (;;) {
-      let page;
-      try {
-        page = await this.client.send(
-          new ListMultipartUploadsCommand({
-            Bucket: this.location.bucket,
-            Prefix: prefix,
-            KeyMarker: keyMarker,
-            UploadIdMarker: uploadIdMarker,
-          }),
-        );
-      } catch (error) {
-        if (isUnsupported(error)) return found;
-        throw error;
-      }
-      for (const upload of page.Uploads ?? []) {
-        const name = `${upload.Key?.slice(prefix.length) ?? ''}#${upload.UploadId ?? ''}`;
-        if (temporaryNamePattern.test(name) && upload.Initiated !== undefined)
-          found.push({ name, temporary: true, modifiedTime: upload.Initiated });
-      }
-      if (page.IsTruncated !== true) return found;
-      keyMarker = page.NextKeyMarker;
-      uploadIdMarker = page.NextUploadIdMarker;
-    }
   }
 
   /** Aborts a multipart upload (its parts are deleted); one already gone, or a store that cannot abort, is no error. */
