@@ -19,7 +19,7 @@ import { demoProjectStringId } from './seed/demo-files.ts';
 import { seedDemoIfEmpty } from './seed/demo-project.ts';
 import { installGracefulShutdown } from './shutdown.ts';
 import { startupLines } from './startup-summary.ts';
-import { exportStoreOf } from './storage/storage-of-config.ts';
+import { storagesOf } from './storage/storage-of-config.ts';
 
 // One build, several roles: `--services=api,worker` (the default) serves the API and the panel and
 // builds exports in one process; `--services=api` and `--services=worker` run them apart, against
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
 
   // One storage for the API and the worker of this process; a bucket that cannot be used stops the
   // start here, with the reason, rather than failing every export later.
-  const storage = exportStoreOf(config);
+  const { exports: storage, imports: importUploads } = storagesOf(config);
   await storage.ensureReady();
   // Shared by API and worker in one process, so a new export starts at once and waiting requests answer at once.
   const exportEvents = new ExportEvents();
@@ -84,7 +84,13 @@ async function main(): Promise<void> {
   // Likewise for imports: an upload queued by this process's API starts at once.
   const importEvents = new ImportEvents();
   const importWorker = services.has('worker')
-    ? new ImportWorker({ database, config, events: importEvents, workerId: `${workerId}-imports` })
+    ? new ImportWorker({
+        database,
+        config,
+        events: importEvents,
+        workerId: `${workerId}-imports`,
+        uploads: importUploads,
+      })
     : undefined;
   // Every process's export changes, on PostgreSQL (LISTEN/NOTIFY): wakes this worker and waiting
   // requests when another process queues or finishes an export, and feeds the live event streams.
@@ -101,6 +107,7 @@ async function main(): Promise<void> {
         config,
         database,
         storage,
+        importUploads,
         exportEvents,
         importEvents,
         metrics,

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/env.ts';
 import { LocalImportUploads } from './import-uploads.ts';
 import { S3ImportUploads } from './s3-import-uploads.ts';
-import { exportStoreOf, importUploadsOf } from './storage-of-config.ts';
+import { LocalExportStorage } from './local-export-storage.ts';
+import { exportStoreOf, importUploadsOf, storagesOf } from './storage-of-config.ts';
 import { startTestS3Server } from './test-s3-server.ts';
 import type { TestS3Server } from './test-s3-server.ts';
 
@@ -65,5 +66,25 @@ describe('storage of a config', () => {
       `team-a/imports/${stored.key}`,
     ]);
     expect(fs.readdirSync(dataDir)).toEqual([]);
+  });
+
+  it('gives a process both storages: the data folder, or the bucket through one S3 client', async () => {
+    const local = storagesOf(loadConfig({ DATA_DIR: dataDir }));
+    expect(local.exports).toBeInstanceOf(LocalExportStorage);
+    expect(local.imports).toBeInstanceOf(LocalImportUploads);
+
+    const inBucket = storagesOf(
+      loadConfig({
+        DATA_DIR: dataDir,
+        EXPORT_STORAGE: 's3://annex-test/team-b/',
+        S3_ENDPOINT: server.endpoint,
+        S3_FORCE_PATH_STYLE: 'true',
+      }),
+    );
+    expect(inBucket.exports).toMatchObject({ kind: 's3', location: 's3://annex-test/team-b/' });
+    expect(inBucket.imports).toBeInstanceOf(S3ImportUploads);
+    // One client: what the export store and the uploads share is the same object.
+    expect(Reflect.get(inBucket.exports, 'client')).toBe(Reflect.get(inBucket.imports, 'client'));
+    await inBucket.exports.check();
   });
 });

@@ -8,8 +8,9 @@ import { S3ImportUploads } from './s3-import-uploads.ts';
 import { parseS3StorageUrl, s3ClientOf } from './s3-settings.ts';
 import type { S3Settings } from './s3-settings.ts';
 
-// The storage EXPORT_STORAGE names, built once per process: the API and the worker of one process
-// share it (and its S3 client's connection pool).
+// The storage EXPORT_STORAGE names. `main.ts` builds it once per process with `storagesOf`, so
+// the API and the workers of one process share it, and one S3 client and its connection pool;
+// `exportStoreOf` and `importUploadsOf` are the defaults of an app or worker built alone (tests).
 
 /** The S3 settings of a config whose EXPORT_STORAGE is `s3://…`; undefined for the local disk. */
 export function s3SettingsOf(config: AppConfig): S3Settings | undefined {
@@ -37,4 +38,25 @@ export function importUploadsOf(config: AppConfig): ImportUploadStorage {
   const settings = s3SettingsOf(config);
   if (settings === undefined) return LocalImportUploads.forDataDir(config.DATA_DIR);
   return new S3ImportUploads(s3ClientOf(settings), settings);
+}
+
+/** Both storages of a process, on one S3 client when they are in a bucket. */
+export interface ProcessStorages {
+  exports: ExportFileStore;
+  imports: ImportUploadStorage;
+}
+
+/** The export files' and import uploads' storage of a process (see the module comment). */
+export function storagesOf(config: AppConfig): ProcessStorages {
+  const settings = s3SettingsOf(config);
+  if (settings === undefined)
+    return {
+      exports: LocalExportStorage.forDataDir(config.DATA_DIR),
+      imports: LocalImportUploads.forDataDir(config.DATA_DIR),
+    };
+  const client = s3ClientOf(settings);
+  return {
+    exports: new S3ExportStorage(client, settings),
+    imports: new S3ImportUploads(client, settings),
+  };
 }
