@@ -47,15 +47,22 @@ export function applyExportChange(
       listed.status === change.status &&
       listed.percent_complete !== change.percent_complete;
     if (!progressOnly) return 'refetch';
-    queryClient.setQueryData<ExportListResponse>(queryKey, (current) =>
-      current === undefined
-        ? current
-        : {
-            ...current,
-            exports: current.exports.map((item) =>
-              item.id === change.id ? { ...item, percent_complete: change.percent_complete } : item,
-            ),
-          },
+    queryClient.setQueryData<ExportListResponse>(
+      queryKey,
+      (current) =>
+        current === undefined
+          ? current
+          : {
+              ...current,
+              exports: current.exports.map((item) =>
+                item.id === change.id
+                  ? { ...item, percent_complete: change.percent_complete }
+                  : item,
+              ),
+            },
+      // A percent written in place is not a read of the list: "Last updated" and what follows the
+      // list's reads (the storage used) stay as they were.
+      { updatedAt: queryClient.getQueryState(queryKey)?.dataUpdatedAt },
     );
     patched = true;
   }

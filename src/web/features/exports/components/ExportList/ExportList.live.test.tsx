@@ -109,6 +109,33 @@ describe('ExportList, live', () => {
     expect(screen.queryByText(/updating every/)).not.toBeInTheDocument();
   });
 
+  it('writes progress in place: no read of the list, nor of the storage used, per percent', async () => {
+    const running = buildExport({ id: 5, status: 'running', percent_complete: 10 });
+    listAnswersCurrent({ exports: [running] });
+    const log = recordRequests();
+    renderWithProviders(<ListUnderTest />);
+    expect(await within(exportsTable()).findByText('10%')).toBeInTheDocument();
+    act(() => FakeEventSource.latest().open());
+    await waitFor(() => expect(log.to('GET', `${listPath}/storage`).length).toBeGreaterThan(0));
+    // Settled after the (re)connect's own read.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const lists = log.to('GET', listPath).length;
+    const storage = log.to('GET', `${listPath}/storage`).length;
+
+    for (const percent of [20, 30, 40]) {
+      act(() =>
+        FakeEventSource.latest().send('export_changed', {
+          ...changeOf(running),
+          percent_complete: percent,
+        }),
+      );
+      expect(await within(exportsTable()).findByText(`${percent}%`)).toBeInTheDocument();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(log.to('GET', listPath)).toHaveLength(lists);
+    expect(log.to('GET', `${listPath}/storage`)).toHaveLength(storage);
+  });
+
   it('falls back to polling when the stream drops, says so, and is live again after', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
     const running = buildExport({ id: 4, status: 'running', percent_complete: 40 });
