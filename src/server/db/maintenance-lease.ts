@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from './schema.ts';
 
 // A lease on a maintenance task, so that one process at a time runs it across every process on one
-// database (SQLite or PostgreSQL alike): a row in `maintenance_lease` (migration 0009) naming the
+// database (SQLite or PostgreSQL alike): a row in `maintenance_lease` (migration 0008) naming the
 // holder and when the lease runs out. Taking it is one conditional upsert: it inserts the row, or
 // takes over a row whose lease has run out (or that this holder already has); two processes racing
 // for it cannot both win, since the database serialises writes to one row and the loser's condition

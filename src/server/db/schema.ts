@@ -398,7 +398,7 @@ export interface ImportJobTable {
 }
 
 /**
- * A lease on a maintenance task that one process at a time runs (migration 0009): the holder and
+ * A lease on a maintenance task that one process at a time runs (migration 0008): the holder and
  * until when. See `db/maintenance-lease.ts`.
  */
 export interface MaintenanceLeaseTable {

@@ -130,12 +130,6 @@ export class LocalExportStorage implements ExportFileStore {
     await fsp.rm(this.pathOf(key), { force: true });
   }
 
-  /** Deletes a temporary file this storage handed out; a file already gone is not an error. */
-  async removeTemp(tempPath: string): Promise<void> {
-    this.assertTempPath(tempPath);
-    await fsp.rm(tempPath, { force: true });
-  }
-
   /** Deletes the temporary files one worker left for one export (after a crash); returns how many. */
   async removeTempsOf(exportId: number, owner: string): Promise<number> {
     assertExportId(exportId);

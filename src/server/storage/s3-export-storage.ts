@@ -10,12 +10,12 @@ import {
   HeadObjectCommand,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
-  S3ServiceException,
 } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { contentDisposition } from '../http/content-disposition.ts';
+import { asError, describeS3Error, isNotFound, isNotImplemented } from './s3-errors.ts';
 import {
   InvalidStorageKeyError,
   assertExportId,
@@ -400,44 +400,4 @@ class S3Upload implements ExportUpload {
     if (this.state === 'discarded') throw new Error('This upload was discarded');
     if (this.failure !== undefined) throw asError(this.failure);
   }
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
-}
-
-function statusOf(error: unknown): number | undefined {
-  return error instanceof S3ServiceException ? error.$metadata.httpStatusCode : undefined;
-}
-
-function isNotFound(error: unknown): boolean {
-  return (
-    error instanceof S3ServiceException &&
-    (error.name === 'NotFound' ||
-      error.name === 'NoSuchKey' ||
-      error.name === 'NoSuchUpload' ||
-      statusOf(error) === 404)
-  );
-}
-
-/** A store that does not offer the call (s3rver has no multipart listing: 501, or 405 for the method). */
-function isNotImplemented(error: unknown): boolean {
-  const status = statusOf(error);
-  return (
-    error instanceof S3ServiceException &&
-    (error.name === 'NotImplemented' || status === 501 || status === 405)
-  );
-}
-
-/** What went wrong talking to the store, in words an operator can act on. */
-export function describeS3Error(error: unknown): string {
-  const status = statusOf(error);
-  if (status === 404) return 'the bucket does not exist (404)';
-  if (status === 403) return 'access denied (403): check the credentials and the bucket policy';
-  if (status === 301) return 'the bucket is in another region (301): set S3_REGION';
-  if (error instanceof Error) {
-    const code = 'code' in error && typeof error.code === 'string' ? ` (${error.code})` : '';
-    return `${error.name}: ${error.message}${code}`;
-  }
-  return String(error);
 }

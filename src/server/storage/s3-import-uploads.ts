@@ -5,13 +5,13 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
-  S3ServiceException,
   paginateListObjectsV2,
 } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { InvalidUploadKeyError, newUploadKey, uploadKeyPattern } from './import-uploads.ts';
 import type { ImportUploadStorage, StoredUpload, UploadListing } from './import-uploads.ts';
+import { asError, isNotFound, isNotImplemented } from './s3-errors.ts';
 import type { S3Location } from './s3-settings.ts';
 
 // Uploaded import files in an S3-compatible bucket, under `<prefix>imports/`, with the same keys as
@@ -114,7 +114,7 @@ export class S3ImportUploads implements ImportUploadStorage {
             ? new Error(`Upload ${key} is not in s3://${this.location.bucket}/${objectKey}`, {
                 cause: error,
               })
-            : (error as Error),
+            : asError(error),
         );
       });
     return out;
@@ -186,28 +186,7 @@ export class S3ImportUploads implements ImportUploadStorage {
         }),
       );
     } catch (error) {
-      if (!isUnsupported(error) && !isNoSuchUpload(error)) throw error;
+      if (!isNotImplemented(error) && !isNotFound(error)) throw error;
     }
   }
-}
-
-/** The HTTP status of an object store's answer, when the error is one. */
-function statusOf(error: unknown): number | undefined {
-  return error instanceof S3ServiceException ? error.$metadata.httpStatusCode : undefined;
-}
-
-/** A missing key: GetObject says NoSuchKey, HeadObject (no body) only 404. */
-function isNotFound(error: unknown): boolean {
-  return statusOf(error) === 404;
-}
-
-/** An upload already completed or aborted. */
-function isNoSuchUpload(error: unknown): boolean {
-  return error instanceof S3ServiceException && error.name === 'NoSuchUpload';
-}
-
-/** A call the store does not implement (s3rver: ListMultipartUploads 501, AbortMultipartUpload 405). */
-function isUnsupported(error: unknown): boolean {
-  const status = statusOf(error);
-  return status === 501 || status === 405;
 }
