@@ -268,6 +268,8 @@ describe('two API and two worker processes on PostgreSQL and an S3-compatible st
       `/api/v1/projects/bulk/exports/preflight?source=directory&directory_id=${bulk.defaultDirectoryId}&ann_is_complete=false`,
     );
     expect(complete.file_list_length).toBe(preflight.file_count);
+    // Bigger than one 8 MiB part: the killed worker had begun a multipart upload, not one PUT.
+    expect(complete.size_bytes).toBeGreaterThan(8 * 1024 * 1024);
     expect(await attemptsOf(created.id)).toBe(2);
     expect(await downloadSha(apis[0], apis[1], 'bulk', created.id)).toBe(complete.sha256);
     // The dead worker's unfinished upload never became an object: one file for this export.
