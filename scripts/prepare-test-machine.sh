@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Makes a fresh machine ready for `npm test`: Debian's Chromium for the e2e suite (Playwright cannot
-# download its own browser here) and a running PostgreSQL at 127.0.0.1:5432 for the dual-database tests.
+# download its own browser here), a running PostgreSQL at 127.0.0.1:5432 for the dual-database tests
+# (its LISTEN/NOTIFY carries the live-status tests), and a check that the S3-compatible test server
+# (s3rver, from npm; each storage test starts its own on 127.0.0.1) starts here.
 set -euo pipefail
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -32,4 +34,17 @@ if ! pg_isready -q -d "$pg_url" 2>/dev/null; then
     exit 1
   fi
 fi
-echo "prepare-test-machine: chromium $(chromium --version 2>/dev/null | awk '{print $2}'), python3 with requests, PostgreSQL ready at $pg_url"
+# The object-storage tests start s3rver themselves; starting one here says early when it cannot.
+s3_dir="$(mktemp -d)"
+if ! node --input-type=module -e "
+  const { default: S3rver } = await import('s3rver');
+  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: process.argv[1] });
+  await server.run();
+  await server.close();
+" "$s3_dir" >/dev/null 2>&1; then
+  rm -rf "$s3_dir"
+  echo "prepare-test-machine: the S3-compatible test server (s3rver) does not start; run npm ci first." >&2
+  exit 1
+fi
+rm -rf "$s3_dir"
+echo "prepare-test-machine: chromium $(chromium --version 2>/dev/null | awk '{print $2}'), python3 with requests, PostgreSQL ready at $pg_url, s3rver starts"
