@@ -1,3 +1,4 @@
+import Fastify from 'fastify';
 import { register as globalRegistry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../db/database.ts';
@@ -16,6 +17,7 @@ import type { TestApp } from '../test-utils/test-app.ts';
 import { addExportRow } from '../test-utils/test-records.ts';
 import { AnnexMetrics } from './annex-metrics.ts';
 import { startMetricsServer } from './metrics-server.ts';
+import { installHttpMetrics } from './metrics.routes.ts';
 
 /** The value of one sample line (`name{labels} value`) of a Prometheus text, or undefined. */
 function sample(text: string, series: string): number | undefined {
@@ -295,6 +297,30 @@ describe('process metrics and the metrics server (METRICS_PORT)', () => {
       expect((await fetch(`${server.address}/api/v1/projects`)).status).toBe(404);
     } finally {
       await server.app.close();
+    }
+  });
+
+  it('leaves event streams out of the HTTP latency: a stream open for minutes is no latency', async () => {
+    const metrics = new AnnexMetrics({ database });
+    const app = Fastify();
+    installHttpMetrics(app, metrics);
+    app.get('/stream', (_request, reply) =>
+      reply.header('content-type', 'text/event-stream; charset=utf-8').send(': hello\n\n'),
+    );
+    app.get('/json', () => ({ ok: true }));
+    try {
+      expect((await app.inject({ method: 'GET', url: '/stream' })).statusCode).toBe(200);
+      expect((await app.inject({ method: 'GET', url: '/json' })).statusCode).toBe(200);
+      const text = await metrics.render();
+      expect(
+        sample(
+          text,
+          'annex_http_request_duration_seconds_count{method="GET",route="/json",status_code="200"}',
+        ),
+      ).toBe(1);
+      expect(text).not.toContain('route="/stream"');
+    } finally {
+      await app.close();
     }
   });
 });

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { PassThrough, Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { PassThrough } from 'node:stream';
+import type { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
   DeleteObjectCommand,
@@ -16,6 +16,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { contentDisposition } from '../http/content-disposition.ts';
 import { asError, describeS3Error, isNotFound, isNotImplemented } from './s3-errors.ts';
+import { readObject } from './s3-object-read.ts';
 import {
   InvalidStorageKeyError,
   assertExportId,
@@ -157,35 +158,16 @@ export class S3ExportStorage implements ExportFileStore {
    * object store answers; its request is aborted when the reader goes away (a client hanging up).
    */
   openRead(key: string, range?: ByteRange): Readable {
-    const objectKey = this.objectKey(key);
-    const out = new PassThrough();
-    const request = new AbortController();
-    out.once('close', () => request.abort());
-    this.client
-      .send(
-        new GetObjectCommand({
-          Bucket: this.bucket.bucket,
-          Key: objectKey,
-          ...(range === undefined ? {} : { Range: `bytes=${range.start}-${range.end}` }),
-        }),
-        { abortSignal: request.signal },
-      )
-      .then(async (answer) => {
-        if (!(answer.Body instanceof Readable))
-          throw new Error('The object store answered without a body stream');
-        await pipeline(answer.Body, out);
-      })
-      .catch((error: unknown) => {
-        if (out.destroyed) return;
-        out.destroy(
-          isNotFound(error)
-            ? new Error(`The stored export file ${key} is gone from ${this.location}`, {
-                cause: error,
-              })
-            : asError(error),
-        );
-      });
-    return out;
+    return readObject(
+      this.client,
+      {
+        Bucket: this.bucket.bucket,
+        Key: this.objectKey(key),
+        ...(range === undefined ? {} : { Range: `bytes=${range.start}-${range.end}` }),
+      },
+      (cause) =>
+        new Error(`The stored export file ${key} is gone from ${this.location}`, { cause }),
+    );
   }
 
   async remove(key: string): Promise<void> {

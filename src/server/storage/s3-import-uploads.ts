@@ -1,9 +1,7 @@
-import { PassThrough, Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
   DeleteObjectCommand,
-  GetObjectCommand,
   HeadObjectCommand,
   paginateListObjectsV2,
 } from '@aws-sdk/client-s3';
@@ -11,7 +9,8 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { InvalidUploadKeyError, newUploadKey, uploadKeyPattern } from './import-uploads.ts';
 import type { ImportUploadStorage, StoredUpload, UploadListing } from './import-uploads.ts';
-import { asError, isNotFound, isNotImplemented } from './s3-errors.ts';
+import { isNotFound, isNotImplemented } from './s3-errors.ts';
+import { readObject } from './s3-object-read.ts';
 import type { S3Location } from './s3-settings.ts';
 
 // Uploaded import files in an S3-compatible bucket, under `<prefix>imports/`, with the same keys as
@@ -91,33 +90,12 @@ export class S3ImportUploads implements ImportUploadStorage {
 
   openRead(key: string): Readable {
     const objectKey = this.objectKeyOf(key);
-    const out = new PassThrough();
-    // A reader that stops before the object arrives cancels the request rather than leaving it open.
-    const request = new AbortController();
-    let answered = false;
-    out.once('close', () => {
-      if (!answered) request.abort();
-    });
-    this.client
-      .send(new GetObjectCommand({ Bucket: this.location.bucket, Key: objectKey }), {
-        abortSignal: request.signal,
-      })
-      .then(async (response) => {
-        answered = true;
-        if (!(response.Body instanceof Readable))
-          throw new Error(`The object store sent no body for upload ${key}`);
-        await pipeline(response.Body, out);
-      })
-      .catch((error: unknown) => {
-        out.destroy(
-          isNotFound(error)
-            ? new Error(`Upload ${key} is not in s3://${this.location.bucket}/${objectKey}`, {
-                cause: error,
-              })
-            : asError(error),
-        );
-      });
-    return out;
+    return readObject(
+      this.client,
+      { Bucket: this.location.bucket, Key: objectKey },
+      (cause) =>
+        new Error(`Upload ${key} is not in s3://${this.location.bucket}/${objectKey}`, { cause }),
+    );
   }
 
   async exists(key: string): Promise<boolean> {
